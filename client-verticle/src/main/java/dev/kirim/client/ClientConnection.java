@@ -1,0 +1,213 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.MessageReader;
+import dev.kirim.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileProps;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection to a server: hello, then up to {@code window} offers in flight, the accepted bodies sent one
+ * after another. Outcomes go to the owning {@link TargetPush}, which decides about retries.
+ */
+final class ClientConnection {
+
+  // The server sends only header lines; these bound what a misbehaving one can make us buffer.
+  private static final int MAX_REPLY_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final NetClient netClient;
+  private final Target target;
+  private final ClientOptions options;
+  private final TargetPush push;
+  private final Map<Long, FileTask> inFlight = new LinkedHashMap<>();
+  private final Deque<Long> bodies = new ArrayDeque<>();
+  private final Promise<String> welcomed = Promise.promise();
+
+  private NetSocket socket;
+  private long nextId;
+  private boolean sendingBody;
+  private boolean closed;
+  private String serverId;
+
+  ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push) {
+    this.vertx = vertx;
+    this.netClient = netClient;
+    this.target = target;
+    this.options = options;
+    this.push = push;
+  }
+
+  /** @return the server's id once it welcomed us */
+  Future<String> open() {
+    netClient.connect(target.port(), target.host()).onComplete(ar -> {
+      if (ar.failed()) {
+        welcomed.tryFail(ar.cause());
+        return;
+      }
+      socket = ar.result();
+      MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
+        .messageHandler(this::handleMessage)
+        .exceptionHandler(e -> abort("bad reply from the server: " + e.getMessage()));
+      socket.closeHandler(v -> handleClosed("the connection to " + target + " was lost"));
+      socket.write(new Message.Hello(Message.VERSION, options.getClientId(), null).toBuffer());
+    });
+    return welcomed.future();
+  }
+
+  String serverId() {
+    return serverId;
+  }
+
+  boolean hasRoom() {
+    return !closed && serverId != null && inFlight.size() < options.getWindow();
+  }
+
+  boolean idle() {
+    return inFlight.isEmpty();
+  }
+
+  /** Opens the local file and offers it; a local failure is reported at once and costs no connection. */
+  void submit(FileTask task) {
+    long id = nextId++;
+    inFlight.put(id, task);
+    openLocal(task).onComplete(ar -> {
+      if (closed) {
+        task.closeHandle();
+      } else if (ar.failed()) {
+        inFlight.remove(id);
+        push.localFailure(task, ar.cause().getMessage());
+      } else {
+        Long mtime = ar.result().lastModifiedTime();
+        socket.write(new Message.Offer(id, task.file.remoteName(), task.size, mtime,
+          options.getChecksum().wireName()).toBuffer());
+      }
+    });
+  }
+
+  private Future<FileProps> openLocal(FileTask task) {
+    String path = task.file.path().toString();
+    return vertx.fileSystem().props(path)
+      .recover(e -> Future.failedFuture(task.file.path() + " does not exist or cannot be read"))
+      .compose(props -> {
+        if (!props.isRegularFile()) {
+          return Future.failedFuture(task.file.path() + " is not a regular file");
+        }
+        return vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+          .recover(e -> Future.failedFuture("cannot open " + task.file.path() + ": " + e.getMessage()))
+          .map(handle -> {
+            task.handle = handle;
+            task.size = props.size();
+            return props;
+          });
+      });
+  }
+
+  private void handleMessage(Message message) {
+    if (serverId == null) {
+      handleGreeting(message);
+    } else if (message instanceof Message.Send send) {
+      withTask(send.id(), task -> {
+        task.offset = send.offset();
+        bodies.add(send.id());
+        sendNextBody();
+      });
+    } else if (message instanceof Message.Skip skip) {
+      withTask(skip.id(), task -> finish(skip.id(), task).skipped(task, skip));
+    } else if (message instanceof Message.Done done) {
+      withTask(done.id(), task -> finish(done.id(), task).sent(task, done));
+    } else if (message instanceof Message.Error error && error.id() != null) {
+      withTask(error.id(), task -> finish(error.id(), task).refused(task, error.toException()));
+    } else if (message instanceof Message.Error error) {
+      abort("the server closed the connection: " + error.code().wireName() + ": " + error.message());
+    } else {
+      abort("unexpected '" + message.getClass().getSimpleName() + "' from the server");
+    }
+  }
+
+  private void handleGreeting(Message message) {
+    if (message instanceof Message.Welcome welcome) {
+      serverId = welcome.serverId();
+      welcomed.tryComplete(serverId);
+    } else if (message instanceof Message.Error error) {
+      welcomed.tryFail(error.toException());
+      close();
+    } else {
+      welcomed.tryFail("unexpected first reply from " + target);
+      close();
+    }
+  }
+
+  private void withTask(long id, java.util.function.Consumer<FileTask> action) {
+    FileTask task = inFlight.get(id);
+    if (task == null) {
+      abort("the server answered for unknown id " + id);
+    } else {
+      action.accept(task);
+    }
+  }
+
+  private TargetPush finish(long id, FileTask task) {
+    inFlight.remove(id);
+    task.closeHandle();
+    return push;
+  }
+
+  private void sendNextBody() {
+    if (sendingBody || bodies.isEmpty() || closed) {
+      return;
+    }
+    long id = bodies.poll();
+    FileTask task = inFlight.get(id);
+    sendingBody = true;
+    new BodySender(socket, task, id, options.getChecksum()).send(options.getChunkBytes()).onComplete(ar -> {
+      sendingBody = false;
+      if (ar.failed()) {
+        // The server still expects bytes we cannot give: this connection is done.
+        abort(ar.cause().getMessage());
+      } else {
+        sendNextBody();
+      }
+    });
+  }
+
+  /** Closes after a failure; unfinished tasks go back to the push. */
+  private void abort(String reason) {
+    if (socket != null) {
+      socket.close();
+    }
+    handleClosed(reason);
+  }
+
+  /** Closes an idle connection at the end of a push. */
+  void close() {
+    closed = true;
+    if (socket != null) {
+      socket.close();
+    }
+  }
+
+  private void handleClosed(String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    welcomed.tryFail(reason);
+    List<FileTask> unfinished = new ArrayList<>(inFlight.values());
+    inFlight.clear();
+    unfinished.forEach(FileTask::closeHandle);
+    push.connectionEnded(this, unfinished, reason);
+  }
+}

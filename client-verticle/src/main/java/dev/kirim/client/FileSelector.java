@@ -1,0 +1,127 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.NameRules;
+import dev.kirim.protocol.ProtocolException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns the {@code files} entries into the list of files to push, with their remote names:
+ * <ul>
+ *   <li>a file: its file name ({@code logs/app.log} → {@code app.log});</li>
+ *   <li>a directory: everything under it, keeping the directory's own name ({@code logs} → {@code logs/…});</li>
+ *   <li>a glob ({@code * ? [ ] { }}, {@code **} crosses directories): each match, relative to the part of the
+ *       pattern before the first wildcard ({@code logs/**}{@code /*.log} → {@code 2026/11/a.log}).</li>
+ * </ul>
+ * Relative entries resolve against {@code baseDir}; {@code remoteDir} prefixes every remote name. Blocking.
+ */
+final class FileSelector {
+
+  private FileSelector() {
+  }
+
+  static List<LocalFile> select(ClientOptions options) {
+    Map<Path, LocalFile> selected = new LinkedHashMap<>();
+    for (String entry : options.getFiles()) {
+      for (LocalFile file : expand(options.getBaseDir(), entry)) {
+        selected.putIfAbsent(file.path(), file);
+      }
+    }
+    List<LocalFile> files = new ArrayList<>();
+    Map<String, Path> remoteNames = new HashMap<>();
+    for (LocalFile file : selected.values()) {
+      files.add(checkRemoteName(withRemoteDir(file, options.getRemoteDir()), remoteNames));
+    }
+    files.sort(Comparator.comparing(LocalFile::remoteName));
+    return files;
+  }
+
+  private static List<LocalFile> expand(Path baseDir, String entry) {
+    if (isGlob(entry)) {
+      return expandGlob(baseDir, entry);
+    }
+    Path path = baseDir.resolve(entry).normalize();
+    if (Files.isDirectory(path)) {
+      Path parent = path.getParent() == null ? path : path.getParent();
+      return walk(path, p -> true, p -> nameOf(parent, p));
+    }
+    return List.of(LocalFile.of(path, String.valueOf(path.getFileName())));
+  }
+
+  private static List<LocalFile> expandGlob(Path baseDir, String pattern) {
+    String[] parts = pattern.replace('\\', '/').split("/");
+    StringBuilder fixed = new StringBuilder();
+    int first = 0;
+    while (first < parts.length - 1 && !isGlob(parts[first])) {
+      fixed.append(parts[first]).append('/');
+      first++;
+    }
+    Path root = baseDir.resolve(fixed.toString()).normalize();
+    String rest = String.join("/", java.util.Arrays.copyOfRange(parts, first, parts.length));
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+    List<LocalFile> matches = Files.isDirectory(root)
+      ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p))
+      : List.of();
+    if (matches.isEmpty()) {
+      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, "no_match",
+        "no file matches the pattern '" + pattern + "' (in " + root + ")"));
+    }
+    return matches;
+  }
+
+  private static List<LocalFile> walk(Path root, java.util.function.Predicate<Path> filter,
+                                      java.util.function.Function<Path, String> naming) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(Files::isRegularFile).filter(filter)
+        .map(p -> LocalFile.of(p, naming.apply(p)))
+        .toList();
+    } catch (IOException | UncheckedIOException e) {
+      return List.of(LocalFile.failed(root, String.valueOf(root.getFileName()), "unreadable",
+        "cannot list " + root + ": " + e.getMessage()));
+    }
+  }
+
+  private static String nameOf(Path root, Path file) {
+    return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+  }
+
+  private static LocalFile withRemoteDir(LocalFile file, String remoteDir) {
+    if (remoteDir.isEmpty()) {
+      return file;
+    }
+    return new LocalFile(file.path(), remoteDir + "/" + file.remoteName(), file.problemCode(), file.problem());
+  }
+
+  private static LocalFile checkRemoteName(LocalFile file, Map<String, Path> taken) {
+    if (!file.pushable()) {
+      return file;
+    }
+    try {
+      NameRules.check(file.remoteName());
+    } catch (ProtocolException e) {
+      return LocalFile.failed(file.path(), file.remoteName(), "bad_name", e.getMessage());
+    }
+    Path previous = taken.putIfAbsent(file.remoteName(), file.path());
+    if (previous != null) {
+      return LocalFile.failed(file.path(), file.remoteName(), "duplicate_name",
+        "'" + file.remoteName() + "' is also the remote name of " + previous + ": rename one or push it to another remoteDir");
+    }
+    return file;
+  }
+
+  private static boolean isGlob(String text) {
+    return text.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
+  }
+}

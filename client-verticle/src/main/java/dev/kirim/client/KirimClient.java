@@ -1,0 +1,74 @@
+package dev.kirim.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/** The pushing side: every selected file to every target, at most {@code parallelism.targets} targets at once. */
+public class KirimClient {
+
+  private final Vertx vertx;
+  private final ClientOptions options;
+  // Held in a field: a NetClient nothing references is collected and its connections close.
+  private final NetClient netClient;
+
+  private KirimClient(Vertx vertx, ClientOptions options) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.options = Objects.requireNonNull(options, "options");
+    this.netClient = vertx.createNetClient(new NetClientOptions()
+      .setConnectTimeout((int) options.getConnectTimeoutMs())
+      .setIdleTimeout((int) options.getIdleTimeoutMs())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+  }
+
+  public static KirimClient create(Vertx vertx, ClientOptions options) {
+    return new KirimClient(vertx, options);
+  }
+
+  /** Selects the configured files and pushes them to the configured targets. Never fails: failures are in the report. */
+  public Future<PushReport> push() {
+    Instant startedAt = Instant.now();
+    long started = System.nanoTime();
+    return vertx.executeBlocking(() -> FileSelector.select(options))
+      .compose(files -> pushToAll(files))
+      .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
+  }
+
+  private Future<List<TargetReport>> pushToAll(List<LocalFile> files) {
+    Deque<Target> waiting = new ArrayDeque<>(options.getTargets());
+    List<Future<TargetReport>> reports = new ArrayList<>();
+    Promise<List<TargetReport>> all = Promise.promise();
+    int lanes = Math.min(options.getParallelTargets(), waiting.size());
+    List<Future<Void>> laneDone = new ArrayList<>();
+    for (int i = 0; i < lanes; i++) {
+      laneDone.add(runLane(waiting, files, reports));
+    }
+    Future.all(laneDone).onComplete(ar -> all.complete(reports.stream().map(Future::result).toList()));
+    return all.future();
+  }
+
+  /** One lane pushes to one target after another until none is left waiting. */
+  private Future<Void> runLane(Deque<Target> waiting, List<LocalFile> files, List<Future<TargetReport>> reports) {
+    Target target = waiting.poll();
+    if (target == null) {
+      return Future.succeededFuture();
+    }
+    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files).run();
+    reports.add(report);
+    return report.compose(r -> runLane(waiting, files, reports));
+  }
+
+  public Future<Void> close() {
+    return netClient.close();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.kirim.client;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** The outcome of a push: per target and per file, with totals, as text for people and JSON for scripts. */
+public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
+
+  /** Every file reached every target (sent or already there). */
+  public static final int EXIT_OK = 0;
+  /** At least one file failed on at least one target. */
+  public static final int EXIT_FAILED = 1;
+
+  public int exitCode() {
+    return count(FileResult.FAILED) == 0 ? EXIT_OK : EXIT_FAILED;
+  }
+
+  public List<FileResult> results() {
+    return targets.stream().flatMap(t -> t.results().stream()).toList();
+  }
+
+  public long count(String status) {
+    return targets.stream().mapToLong(t -> t.count(status)).sum();
+  }
+
+  public long bytesSent() {
+    return targets.stream().mapToLong(TargetReport::bytesSent).sum();
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("startedAt", startedAt.toString())
+      .put("durationMs", durationMs)
+      .put("exitCode", exitCode())
+      .put("totals", new JsonObject()
+        .put("targets", targets.size())
+        .put("files", results().size())
+        .put("sent", count(FileResult.SENT))
+        .put("skipped", count(FileResult.SKIPPED))
+        .put("failed", count(FileResult.FAILED))
+        .put("bytesSent", bytesSent()))
+      .put("targets", new JsonArray(targets.stream().map(TargetReport::toJson).toList()))
+      .put("files", new JsonArray(results().stream().map(FileResult::toJson).toList()));
+  }
+
+  /** @return the readable summary: one line per target, one per failed file, one verdict line */
+  public String summary() {
+    StringBuilder out = new StringBuilder();
+    for (TargetReport target : targets) {
+      out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %d failed; %s in %.2f s (%s/s)%n",
+        target.target(), target.server() == null ? "(no server reached)" : "server " + target.server(),
+        target.count(FileResult.SENT), target.count(FileResult.SKIPPED), target.count(FileResult.FAILED),
+        bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
+      for (FileResult result : target.results()) {
+        if (result.failed()) {
+          out.append(String.format("  FAILED %s (%s): %s: %s%n", result.name(), result.local(), result.errorCode(),
+            result.errorMessage()));
+        }
+      }
+    }
+    long failed = count(FileResult.FAILED);
+    out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %d failed; %s in %.2f s%s",
+      targets.isEmpty() ? 0 : targets.get(0).results().size(), targets.size(), count(FileResult.SENT),
+      count(FileResult.SKIPPED), failed, bytes(bytesSent()), durationMs / 1000.0,
+      failed == 0 ? " — all delivered" : " — FAILURES above"));
+    return out.toString();
+  }
+
+  private static long rate(long bytes, long millis) {
+    return millis <= 0 ? bytes : bytes * 1000 / millis;
+  }
+
+  static String bytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = bytes;
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Pushes every selected file to one target over up to {@code perTarget} connections, retrying what may
+ * succeed later (lost connections, busy names, server errors) with exponential backoff. Runs on one
+ * event loop: no locking.
+ */
+final class TargetPush {
+
+  private static final Logger log = LoggerFactory.getLogger(TargetPush.class);
+
+  private final Vertx vertx;
+  private final NetClient netClient;
+  private final Target target;
+  private final ClientOptions options;
+  private final List<LocalFile> files;
+  private final Deque<FileTask> queue = new ArrayDeque<>();
+  private final List<ClientConnection> connections = new ArrayList<>();
+  private final List<FileResult> results = new ArrayList<>();
+  private final Promise<TargetReport> finished = Promise.promise();
+  private final long startedAt = System.nanoTime();
+
+  private int outstanding;
+  private int connecting;
+  private int connectFailures;
+  private boolean reconnectScheduled;
+  private String serverId;
+
+  TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files) {
+    this.vertx = vertx;
+    this.netClient = netClient;
+    this.target = target;
+    this.options = options;
+    this.files = files;
+  }
+
+  Future<TargetReport> run() {
+    outstanding = files.size();
+    for (LocalFile file : files) {
+      FileTask task = new FileTask(file);
+      if (file.pushable()) {
+        queue.add(task);
+      } else {
+        fail(task, file.problemCode(), file.problem());
+      }
+    }
+    pump();
+    return finished.future();
+  }
+
+  private void pump() {
+    if (finished.future().isComplete()) {
+      return;
+    }
+    if (outstanding == 0) {
+      connections.forEach(ClientConnection::close);
+      long millis = (System.nanoTime() - startedAt) / 1_000_000;
+      finished.complete(new TargetReport(target.toString(), serverId, List.copyOf(results), millis));
+      return;
+    }
+    for (ClientConnection connection : connections) {
+      while (connection.hasRoom() && !queue.isEmpty()) {
+        FileTask task = queue.poll();
+        task.attempts++;
+        connection.submit(task);
+      }
+    }
+    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled
+      && connections.size() < options.getConnectionsPerTarget()) {
+      connect();
+    }
+  }
+
+  private void connect() {
+    ClientConnection connection = new ClientConnection(vertx, netClient, target, options, this);
+    connections.add(connection);
+    connecting++;
+    connection.open().onComplete(ar -> {
+      connecting--;
+      if (ar.succeeded()) {
+        connectFailures = 0;
+        serverId = ar.result();
+      } else {
+        connections.remove(connection);
+        connectFailed(ar.cause());
+      }
+      pump();
+    });
+  }
+
+  private void connectFailed(Throwable cause) {
+    connectFailures++;
+    String reason = "cannot connect to " + target + ": " + describe(cause);
+    if (connectFailures < options.getRetryAttempts()) {
+      log.warn("{} (try {} of {}), retrying", reason, connectFailures, options.getRetryAttempts());
+      reconnectScheduled = true;
+      vertx.setTimer(options.backoffMs(connectFailures), id -> {
+        reconnectScheduled = false;
+        pump();
+      });
+    } else if (connections.isEmpty()) {
+      String code = cause instanceof ProtocolException p ? p.code().wireName() : "connect_failed";
+      while (!queue.isEmpty()) {
+        fail(queue.poll(), code, reason);
+      }
+    }
+  }
+
+  void sent(FileTask task, Message.Done done) {
+    record(task, FileResult.SENT, done.name(), done.bytes(), done.checksum(), null, null);
+    pump();
+  }
+
+  void skipped(FileTask task, Message.Skip skip) {
+    record(task, FileResult.SKIPPED, task.file.remoteName(), skip.size(), skip.checksum(), null, null);
+    pump();
+  }
+
+  void refused(FileTask task, ProtocolException refusal) {
+    if (refusal.code().retriable()) {
+      retryOrFail(task, refusal.code().wireName(), refusal.getMessage());
+    } else {
+      fail(task, refusal.code().wireName(), refusal.getMessage());
+    }
+    pump();
+  }
+
+  void localFailure(FileTask task, String message) {
+    fail(task, message.contains("does not exist") ? "not_found" : "unreadable", message);
+    pump();
+  }
+
+  void connectionEnded(ClientConnection connection, List<FileTask> unfinished, String reason) {
+    connections.remove(connection);
+    for (FileTask task : unfinished) {
+      if (task.localErrorCode != null) {
+        fail(task, task.localErrorCode, task.localErrorMessage);
+      } else {
+        retryOrFail(task, "connection_lost", reason);
+      }
+    }
+    pump();
+  }
+
+  private void retryOrFail(FileTask task, String code, String message) {
+    if (task.attempts >= options.getRetryAttempts()) {
+      fail(task, code, message + " (after " + task.attempts + " tries)");
+      return;
+    }
+    long delay = options.backoffMs(task.attempts);
+    log.debug("{} → {}: {}: {}; retrying in {} ms", task.file.remoteName(), target, code, message, delay);
+    vertx.setTimer(delay, id -> {
+      queue.add(task);
+      pump();
+    });
+  }
+
+  private void fail(FileTask task, String code, String message) {
+    record(task, FileResult.FAILED, null, 0, null, code, message);
+  }
+
+  private void record(FileTask task, String status, String storedAs, long bytes, String checksum, String errorCode,
+                      String errorMessage) {
+    task.closeHandle();
+    results.add(new FileResult(target.toString(), serverId, task.file.remoteName(), storedAs,
+      task.file.path().toString(), status, bytes, checksum, errorCode, errorMessage, task.elapsedMs(),
+      task.attempts));
+    outstanding--;
+  }
+
+  private static String describe(Throwable cause) {
+    return cause instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage()
+      : String.valueOf(cause.getMessage());
+  }
+}

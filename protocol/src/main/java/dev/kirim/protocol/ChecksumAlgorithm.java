@@ -1,0 +1,108 @@
+package dev.kirim.protocol;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.zip.CRC32C;
+
+/**
+ * The checksum algorithms a client may choose in its offer. CRC32C is the default: the JDK computes it
+ * with hardware instructions, so it costs almost nothing next to the transfer. SHA-256 is there for users
+ * who want a cryptographic digest in their report.
+ */
+public enum ChecksumAlgorithm {
+  CRC32C,
+  SHA256;
+
+  public static final ChecksumAlgorithm DEFAULT = CRC32C;
+
+  /** @return the name used on the wire and in configuration, e.g. {@code crc32c} */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * @param name a wire name such as {@code crc32c}
+   * @return the algorithm
+   * @throws IllegalArgumentException naming the allowed values when {@code name} is not one of them
+   */
+  public static ChecksumAlgorithm fromWireName(String name) {
+    for (ChecksumAlgorithm algorithm : values()) {
+      if (algorithm.wireName().equals(name)) {
+        return algorithm;
+      }
+    }
+    throw new IllegalArgumentException("unknown checksum algorithm '" + name + "' (use crc32c or sha256)");
+  }
+
+  /** @return a fresh running checksum of this algorithm */
+  public Checksum start() {
+    if (this == CRC32C) {
+      return new Checksum.Crc32c();
+    }
+    try {
+      return new Checksum.Digest(this, MessageDigest.getInstance("SHA-256"));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /** A running checksum; {@link #value()} renders it as {@code algorithm:hex}, the form used on the wire. */
+  public abstract static sealed class Checksum permits Checksum.Crc32c, Checksum.Digest {
+
+    public abstract void update(byte[] bytes, int offset, int length);
+
+    public void update(byte[] bytes) {
+      update(bytes, 0, bytes.length);
+    }
+
+    public abstract void update(java.nio.ByteBuffer bytes);
+
+    /** @return e.g. {@code crc32c:0a1b2c3d} */
+    public abstract String value();
+
+    static final class Crc32c extends Checksum {
+      private final CRC32C crc = new CRC32C();
+
+      @Override
+      public void update(byte[] bytes, int offset, int length) {
+        crc.update(bytes, offset, length);
+      }
+
+      @Override
+      public void update(java.nio.ByteBuffer bytes) {
+        crc.update(bytes);
+      }
+
+      @Override
+      public String value() {
+        return "crc32c:" + String.format("%08x", crc.getValue());
+      }
+    }
+
+    static final class Digest extends Checksum {
+      private final ChecksumAlgorithm algorithm;
+      private final MessageDigest digest;
+
+      Digest(ChecksumAlgorithm algorithm, MessageDigest digest) {
+        this.algorithm = algorithm;
+        this.digest = digest;
+      }
+
+      @Override
+      public void update(byte[] bytes, int offset, int length) {
+        digest.update(bytes, offset, length);
+      }
+
+      @Override
+      public void update(java.nio.ByteBuffer bytes) {
+        digest.update(bytes);
+      }
+
+      @Override
+      public String value() {
+        return algorithm.wireName() + ":" + java.util.HexFormat.of().formatHex(digest.digest());
+      }
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.kirim.protocol;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.core.streams.ReadStream;
+
+import java.util.Objects;
+
+/**
+ * Reads the client → server (or server → client) byte stream as kirim messages and file bodies.
+ * <p>
+ * A named state machine over {@link RecordParser}: in {@link State#HEADER} it reads {@code \n}-delimited JSON
+ * lines of at most {@code maxHeaderBytes}; a {@link Message.Data} line switches it to {@link State#BODY} for
+ * exactly {@code length} bytes, delivered as chunks of at most {@code chunkSize} bytes (never a whole file in
+ * memory), after which it returns to {@code HEADER}. A violation moves it to {@link State#FAILED}: the
+ * exception handler is called once and all further input is ignored.
+ * <p>
+ * Handlers are called in stream order: a {@code Data} message, then its chunks, then the body end, then the
+ * next message. Pausing the reader pauses its source, so a slow consumer (a disk) slows the sender.
+ */
+public final class MessageReader implements Handler<Buffer> {
+
+  public enum State { HEADER, BODY, FAILED }
+
+  private static final Buffer NEWLINE = Buffer.buffer("\n");
+  // Room for one socket read that arrives while the reader is paused, on top of a full record.
+  private static final int PAUSED_SLACK = 1024 * 1024;
+
+  private final RecordParser parser;
+  private final ReadStream<Buffer> source;
+  private final int maxHeaderBytes;
+  private final int chunkSize;
+
+  private State state = State.HEADER;
+  private long bodyRemaining;
+  // Bytes handed to the parser that it has not yet emitted: in HEADER state and not paused, the partial line.
+  private long unparsedBytes;
+  private boolean paused;
+
+  private Handler<Message> messageHandler = m -> { };
+  private Handler<Buffer> chunkHandler = b -> { };
+  private Handler<Void> bodyEndHandler = v -> { };
+  private Handler<ProtocolException> exceptionHandler = e -> { };
+
+  private MessageReader(ReadStream<Buffer> source, int maxHeaderBytes, int chunkSize) {
+    if (maxHeaderBytes < 64 || chunkSize < 1) {
+      throw new IllegalArgumentException("maxHeaderBytes must be >= 64 and chunkSize >= 1");
+    }
+    this.source = source;
+    this.maxHeaderBytes = maxHeaderBytes;
+    this.chunkSize = chunkSize;
+    this.parser = RecordParser.newDelimited(NEWLINE);
+    parser.maxRecordSize(Math.max(maxHeaderBytes, chunkSize) + PAUSED_SLACK);
+    parser.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED,
+      "header line longer than " + maxHeaderBytes + " bytes")));
+    parser.handler(this::handleRecord);
+  }
+
+  /**
+   * Creates a reader fed by {@code source}: it becomes the source's handler, and pausing the reader pauses it.
+   */
+  public static MessageReader create(ReadStream<Buffer> source, int maxHeaderBytes, int chunkSize) {
+    MessageReader reader = new MessageReader(Objects.requireNonNull(source, "source"), maxHeaderBytes, chunkSize);
+    source.handler(reader);
+    return reader;
+  }
+
+  /** Creates a reader fed by calls to {@link #handle(Buffer)} (tests, or a caller that owns the stream). */
+  public static MessageReader create(int maxHeaderBytes, int chunkSize) {
+    return new MessageReader(null, maxHeaderBytes, chunkSize);
+  }
+
+  public MessageReader messageHandler(Handler<Message> handler) {
+    this.messageHandler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** Receives the body bytes announced by the last {@link Message.Data}, in order. */
+  public MessageReader chunkHandler(Handler<Buffer> handler) {
+    this.chunkHandler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** Called once the last body byte was delivered (also for a zero-length body). */
+  public MessageReader bodyEndHandler(Handler<Void> handler) {
+    this.bodyEndHandler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** Called once, on the first protocol violation; the reader ignores everything after it. */
+  public MessageReader exceptionHandler(Handler<ProtocolException> handler) {
+    this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** @return body bytes still owed in {@link State#BODY}, else 0 */
+  public long bodyRemaining() {
+    return state == State.BODY ? bodyRemaining : 0;
+  }
+
+  /**
+   * @return true while a header line has started but not ended (the time a peer may take for it is bounded
+   *   by the server's header deadline); false while paused, since buffered input is then not yet parsed
+   */
+  public boolean midHeader() {
+    return state == State.HEADER && !paused && unparsedBytes > 0;
+  }
+
+  public boolean isPaused() {
+    return paused;
+  }
+
+  public MessageReader pause() {
+    paused = true;
+    parser.pause();
+    if (source != null) {
+      source.pause();
+    }
+    return this;
+  }
+
+  public MessageReader resume() {
+    if (state == State.FAILED) {
+      return this;
+    }
+    paused = false;
+    if (source != null) {
+      source.resume();
+    }
+    parser.resume();
+    return this;
+  }
+
+  @Override
+  public void handle(Buffer data) {
+    if (state == State.FAILED) {
+      return;
+    }
+    unparsedBytes += data.length();
+    parser.handle(data);
+    // Not paused means everything complete was parsed: what is left in HEADER state is one partial line.
+    if (state == State.HEADER && !paused && unparsedBytes > maxHeaderBytes) {
+      fail(new ProtocolException(ErrorCode.MALFORMED, "header line longer than " + maxHeaderBytes + " bytes"));
+    }
+  }
+
+  private void handleRecord(Buffer record) {
+    if (state == State.HEADER) {
+      unparsedBytes -= record.length() + NEWLINE.length();
+      handleHeaderLine(record);
+    } else if (state == State.BODY) {
+      unparsedBytes -= record.length();
+      handleBodyChunk(record);
+    }
+  }
+
+  private void handleHeaderLine(Buffer line) {
+    if (line.length() > maxHeaderBytes) {
+      fail(new ProtocolException(ErrorCode.MALFORMED,
+        "header line of " + line.length() + " bytes is longer than the limit of " + maxHeaderBytes));
+      return;
+    }
+    Message message;
+    try {
+      message = MessageCodec.decode(line);
+    } catch (ProtocolException e) {
+      fail(e);
+      return;
+    }
+    // Switch modes before the handler runs: it may pause us, and the parser continues in the new mode.
+    boolean emptyBody = message instanceof Message.Data data && startBody(data.length());
+    messageHandler.handle(message);
+    if (emptyBody && state != State.FAILED) {
+      bodyEndHandler.handle(null);
+    }
+  }
+
+  /** @return true when the body is empty and no chunks will follow */
+  private boolean startBody(long length) {
+    if (length == 0) {
+      return true;
+    }
+    state = State.BODY;
+    bodyRemaining = length;
+    parser.fixedSizeMode(nextChunkSize());
+    return false;
+  }
+
+  private void handleBodyChunk(Buffer chunk) {
+    bodyRemaining -= chunk.length();
+    boolean last = bodyRemaining == 0;
+    if (last) {
+      state = State.HEADER;
+      parser.delimitedMode(NEWLINE);
+    } else {
+      parser.fixedSizeMode(nextChunkSize());
+    }
+    chunkHandler.handle(chunk);
+    if (last && state != State.FAILED) {
+      bodyEndHandler.handle(null);
+    }
+  }
+
+  private int nextChunkSize() {
+    return (int) Math.min(chunkSize, bodyRemaining);
+  }
+
+  private void fail(ProtocolException failure) {
+    if (state == State.FAILED) {
+      return;
+    }
+    state = State.FAILED;
+    parser.pause();
+    exceptionHandler.handle(failure);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.kirim.protocol.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads typed values out of a JSON configuration, failing with a {@link ConfigException} that names the key,
+ * the value found and what is expected. Options classes use it so that no raw key is read anywhere else.
+ */
+public final class ConfigReader {
+
+  private final JsonObject json;
+  private final String prefix;
+
+  private ConfigReader(JsonObject json, String prefix) {
+    this.json = json == null ? new JsonObject() : json;
+    this.prefix = prefix;
+  }
+
+  /** @param json the configuration object ({@code null} reads as empty) */
+  public static ConfigReader of(JsonObject json) {
+    return new ConfigReader(json, "");
+  }
+
+  /**
+   * @param args the command line of a kirim launcher
+   * @return the value of its {@code -conf} / {@code --conf} option, or {@code null} when absent
+   * @throws ConfigException when the option is given without a value
+   */
+  public static String findConfArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      for (String option : List.of("-conf", "--conf")) {
+        if (arg.equalsIgnoreCase(option)) {
+          if (i + 1 >= args.length) {
+            throw new ConfigException(option + " needs a value: a JSON file path or an inline JSON object");
+          }
+          return args[i + 1];
+        }
+        if (arg.regionMatches(true, 0, option + "=", 0, option.length() + 1)) {
+          return arg.substring(option.length() + 1);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** @return true when a {@code -conf} value names a file rather than holding inline JSON */
+  public static boolean isFile(String confArgument) {
+    return !confArgument.strip().startsWith("{");
+  }
+
+  /**
+   * Loads what was given to {@code -conf}: inline JSON when it starts with <code>{</code>, else a file path.
+   *
+   * @throws ConfigException when the file is missing, unreadable or not a JSON object
+   */
+  public static JsonObject load(String confArgument) {
+    if (!isFile(confArgument)) {
+      return parse(confArgument, "the inline -conf JSON");
+    }
+    Path file = Path.of(confArgument);
+    try {
+      return parse(Files.readString(file), "config file " + file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist: check the -conf path");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + e.getMessage());
+    }
+  }
+
+  private static JsonObject parse(String text, String what) {
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new ConfigException(what + " is not a valid JSON object: " + reason);
+    }
+  }
+
+  /** @return a reader for the nested object {@code key} (empty when absent) */
+  public ConfigReader object(String key) {
+    Object value = json.getValue(key);
+    if (value != null && !(value instanceof JsonObject)) {
+      throw bad(key, value, "a JSON object");
+    }
+    return new ConfigReader((JsonObject) value, prefix + key + ".");
+  }
+
+  public boolean has(String key) {
+    return json.getValue(key) != null;
+  }
+
+  /** Fails when the object holds a key not in {@code known}: a typo should not be silently ignored. */
+  public ConfigReader rejectUnknownKeys(Set<String> known) {
+    for (String key : json.fieldNames()) {
+      if (!known.contains(key)) {
+        throw new ConfigException("unknown config key '" + prefix + key + "' (known keys: "
+          + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+      }
+    }
+    return this;
+  }
+
+  public String string(String key, String defaultValue) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw bad(key, value, "a non-empty string");
+    }
+    return text;
+  }
+
+  /** Like {@link #string} but an empty string is a valid value. */
+  public String text(String key, String defaultValue) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof String text)) {
+      throw bad(key, value, "a string");
+    }
+    return text;
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw bad(key, value, "true or false");
+    }
+    return flag;
+  }
+
+  public long number(String key, long defaultValue, long min, long max) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Number number) || !isWholeLong(number)
+      || number.longValue() < min || number.longValue() > max) {
+      throw bad(key, value, "a whole number from " + min + " to " + max);
+    }
+    return number.longValue();
+  }
+
+  // longValue() wraps a BigInteger (2^64 + 1 becomes 1) and clamps a huge double: refuse those first.
+  private static boolean isWholeLong(Number number) {
+    if (number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte) {
+      return true;
+    }
+    if (number instanceof java.math.BigInteger big) {
+      return big.bitLength() < Long.SIZE;
+    }
+    double value = number.doubleValue();
+    return value == Math.rint(value) && value >= -0x1p63 && value < 0x1p63;
+  }
+
+  public int integer(String key, int defaultValue, int min, int max) {
+    return (int) number(key, defaultValue, min, max);
+  }
+
+  /** @return one of {@code allowed}, compared case-insensitively, in its lower-case form */
+  public String choice(String key, String defaultValue, List<String> allowed) {
+    String value = string(key, defaultValue);
+    String lower = value.toLowerCase(java.util.Locale.ROOT);
+    if (!allowed.contains(lower)) {
+      throw bad(key, value, "one of " + String.join(", ", allowed));
+    }
+    return lower;
+  }
+
+  /** @return the non-empty strings of array {@code key}; empty when absent */
+  public List<String> strings(String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw bad(key, value, "a JSON array of strings");
+    }
+    List<String> strings = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String text) || text.isBlank()) {
+        throw bad(key, value, "a JSON array of non-empty strings");
+      }
+      strings.add(text);
+    }
+    return strings;
+  }
+
+  /** @return a {@link ConfigException} for key {@code key} of this object */
+  public ConfigException bad(String key, Object value, String expected) {
+    String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    return new ConfigException("config key '" + prefix + key + "' is " + shown + ", expected " + expected);
+  }
+}

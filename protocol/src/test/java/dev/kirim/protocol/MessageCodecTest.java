@@ -1,0 +1,351 @@
+package dev.kirim.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MessageCodecTest {
+
+  private static Message decode(String line) {
+    return MessageCodec.decode(Buffer.buffer(line));
+  }
+
+  /** Decodes a line that must be refused, and returns the refusal (always MALFORMED). */
+  private static ProtocolException malformed(String line) {
+    return malformed(Buffer.buffer(line));
+  }
+
+  private static ProtocolException malformed(Buffer line) {
+    ProtocolException failure = assertThrows(ProtocolException.class, () -> MessageCodec.decode(line));
+    assertEquals(ErrorCode.MALFORMED, failure.code(), failure::toString);
+    assertFalse(failure.getMessage().contains("\n"), "the reason is one line: " + failure.getMessage());
+    return failure;
+  }
+
+  private static Message roundTrip(Message message) {
+    Buffer encoded = MessageCodec.encode(message);
+    assertEquals('\n', encoded.getByte(encoded.length() - 1), "a header line ends with \\n");
+    String text = encoded.toString(StandardCharsets.UTF_8);
+    assertEquals(text.length() - 1, text.indexOf('\n'), "exactly one line: " + text);
+    Buffer line = encoded.getBuffer(0, encoded.length() - 1);
+    return MessageCodec.decode(line);
+  }
+
+  // --- round trips ---------------------------------------------------------------------------------------
+
+  @Test
+  void everyMessageTypeRoundTrips() {
+    List<Message> all = List.of(
+      new Message.Hello(1, "client-a", "s3cret"),
+      new Message.Hello(1, "client-a", null),
+      new Message.Welcome(1, "server-1", 1L << 40),
+      new Message.Offer(7, "dir/ä file.txt", 12_345, 1_700_000_000_123L, "sha256"),
+      new Message.Offer(8, "x", 0, null, null),
+      new Message.Send(7, 4096),
+      new Message.Skip(8, "exists", 3, "crc32c:0a1b2c3d"),
+      new Message.Skip(8, "exists", 3, null),
+      new Message.Data(7, 4096, 8249),
+      new Message.Commit(7, "sha256:" + "ab".repeat(32)),
+      new Message.Done(7, "dir/ä file-1.txt", 12_345, "sha256:" + "ab".repeat(32)),
+      new Message.Error(7L, ErrorCode.CHECKSUM_MISMATCH, "expected x, got y"),
+      new Message.Error(null, ErrorCode.BUSY, "too many connections"));
+    for (Message message : all) {
+      assertEquals(message, roundTrip(message));
+    }
+    // Every subtype of the sealed interface is covered above.
+    assertEquals(Message.class.getPermittedSubclasses().length,
+      all.stream().map(Object::getClass).distinct().count());
+  }
+
+  @Test
+  void encodingNamesTheTypeAndOmitsAbsentOptionalFields() {
+    String line = MessageCodec.encode(new Message.Offer(3, "a.txt", 10, null, null)).toString();
+    assertTrue(line.contains("\"type\":\"offer\""), line);
+    assertFalse(line.contains("mtime"), line);
+    assertFalse(line.contains("algorithm"), line);
+    assertFalse(line.contains("null"), line);
+  }
+
+  @Test
+  void toBufferIsTheEncoding() {
+    Message message = new Message.Send(1, 2);
+    assertEquals(MessageCodec.encode(message), message.toBuffer());
+  }
+
+  @Test
+  void decodesAHandWrittenLineInAnyFieldOrder() {
+    Message message = decode("{\"name\":\"a/b.txt\",\"size\":5,\"id\":2,\"type\":\"offer\",\"mtime\":99}");
+    assertEquals(new Message.Offer(2, "a/b.txt", 5, 99L, null), message);
+    assertEquals(ChecksumAlgorithm.CRC32C, ((Message.Offer) message).checksumAlgorithm());
+  }
+
+  @Test
+  void errorCodeTravelsAsItsWireName() {
+    String line = MessageCodec.encode(new Message.Error(4L, ErrorCode.CHECKSUM_MISMATCH, "m")).toString();
+    assertTrue(line.contains("\"code\":\"checksum_mismatch\""), line);
+    Message.Error error = (Message.Error) decode("{\"type\":\"error\",\"code\":\"no_space\",\"message\":\"full\"}");
+    assertEquals(ErrorCode.NO_SPACE, error.code());
+    assertNull(error.id());
+    assertEquals(ErrorCode.NO_SPACE, error.toException().code());
+    assertEquals("full", error.toException().getMessage());
+  }
+
+  @Test
+  void unknownErrorCodeFromANewerServerDecodesAsInternal() {
+    Message.Error error = (Message.Error) decode(
+      "{\"type\":\"error\",\"id\":1,\"code\":\"quota_exceeded\",\"message\":\"m\"}");
+    assertEquals(ErrorCode.INTERNAL, error.code());
+  }
+
+  @Test
+  void errorFromAProtocolExceptionCarriesItsCodeAndMessage() {
+    Message.Error error = Message.Error.of(3L, new ProtocolException(ErrorCode.BAD_NAME, "bad name 'x'"));
+    assertEquals(new Message.Error(3L, ErrorCode.BAD_NAME, "bad name 'x'"), error);
+    assertEquals(error, roundTrip(error));
+  }
+
+  @Test
+  void unknownFieldsAreIgnored() {
+    Message message = decode("{\"type\":\"send\",\"id\":1,\"offset\":0,\"compression\":\"zstd\","
+      + "\"extra\":{\"nested\":[1,2,{\"x\":null}]}}");
+    assertEquals(new Message.Send(1, 0), message);
+  }
+
+  @Test
+  void whitespaceAroundTheObjectIsAccepted() {
+    assertEquals(new Message.Send(1, 0), decode("  {\"type\":\"send\", \"id\":1, \"offset\":0}\r"));
+  }
+
+  // --- field validation ----------------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":-1}",
+    "{\"type\":\"offer\",\"id\":-1,\"name\":\"a\",\"size\":1}",
+    "{\"type\":\"send\",\"id\":1,\"offset\":-5}",
+    "{\"type\":\"send\",\"id\":-1,\"offset\":0}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":-1,\"length\":1}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":0,\"length\":-1}",
+    "{\"type\":\"data\",\"id\":-1,\"offset\":0,\"length\":1}",
+    "{\"type\":\"commit\",\"id\":-1,\"checksum\":\"crc32c:00000000\"}",
+    "{\"type\":\"skip\",\"id\":-1,\"reason\":\"exists\",\"size\":1}",
+    "{\"type\":\"skip\",\"id\":1,\"reason\":\"exists\",\"size\":-1}",
+    "{\"type\":\"done\",\"id\":-1,\"name\":\"a\",\"bytes\":1,\"checksum\":\"crc32c:00000000\"}",
+    "{\"type\":\"done\",\"id\":1,\"name\":\"a\",\"bytes\":-1,\"checksum\":\"crc32c:00000000\"}",
+    "{\"type\":\"error\",\"id\":-1,\"code\":\"busy\",\"message\":\"m\"}",
+  })
+  void negativeNumbersAreMalformed(String line) {
+    ProtocolException failure = malformed(line);
+    assertTrue(failure.getMessage().contains("must not be negative"), failure.getMessage());
+  }
+
+  @Test
+  void negativeNumberFailureNamesTheField() {
+    assertTrue(malformed("{\"type\":\"data\",\"id\":1,\"offset\":0,\"length\":-3}").getMessage().contains("'length'"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"hello\",\"clientId\":\"c\"}",
+    "{\"type\":\"hello\",\"version\":1}",
+    "{\"type\":\"welcome\",\"version\":1,\"serverId\":\"s\"}",
+    "{\"type\":\"offer\",\"name\":\"a\",\"size\":1}",
+    "{\"type\":\"offer\",\"id\":1,\"size\":1}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\"}",
+    "{\"type\":\"send\",\"id\":1}",
+    "{\"type\":\"skip\",\"id\":1,\"size\":1}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":0}",
+    "{\"type\":\"commit\",\"id\":1}",
+    "{\"type\":\"done\",\"id\":1,\"name\":\"a\",\"bytes\":1}",
+    "{\"type\":\"error\",\"id\":1,\"message\":\"m\"}",
+    "{\"type\":\"error\",\"id\":1,\"code\":\"busy\"}",
+  })
+  void missingRequiredFieldIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @Test
+  void missingFieldFailureNamesTheField() {
+    assertTrue(malformed("{\"type\":\"data\",\"id\":1,\"offset\":0}").getMessage().contains("length"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"hello\",\"version\":null,\"clientId\":\"c\"}",
+    "{\"type\":\"hello\",\"version\":1,\"clientId\":null}",
+    "{\"type\":\"hello\",\"version\":1,\"clientId\":\"\"}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":null,\"size\":1}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"\",\"size\":1}",
+    "{\"type\":\"commit\",\"id\":1,\"checksum\":\"\"}",
+    "{\"type\":\"error\",\"id\":1,\"code\":null,\"message\":\"m\"}",
+    "{\"type\":\"error\",\"id\":1,\"code\":\"busy\",\"message\":null}",
+    "{\"type\":\"welcome\",\"version\":1,\"serverId\":null,\"maxFileSize\":1}",
+    "{\"type\":\"skip\",\"id\":1,\"reason\":null,\"size\":1}",
+    "{\"type\":\"done\",\"id\":1,\"name\":null,\"bytes\":1,\"checksum\":\"c\"}",
+    "{\"type\":\"done\",\"id\":1,\"name\":\"a\",\"bytes\":1,\"checksum\":null}",
+  })
+  void nullOrEmptyRequiredValueIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":\"12\"}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1.5}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":12.0}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1e3}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":true}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":[12]}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":{}}",
+    "{\"type\":\"offer\",\"id\":\"1\",\"name\":\"a\",\"size\":1}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1,\"mtime\":\"5\"}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":99999999999999999999}",
+    "{\"type\":\"hello\",\"version\":\"1\",\"clientId\":\"c\"}",
+    "{\"type\":\"hello\",\"version\":4294967297,\"clientId\":\"c\"}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":0,\"length\":null}",
+    "{\"type\":\"hello\",\"version\":1,\"clientId\":5}",
+    "{\"type\":\"hello\",\"version\":1,\"clientId\":true}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":[\"a\"],\"size\":1}",
+    "{\"type\":\"commit\",\"id\":1,\"checksum\":{}}",
+  })
+  void wrongFieldTypeIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @Test
+  void unknownChecksumAlgorithmIsMalformed() {
+    ProtocolException failure = malformed("{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1,\"algorithm\":\"md5\"}");
+    assertTrue(failure.getMessage().contains("md5"), failure.getMessage());
+  }
+
+  @Test
+  void unknownTypeIsMalformedAndNamed() {
+    ProtocolException failure = malformed("{\"type\":\"delete\",\"id\":1,\"name\":\"a\"}");
+    assertTrue(failure.getMessage().contains("'delete'"), failure.getMessage());
+  }
+
+  @Test
+  void typeNamesAreCaseSensitive() {
+    assertTrue(malformed("{\"type\":\"HELLO\",\"version\":1,\"clientId\":\"c\"}").getMessage().contains("HELLO"));
+  }
+
+  @Test
+  void missingTypeIsMalformed() {
+    ProtocolException failure = malformed("{\"id\":1,\"offset\":0}");
+    assertTrue(failure.getMessage().contains("'type'"), failure.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":5,\"id\":1,\"offset\":0}",
+    "{\"type\":null,\"id\":1,\"offset\":0}",
+    "{\"type\":[\"send\"],\"id\":1,\"offset\":0}",
+  })
+  void typeThatIsNotAStringIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"send\",\"id\":1,\"offset\":0} x",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0}{\"type\":\"send\",\"id\":2,\"offset\":0}",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0}}",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0},",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0} 1",
+  })
+  void trailingGarbageAfterTheObjectIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"send\",\"id\":1,\"id\":2,\"offset\":0}",
+    "{\"type\":\"send\",\"type\":\"send\",\"id\":1,\"offset\":0}",
+    "{\"id\":1,\"type\":\"send\",\"offset\":0,\"id\":1}",
+  })
+  void duplicateKeysAreMalformed(String line) {
+    ProtocolException failure = malformed(line);
+    assertTrue(failure.getMessage().toLowerCase().contains("duplicate"), failure.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "",
+    " ",
+    "null",
+    "42",
+    "\"send\"",
+    "[]",
+    "[{\"type\":\"send\",\"id\":1,\"offset\":0}]",
+    "{",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0",
+    "{type:\"send\",id:1,offset:0}",
+    "{'type':'send','id':1,'offset':0}",
+    "{\"type\":\"send\",\"id\":1,\"offset\":0,}",
+    "{\"type\":\"send\",\"id\":01,\"offset\":0}",
+    "{\"type\":\"send\",\"id\":NaN,\"offset\":0}",
+    "{\"type\":\"send\",/*c*/\"id\":1,\"offset\":0}",
+    "GET / HTTP/1.1",
+  })
+  void notAJsonObjectIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @Test
+  void emptyLineIsMalformed() {
+    malformed(Buffer.buffer());
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreMalformed() {
+    byte[] line = "{\"type\":\"offer\",\"id\":1,\"name\":\"a?b\",\"size\":1}".getBytes(StandardCharsets.US_ASCII);
+    line[line.length - 13] = (byte) 0xff; // the '?'
+    malformed(Buffer.buffer(line));
+    // An overlong encoding of '/' and a truncated multi-byte sequence.
+    malformed(Buffer.buffer(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'}));
+    malformed(Buffer.buffer(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xe2, (byte) 0x82, '"', '}'}));
+  }
+
+  @Test
+  void randomGarbageIsMalformed() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 200; i++) {
+      byte[] garbage = new byte[1 + random.nextInt(100)];
+      random.nextBytes(garbage);
+      garbage[0] = (byte) (0x80 | garbage[0]); // never an accidental '{'
+      malformed(Buffer.buffer(garbage));
+    }
+  }
+
+  @Test
+  void utf8TextInStringsDecodes() {
+    Message.Offer offer = (Message.Offer) MessageCodec.decode(Buffer.buffer(
+      "{\"type\":\"offer\",\"id\":1,\"name\":\"日本/ü.txt\",\"size\":1}".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("日本/ü.txt", offer.name());
+  }
+
+  @Test
+  void decodedMessageHasTheRightRecordType() {
+    assertInstanceOf(Message.Hello.class, decode("{\"type\":\"hello\",\"version\":1,\"clientId\":\"c\"}"));
+    assertInstanceOf(Message.Welcome.class,
+      decode("{\"type\":\"welcome\",\"version\":1,\"serverId\":\"s\",\"maxFileSize\":10}"));
+  }
+
+  @Test
+  void longReasonIsShortened() {
+    String line = "{\"type\":\"send\",\"id\":1,\"offset\":0,\"" + "k".repeat(5000) + "\":1,\"" + "k".repeat(5000) + "\":1}";
+    ProtocolException failure = malformed(line);
+    assertTrue(failure.getMessage().length() < 400, "reason length " + failure.getMessage().length());
+  }
+}

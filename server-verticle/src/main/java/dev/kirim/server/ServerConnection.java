@@ -1,0 +1,361 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.MessageReader;
+import dev.kirim.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One client connection: the protocol state machine of the receiving side.
+ * <p>
+ * Messages are handled strictly in order. While one needs file-system work (an offer's checks, opening a
+ * partial file, the publish after a commit) the reader is paused, so replies leave in the order the
+ * requests came and a slow disk slows the client down instead of filling memory.
+ */
+class ServerConnection {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+  private enum State { AWAIT_HELLO, READY, CLOSED }
+
+  private final Vertx vertx;
+  private final NetSocket socket;
+  private final ServerOptions options;
+  private final Storage storage;
+  private final String serverId;
+  private final Runnable onClosed;
+  private final String owner = UUID.randomUUID().toString();
+  private final String peer;
+  private final MessageReader reader;
+  private final long openedAt = System.nanoTime();
+
+  private final Map<Long, Upload> accepted = new HashMap<>();
+  private State state = State.AWAIT_HELLO;
+  private Upload receiving;
+  private String clientId = "?";
+  private long deadlineTimer = -1;
+  private int filesStored;
+  private long bytesStored;
+
+  ServerConnection(Vertx vertx, NetSocket socket, ServerOptions options, Storage storage, String serverId,
+                   Runnable onClosed) {
+    this.vertx = vertx;
+    this.onClosed = onClosed;
+    this.socket = socket;
+    this.options = options;
+    this.storage = storage;
+    this.serverId = serverId;
+    this.peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+    ServerLimits limits = options.getLimits();
+    this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
+      .messageHandler(this::handleMessage)
+      .chunkHandler(this::handleChunk)
+      .bodyEndHandler(v -> handleBodyEnd())
+      .exceptionHandler(this::fatal);
+  }
+
+  /** Starts reading; call synchronously from the connect handler so that no byte is dropped. */
+  void start() {
+    log.info("Connection from {}", peer);
+    socket.handler(this::handleData);
+    socket.closeHandler(v -> handleClosed());
+    socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
+    startDeadline("no hello within " + options.getLimits().getHeaderTimeoutMs() + " ms");
+  }
+
+  private void handleData(Buffer data) {
+    reader.handle(data);
+    armHeaderDeadline();
+  }
+
+  private void handleMessage(Message message) {
+    if (state == State.AWAIT_HELLO) {
+      handleHello(message);
+      return;
+    }
+    if (message instanceof Message.Offer offer) {
+      handleOffer(offer);
+    } else if (message instanceof Message.Data data) {
+      handleDataHeader(data);
+    } else if (message instanceof Message.Commit commit) {
+      handleCommit(commit);
+    } else {
+      fatal(unexpected("a '" + typeOf(message) + "' message is not expected from a client"));
+    }
+  }
+
+  private void handleHello(Message message) {
+    if (!(message instanceof Message.Hello hello)) {
+      fatal(unexpected("the first message must be 'hello', got '" + typeOf(message) + "'"));
+      return;
+    }
+    if (hello.version() != Message.VERSION) {
+      fatal(new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
+        "this server speaks protocol version " + Message.VERSION + ", the client " + hello.version()));
+      return;
+    }
+    cancelDeadline();
+    clientId = hello.clientId();
+    state = State.READY;
+    reply(new Message.Welcome(Message.VERSION, serverId, options.getLimits().getMaxFileBytes()));
+  }
+
+  private void handleOffer(Message.Offer offer) {
+    if (accepted.containsKey(offer.id()) || (receiving != null && receiving.id() == offer.id())) {
+      fatal(unexpected("offer id " + offer.id() + " is already in use on this connection"));
+      return;
+    }
+    if (accepted.size() >= options.getLimits().getMaxPendingOffers()) {
+      reply(Message.Error.of(offer.id(), new ProtocolException(ErrorCode.BUSY,
+        "more than " + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data")));
+      return;
+    }
+    pause();
+    new OfferCheck(this, offer).run().onComplete(ar -> {
+      Message answer = ar.succeeded() ? ar.result() : errorReply(offer, ar.cause());
+      logOfferOutcome(offer, answer);
+      if (state == State.CLOSED) {
+        releaseQuietly(accepted.remove(offer.id()));
+        return;
+      }
+      reply(answer);
+      resume();
+    });
+  }
+
+  /** Called by {@link OfferCheck} once an offer is accepted and its name claimed. */
+  void accept(Upload upload) {
+    accepted.put(upload.id(), upload);
+  }
+
+  private void handleDataHeader(Message.Data data) {
+    Upload upload = accepted.remove(data.id());
+    if (upload == null || receiving != null) {
+      fatal(unexpected("'data' for id " + data.id() + " which has no accepted offer waiting for data"));
+      return;
+    }
+    receiving = upload;
+    long expected = upload.offer.size() - upload.partial.offset();
+    if (data.offset() != upload.partial.offset() || data.length() != expected) {
+      fatal(new ProtocolException(ErrorCode.SIZE_MISMATCH, "'data' for id " + data.id() + " announces offset "
+        + data.offset() + " and length " + data.length() + ", expected " + upload.partial.offset() + " and " + expected));
+      return;
+    }
+    pause();
+    storage.createParents(upload.target)
+      .compose(v -> upload.open(vertx))
+      .onComplete(ar -> {
+        if (state != State.CLOSED) {
+          resume();
+        }
+      });
+  }
+
+  private void handleChunk(Buffer chunk) {
+    if (receiving.write(chunk)) {
+      pause();
+      receiving.drainHandler(v -> resume());
+    }
+  }
+
+  private void handleBodyEnd() {
+    receiving.markBodyComplete();
+  }
+
+  private void handleCommit(Message.Commit commit) {
+    Upload upload = receiving;
+    if (upload == null || upload.id() != commit.id() || !upload.bodyComplete()) {
+      fatal(unexpected("'commit' for id " + commit.id() + " before its data"));
+      return;
+    }
+    // From here the publication owns the upload and releases its claim; close() must leave it alone.
+    receiving = null;
+    pause();
+    new Publication(this, upload, commit).run().onComplete(ar -> {
+      Message answer = ar.succeeded() ? ar.result() : errorReply(upload.offer, ar.cause());
+      storage.release(upload.target, owner);
+      logCommitOutcome(upload, answer);
+      if (state != State.CLOSED) {
+        reply(answer);
+        resume();
+      }
+    });
+  }
+
+  void countStored(long bytes) {
+    filesStored++;
+    bytesStored += bytes;
+  }
+
+  private Message errorReply(Message.Offer offer, Throwable cause) {
+    ProtocolException failure = cause instanceof ProtocolException p ? p : internal(offer, cause);
+    if (failure.code().closesConnection()) {
+      fatal(failure);
+    }
+    return Message.Error.of(offer.id(), failure);
+  }
+
+  private static ProtocolException internal(Message.Offer offer, Throwable cause) {
+    String reason = cause instanceof IOException ? cause.toString() : String.valueOf(cause.getMessage());
+    ErrorCode code = reason.contains("No space left") ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
+    return new ProtocolException(code, "server error on '" + offer.name() + "': " + reason);
+  }
+
+  /** Replies with the error, then closes; cleans up. Safe to call more than once. */
+  private void fatal(ProtocolException failure) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    log.warn("{}: closing connection: {}", peer, failure.toString());
+    socket.end(Message.Error.of(null, failure).toBuffer());
+    close(false);
+  }
+
+  private void handleClosed() {
+    if (state != State.CLOSED) {
+      close(true);
+    }
+    onClosed.run();
+    double seconds = (System.nanoTime() - openedAt) / 1e9;
+    log.info("Connection from {} ({}) closed: {} file(s), {} bytes stored in {} s", peer, clientId, filesStored,
+      bytesStored, String.format("%.2f", seconds));
+  }
+
+  /**
+   * The one clean-up path. An upload cut off mid-body keeps its partial file for a resume when the peer just
+   * went away ({@code lost}) and resuming is on; after a protocol error it is deleted.
+   */
+  private void close(boolean lost) {
+    state = State.CLOSED;
+    cancelDeadline();
+    reader.pause();
+    accepted.values().forEach(this::releaseQuietly);
+    accepted.clear();
+    // Also an upload whose body is complete but not yet committed: its partial and claim are ours to clean.
+    Upload upload = receiving;
+    if (upload != null) {
+      receiving = null;
+      boolean keep = lost && options.isResume() && upload.offer.mtime() != null && upload.received() > 0;
+      upload.closeFile()
+        .compose(v -> keep ? Future.succeededFuture() : storage.delete(upload.partial.path()))
+        .onComplete(ar -> storage.release(upload.target, owner));
+      log.info("{}: '{}' interrupted after {} of {} bytes ({})", peer, upload.offer.name(), upload.received(),
+        upload.offer.size(), keep ? "partial kept for resume" : "partial deleted");
+    }
+    // A committed upload being published finishes on its own and releases its claim then.
+  }
+
+  private void releaseQuietly(Upload upload) {
+    if (upload != null) {
+      storage.release(upload.target, owner);
+    }
+  }
+
+  private void reply(Message message) {
+    socket.write(message.toBuffer());
+  }
+
+  private void pause() {
+    reader.pause();
+    socket.pause();
+  }
+
+  private void resume() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    socket.resume();
+    reader.resume();
+    armHeaderDeadline();
+  }
+
+  /** A started header line must end within the header timeout: a client dripping bytes cannot hold a slot. */
+  private void armHeaderDeadline() {
+    if (state != State.READY) {
+      return;
+    }
+    if (reader.midHeader()) {
+      if (deadlineTimer < 0) {
+        startDeadline("header line not completed within " + options.getLimits().getHeaderTimeoutMs() + " ms");
+      }
+    } else {
+      cancelDeadline();
+    }
+  }
+
+  private void startDeadline(String reason) {
+    deadlineTimer = vertx.setTimer(options.getLimits().getHeaderTimeoutMs(), id -> {
+      deadlineTimer = -1;
+      fatal(new ProtocolException(ErrorCode.TIMEOUT, reason));
+    });
+  }
+
+  private void cancelDeadline() {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
+  private void logOfferOutcome(Message.Offer offer, Message answer) {
+    if (answer instanceof Message.Skip skip) {
+      log.info("{}: server read '{}': exists ({} bytes), skipped", peer, offer.name(), skip.size());
+    } else if (answer instanceof Message.Error error) {
+      log.info("{}: server read '{}': refused: {}: {}", peer, offer.name(), error.code().wireName(), error.message());
+    } else if (answer instanceof Message.Send send) {
+      log.debug("{}: server read '{}': send from offset {}", peer, offer.name(), send.offset());
+    }
+  }
+
+  private void logCommitOutcome(Upload upload, Message answer) {
+    long millis = (System.nanoTime() - upload.startedAt) / 1_000_000;
+    if (answer instanceof Message.Done done) {
+      log.info("{}: copied {} bytes into '{}' ({}) in {} ms", peer, done.bytes(), done.name(), done.checksum(), millis);
+    } else if (answer instanceof Message.Error error) {
+      log.warn("{}: '{}' failed after {} ms: {}: {}", peer, upload.offer.name(), millis, error.code().wireName(),
+        error.message());
+    } else {
+      log.info("{}: '{}' appeared meanwhile, skipped", peer, upload.offer.name());
+    }
+  }
+
+  private static ProtocolException unexpected(String message) {
+    return new ProtocolException(ErrorCode.UNEXPECTED, message);
+  }
+
+  private static String typeOf(Message message) {
+    return message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  ServerOptions options() {
+    return options;
+  }
+
+  Storage storage() {
+    return storage;
+  }
+
+  String owner() {
+    return owner;
+  }
+
+  String peer() {
+    return peer;
+  }
+}

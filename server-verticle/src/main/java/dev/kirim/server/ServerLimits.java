@@ -1,0 +1,130 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/** The server's bounds on every resource a client can make it spend: the {@code limits} config object. */
+public class ServerLimits {
+
+  public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
+  public static final long DEFAULT_MAX_FILE_BYTES = 1L << 40;
+  public static final int DEFAULT_MAX_CONNECTIONS = 256;
+  public static final int DEFAULT_MAX_PENDING_OFFERS = 64;
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  public static final long DEFAULT_MIN_FREE_BYTES = 64L * 1024 * 1024;
+  public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+
+  private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
+    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "minFreeBytes", "chunkBytes");
+
+  private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+  private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxPendingOffers = DEFAULT_MAX_PENDING_OFFERS;
+  private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
+  private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+  private int chunkBytes = DEFAULT_CHUNK_BYTES;
+
+  public ServerLimits() {
+  }
+
+  ServerLimits(ConfigReader config) {
+    config.rejectUnknownKeys(KEYS);
+    maxHeaderBytes = config.integer("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES, 256, 1024 * 1024);
+    maxFileBytes = config.number("maxFileBytes", DEFAULT_MAX_FILE_BYTES, 0, Long.MAX_VALUE);
+    maxConnections = config.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS, 1, 100_000);
+    headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS, 1, 86_400_000);
+    idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000);
+    minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES, 0, Long.MAX_VALUE);
+    chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("maxHeaderBytes", maxHeaderBytes)
+      .put("maxFileBytes", maxFileBytes)
+      .put("maxConnections", maxConnections)
+      .put("maxPendingOffers", maxPendingOffers)
+      .put("headerTimeoutMs", headerTimeoutMs)
+      .put("idleTimeoutMs", idleTimeoutMs)
+      .put("minFreeBytes", minFreeBytes)
+      .put("chunkBytes", chunkBytes);
+  }
+
+  public int getMaxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  public ServerLimits setMaxHeaderBytes(int maxHeaderBytes) {
+    this.maxHeaderBytes = maxHeaderBytes;
+    return this;
+  }
+
+  public long getMaxFileBytes() {
+    return maxFileBytes;
+  }
+
+  public ServerLimits setMaxFileBytes(long maxFileBytes) {
+    this.maxFileBytes = maxFileBytes;
+    return this;
+  }
+
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  public ServerLimits setMaxConnections(int maxConnections) {
+    this.maxConnections = maxConnections;
+    return this;
+  }
+
+  public int getMaxPendingOffers() {
+    return maxPendingOffers;
+  }
+
+  public ServerLimits setMaxPendingOffers(int maxPendingOffers) {
+    this.maxPendingOffers = maxPendingOffers;
+    return this;
+  }
+
+  public long getHeaderTimeoutMs() {
+    return headerTimeoutMs;
+  }
+
+  public ServerLimits setHeaderTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
+    return this;
+  }
+
+  public long getIdleTimeoutMs() {
+    return idleTimeoutMs;
+  }
+
+  public ServerLimits setIdleTimeoutMs(long idleTimeoutMs) {
+    this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  public long getMinFreeBytes() {
+    return minFreeBytes;
+  }
+
+  public ServerLimits setMinFreeBytes(long minFreeBytes) {
+    this.minFreeBytes = minFreeBytes;
+    return this;
+  }
+
+  public int getChunkBytes() {
+    return chunkBytes;
+  }
+
+  public ServerLimits setChunkBytes(int chunkBytes) {
+    this.chunkBytes = chunkBytes;
+    return this;
+  }
+}

@@ -1,0 +1,156 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.protocol.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The server's configuration ({@code conf/server.json}): parsed and validated in one place, every error naming
+ * its key. See the README's configuration reference for what each key means.
+ */
+public class ServerOptions {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = Message.DEFAULT_PORT;
+  public static final String DEFAULT_STORAGE_DIR = "received";
+  public static final OnExisting DEFAULT_ON_EXISTING = OnExisting.SKIP;
+  public static final boolean DEFAULT_FSYNC = true;
+  public static final boolean DEFAULT_RESUME = true;
+  public static final int DEFAULT_PARTIAL_TTL_HOURS = 24;
+
+  private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
+    "partialTtlHours", "serverId", "limits");
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private Path storageDir = Path.of(DEFAULT_STORAGE_DIR).toAbsolutePath();
+  private OnExisting onExisting = DEFAULT_ON_EXISTING;
+  private boolean fsync = DEFAULT_FSYNC;
+  private boolean resume = DEFAULT_RESUME;
+  private int partialTtlHours = DEFAULT_PARTIAL_TTL_HOURS;
+  private String serverId;
+  private ServerLimits limits = new ServerLimits();
+
+  public ServerOptions() {
+  }
+
+  /**
+   * @param json the verticle configuration
+   * @throws ConfigException naming the first bad key
+   */
+  public ServerOptions(JsonObject json) {
+    ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
+    host = config.string("host", DEFAULT_HOST);
+    port = config.integer("port", DEFAULT_PORT, 0, 65535);
+    storageDir = Path.of(config.string("storageDir", DEFAULT_STORAGE_DIR)).toAbsolutePath().normalize();
+    onExisting = OnExisting.fromConfigName(
+      config.choice("onExisting", DEFAULT_ON_EXISTING.configName(), OnExisting.configNames()));
+    fsync = config.bool("fsync", DEFAULT_FSYNC);
+    resume = config.bool("resume", DEFAULT_RESUME);
+    partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS, 0, 24 * 365);
+    serverId = config.string("serverId", null);
+    limits = new ServerLimits(config.object("limits"));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("host", host)
+      .put("port", port)
+      .put("storageDir", storageDir.toString())
+      .put("onExisting", onExisting.configName())
+      .put("fsync", fsync)
+      .put("resume", resume)
+      .put("partialTtlHours", partialTtlHours)
+      .put("serverId", serverId)
+      .put("limits", limits.toJson());
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public ServerOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  public ServerOptions setPort(int port) {
+    this.port = port;
+    return this;
+  }
+
+  /** @return the absolute storage directory (a relative one resolves against the working directory) */
+  public Path getStorageDir() {
+    return storageDir;
+  }
+
+  public ServerOptions setStorageDir(Path storageDir) {
+    this.storageDir = storageDir.toAbsolutePath().normalize();
+    return this;
+  }
+
+  public OnExisting getOnExisting() {
+    return onExisting;
+  }
+
+  public ServerOptions setOnExisting(OnExisting onExisting) {
+    this.onExisting = onExisting;
+    return this;
+  }
+
+  /** @return whether files and directories are fsynced before {@code done} (off trades durability for speed) */
+  public boolean isFsync() {
+    return fsync;
+  }
+
+  public ServerOptions setFsync(boolean fsync) {
+    this.fsync = fsync;
+    return this;
+  }
+
+  /** @return whether partial uploads are kept after a lost connection so that the client can resume */
+  public boolean isResume() {
+    return resume;
+  }
+
+  public ServerOptions setResume(boolean resume) {
+    this.resume = resume;
+    return this;
+  }
+
+  public int getPartialTtlHours() {
+    return partialTtlHours;
+  }
+
+  public ServerOptions setPartialTtlHours(int partialTtlHours) {
+    this.partialTtlHours = partialTtlHours;
+    return this;
+  }
+
+  /** @return the configured id, or {@code null} to derive one from the host name and port */
+  public String getServerId() {
+    return serverId;
+  }
+
+  public ServerOptions setServerId(String serverId) {
+    this.serverId = serverId;
+    return this;
+  }
+
+  public ServerLimits getLimits() {
+    return limits;
+  }
+
+  public ServerOptions setLimits(ServerLimits limits) {
+    this.limits = limits;
+    return this;
+  }
+}
