@@ -6,8 +6,7 @@ import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.FileProps;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
@@ -32,8 +31,11 @@ final class ClientConnection {
   private final Target target;
   private final ClientOptions options;
   private final TargetPush push;
+  private final LocalFacts localFacts;
   private final Map<Long, FileTask> inFlight = new LinkedHashMap<>();
   private final Deque<Long> bodies = new ArrayDeque<>();
+  // Offers ready while a body is being sent wait here: data, body and commit go back to back (PROTOCOL.md 2.3).
+  private final Deque<Buffer> heldOffers = new ArrayDeque<>();
   private final Promise<String> welcomed = Promise.promise();
 
   private NetSocket socket;
@@ -42,7 +44,9 @@ final class ClientConnection {
   private boolean closed;
   private String serverId;
 
-  ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push) {
+  ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push,
+                   LocalFacts localFacts) {
+    this.localFacts = localFacts;
     this.vertx = vertx;
     this.netClient = netClient;
     this.target = target;
@@ -63,6 +67,13 @@ final class ClientConnection {
         .exceptionHandler(e -> abort("bad reply from the server: " + e.getMessage()));
       socket.closeHandler(v -> handleClosed("the connection to " + target + " was lost"));
       socket.write(new Message.Hello(Message.VERSION, options.getClientId(), null).toBuffer());
+      // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.
+      vertx.setTimer(options.getConnectTimeoutMs(), id -> {
+        if (serverId == null) {
+          abort("no welcome from " + target + " within " + options.getConnectTimeoutMs()
+            + " ms: is a kirim server listening there?");
+        }
+      });
     });
     return welcomed.future();
   }
@@ -79,40 +90,32 @@ final class ClientConnection {
     return inFlight.isEmpty();
   }
 
-  /** Opens the local file and offers it; a local failure is reported at once and costs no connection. */
+  /** Learns the local file's size and checksum, then offers it; a local failure costs no connection. */
   void submit(FileTask task) {
     long id = nextId++;
     inFlight.put(id, task);
-    openLocal(task).onComplete(ar -> {
+    localFacts.of(task.file.path()).onComplete(ar -> {
       if (closed) {
-        task.closeHandle();
-      } else if (ar.failed()) {
+        return;
+      }
+      if (ar.failed()) {
         inFlight.remove(id);
         push.localFailure(task, ar.cause().getMessage());
-      } else {
-        Long mtime = ar.result().lastModifiedTime();
-        socket.write(new Message.Offer(id, task.file.remoteName(), task.size, mtime,
-          options.getChecksum().wireName()).toBuffer());
+        return;
       }
+      task.facts = ar.result();
+      writeOffer(new Message.Offer(id, task.file.remoteName(), task.facts.size(), task.facts.mtime(),
+        options.getChecksum().wireName()).toBuffer());
     });
   }
 
-  private Future<FileProps> openLocal(FileTask task) {
-    String path = task.file.path().toString();
-    return vertx.fileSystem().props(path)
-      .recover(e -> Future.failedFuture(task.file.path() + " does not exist or cannot be read"))
-      .compose(props -> {
-        if (!props.isRegularFile()) {
-          return Future.failedFuture(task.file.path() + " is not a regular file");
-        }
-        return vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-          .recover(e -> Future.failedFuture("cannot open " + task.file.path() + ": " + e.getMessage()))
-          .map(handle -> {
-            task.handle = handle;
-            task.size = props.size();
-            return props;
-          });
-      });
+  /** Writes an offer now, or after the body on the wire: its data, bytes and commit go back to back. */
+  private void writeOffer(Buffer offer) {
+    if (sendingBody) {
+      heldOffers.add(offer);
+    } else {
+      socket.write(offer);
+    }
   }
 
   private void handleMessage(Message message) {
@@ -125,11 +128,11 @@ final class ClientConnection {
         sendNextBody();
       });
     } else if (message instanceof Message.Skip skip) {
-      withTask(skip.id(), task -> finish(skip.id(), task).skipped(task, skip));
+      withTask(skip.id(), task -> finish(skip.id()).skipped(task, skip));
     } else if (message instanceof Message.Done done) {
-      withTask(done.id(), task -> finish(done.id(), task).sent(task, done));
+      withTask(done.id(), task -> finish(done.id()).sent(task, done));
     } else if (message instanceof Message.Error error && error.id() != null) {
-      withTask(error.id(), task -> finish(error.id(), task).refused(task, error.toException()));
+      withTask(error.id(), task -> finish(error.id()).refused(task, error.toException()));
     } else if (message instanceof Message.Error error) {
       abort("the server closed the connection: " + error.code().wireName() + ": " + error.message());
     } else {
@@ -159,9 +162,8 @@ final class ClientConnection {
     }
   }
 
-  private TargetPush finish(long id, FileTask task) {
+  private TargetPush finish(long id) {
     inFlight.remove(id);
-    task.closeHandle();
     return push;
   }
 
@@ -172,12 +174,15 @@ final class ClientConnection {
     long id = bodies.poll();
     FileTask task = inFlight.get(id);
     sendingBody = true;
-    new BodySender(socket, task, id, options.getChecksum()).send(options.getChunkBytes()).onComplete(ar -> {
+    BodySender.send(socket, task, id).onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
         // The server still expects bytes we cannot give: this connection is done.
         abort(ar.cause().getMessage());
       } else {
+        while (!heldOffers.isEmpty()) {
+          socket.write(heldOffers.poll());
+        }
         sendNextBody();
       }
     });
@@ -207,7 +212,6 @@ final class ClientConnection {
     welcomed.tryFail(reason);
     List<FileTask> unfinished = new ArrayList<>(inFlight.values());
     inFlight.clear();
-    unfinished.forEach(FileTask::closeHandle);
     push.connectionEnded(this, unfinished, reason);
   }
 }

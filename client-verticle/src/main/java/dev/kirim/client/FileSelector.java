@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -55,7 +56,11 @@ final class FileSelector {
     Path path = baseDir.resolve(entry).normalize();
     if (Files.isDirectory(path)) {
       Path parent = path.getParent() == null ? path : path.getParent();
-      return walk(path, p -> true, p -> nameOf(parent, p));
+      List<LocalFile> files = walk(path, p -> true, p -> nameOf(parent, p));
+      if (files.isEmpty()) {
+        return List.of(LocalFile.failed(path, entry, "no_match", "the directory " + path + " holds no file to push"));
+      }
+      return files;
     }
     return List.of(LocalFile.of(path, String.valueOf(path.getFileName())));
   }
@@ -70,7 +75,13 @@ final class FileSelector {
     }
     Path root = baseDir.resolve(fixed.toString()).normalize();
     String rest = String.join("/", java.util.Arrays.copyOfRange(parts, first, parts.length));
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+    PathMatcher matcher;
+    try {
+      matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+    } catch (PatternSyntaxException e) {
+      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, "bad_pattern",
+        "'" + pattern + "' is not a valid pattern: " + e.getDescription()));
+    }
     List<LocalFile> matches = Files.isDirectory(root)
       ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p))
       : List.of();

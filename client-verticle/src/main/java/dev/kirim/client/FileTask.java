@@ -1,7 +1,5 @@
 package dev.kirim.client;
 
-import io.vertx.core.file.AsyncFile;
-
 /** One file on its way to one target, across connections and retries. */
 final class FileTask {
 
@@ -9,9 +7,9 @@ final class FileTask {
   final long createdAt = System.nanoTime();
   /** Tries started so far. */
   int attempts;
-  /** The open local file while an offer is in flight; read once per try. */
-  AsyncFile handle;
-  long size;
+  /** Size, mtime and checksum as offered in the current try. */
+  LocalFacts.Facts facts;
+  /** Where the server wants the body to start (a resume when > 0). */
   long offset;
   /** Set when the local file failed mid-transfer: the task fails without retry. */
   String localErrorCode;
@@ -19,13 +17,6 @@ final class FileTask {
 
   FileTask(LocalFile file) {
     this.file = file;
-  }
-
-  void closeHandle() {
-    if (handle != null) {
-      handle.close();
-      handle = null;
-    }
   }
 
   long elapsedMs() {

@@ -37,35 +37,42 @@ public class KirimClient {
 
   /** Selects the configured files and pushes them to the configured targets. Never fails: failures are in the report. */
   public Future<PushReport> push() {
+    // Everything of one push runs on one context (the caller's, or a new one when called from outside
+    // Vert.x), so that its state needs no locking.
+    Promise<PushReport> report = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> pushOnContext().onComplete(report));
+    return report.future();
+  }
+
+  private Future<PushReport> pushOnContext() {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(options))
-      .compose(files -> pushToAll(files))
+      .compose(files -> pushToAll(files, new LocalFacts(vertx, options.getChecksum())))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
   }
 
-  private Future<List<TargetReport>> pushToAll(List<LocalFile> files) {
+  private Future<List<TargetReport>> pushToAll(List<LocalFile> files, LocalFacts facts) {
     Deque<Target> waiting = new ArrayDeque<>(options.getTargets());
     List<Future<TargetReport>> reports = new ArrayList<>();
-    Promise<List<TargetReport>> all = Promise.promise();
-    int lanes = Math.min(options.getParallelTargets(), waiting.size());
-    List<Future<Void>> laneDone = new ArrayList<>();
-    for (int i = 0; i < lanes; i++) {
-      laneDone.add(runLane(waiting, files, reports));
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < Math.min(options.getParallelTargets(), waiting.size()); i++) {
+      lanes.add(runLane(waiting, files, facts, reports));
     }
-    Future.all(laneDone).onComplete(ar -> all.complete(reports.stream().map(Future::result).toList()));
-    return all.future();
+    // Lanes never fail (a target's failures are in its report), so all() completes once every target is done.
+    return Future.all(lanes).map(done -> reports.stream().map(Future::result).toList());
   }
 
   /** One lane pushes to one target after another until none is left waiting. */
-  private Future<Void> runLane(Deque<Target> waiting, List<LocalFile> files, List<Future<TargetReport>> reports) {
+  private Future<Void> runLane(Deque<Target> waiting, List<LocalFile> files, LocalFacts facts,
+                               List<Future<TargetReport>> reports) {
     Target target = waiting.poll();
     if (target == null) {
       return Future.succeededFuture();
     }
-    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files).run();
+    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).run();
     reports.add(report);
-    return report.compose(r -> runLane(waiting, files, reports));
+    return report.compose(r -> runLane(waiting, files, facts, reports));
   }
 
   public Future<Void> close() {

@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
@@ -28,6 +29,7 @@ final class TargetPush {
   private final Target target;
   private final ClientOptions options;
   private final List<LocalFile> files;
+  private final LocalFacts localFacts;
   private final Deque<FileTask> queue = new ArrayDeque<>();
   private final List<ClientConnection> connections = new ArrayList<>();
   private final List<FileResult> results = new ArrayList<>();
@@ -40,7 +42,9 @@ final class TargetPush {
   private boolean reconnectScheduled;
   private String serverId;
 
-  TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files) {
+  TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files,
+             LocalFacts localFacts) {
+    this.localFacts = localFacts;
     this.vertx = vertx;
     this.netClient = netClient;
     this.target = target;
@@ -79,14 +83,16 @@ final class TargetPush {
         connection.submit(task);
       }
     }
-    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled
+    // Once connecting has failed as often as retries allow, the connections that work carry the queue alone.
+    boolean mayConnect = connections.isEmpty() || connectFailures < options.getRetryAttempts();
+    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect
       && connections.size() < options.getConnectionsPerTarget()) {
       connect();
     }
   }
 
   private void connect() {
-    ClientConnection connection = new ClientConnection(vertx, netClient, target, options, this);
+    ClientConnection connection = new ClientConnection(vertx, netClient, target, options, this, localFacts);
     connections.add(connection);
     connecting++;
     connection.open().onComplete(ar -> {
@@ -131,6 +137,9 @@ final class TargetPush {
   }
 
   void refused(FileTask task, ProtocolException refusal) {
+    if (refusal.code() == ErrorCode.CHECKSUM_MISMATCH) {
+      localFacts.forget(task.file.path());
+    }
     if (refusal.code().retriable()) {
       retryOrFail(task, refusal.code().wireName(), refusal.getMessage());
     } else {
@@ -175,7 +184,6 @@ final class TargetPush {
 
   private void record(FileTask task, String status, String storedAs, long bytes, String checksum, String errorCode,
                       String errorMessage) {
-    task.closeHandle();
     results.add(new FileResult(target.toString(), serverId, task.file.remoteName(), storedAs,
       task.file.path().toString(), status, bytes, checksum, errorCode, errorMessage, task.elapsedMs(),
       task.attempts));

@@ -65,7 +65,7 @@ public class KirimServer {
         }
       })
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
-        + ": " + e.getMessage() + ": check 'storageDir' and its permissions", e)))
+        + ": " + describe(e) + ": check 'storageDir' and its permissions", e)))
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
       .map(server -> {
@@ -116,6 +116,18 @@ public class KirimServer {
 
   public Future<Void> close() {
     return netServer == null ? Future.succeededFuture() : netServer.close();
+  }
+
+  /** NIO exceptions often carry only a path as message: say what happened too. */
+  private static String describe(Throwable e) {
+    String kind = switch (e.getClass().getSimpleName()) {
+      case "NoSuchFileException" -> "no such file or directory";
+      case "AccessDeniedException" -> "permission denied";
+      case "FileAlreadyExistsException" -> "a file is in the way";
+      case "FileSystemException" -> "file system error";
+      default -> e.getClass().getSimpleName();
+    };
+    return kind + " (" + e.getMessage() + ")";
   }
 
   private static String localHostName() {

@@ -41,8 +41,9 @@ class OfferCheck {
       return Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
         "'" + offer.name() + "' is being uploaded by another connection; try again later"));
     }
-    return checkExisting(target)
-      .compose(skip -> skip != null ? Future.succeededFuture(skip) : checkSpace().compose(v -> accept(target)))
+    OnExisting policy = options.getOnExisting();
+    return storage.survey(target, offer.checksumAlgorithm(), policy == OnExisting.SKIP, resumeKey(), offer.size())
+      .compose(survey -> decide(target, survey))
       .andThen(ar -> {
         if (ar.failed() || !(ar.result() instanceof Message.Send)) {
           storage.release(target, connection.owner());
@@ -50,39 +51,34 @@ class OfferCheck {
       });
   }
 
-  /** @return a {@code skip} when the existing file is to be kept, {@code null} to go on */
-  private Future<Message> checkExisting(Path target) {
+  private Future<Message> decide(Path target, Storage.Survey survey) {
     OnExisting policy = options.getOnExisting();
-    return storage.inspect(target, offer.checksumAlgorithm(), policy == OnExisting.SKIP).compose(existing -> {
-      if (!existing.exists() || policy == OnExisting.OVERWRITE || policy == OnExisting.RENAME) {
-        return Future.succeededFuture();
-      }
-      if (policy == OnExisting.FAIL) {
-        return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
-          "'" + offer.name() + "' already exists on the server and its policy is onExisting=fail"));
-      }
-      return Future.succeededFuture(new Message.Skip(offer.id(), "exists", existing.size(), existing.checksum()));
-    });
-  }
-
-  private Future<Void> checkSpace() {
+    if (survey.existing().exists() && policy == OnExisting.FAIL) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
+        "'" + offer.name() + "' already exists on the server and its policy is onExisting=fail"));
+    }
+    if (survey.existing().exists() && policy == OnExisting.SKIP) {
+      return Future.succeededFuture(
+        new Message.Skip(offer.id(), "exists", survey.existing().size(), survey.existing().checksum()));
+    }
+    long needed = offer.size() - survey.partial().offset();
     long reserve = options.getLimits().getMinFreeBytes();
-    return storage.freeBytes().compose(free -> {
-      if (free - offer.size() < reserve) {
-        return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
-          + offer.size() + " bytes, the server has " + free + " free and keeps " + reserve + " in reserve"));
-      }
-      return Future.succeededFuture();
-    });
+    if (survey.freeBytes() - needed < reserve) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
+        + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
+    }
+    if (!connection.accept(new Upload(connection.vertx(), offer, target, survey.partial()))) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "more than "
+        + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data"));
+    }
+    return Future.succeededFuture(new Message.Send(offer.id(), survey.partial().offset()));
   }
 
-  private Future<Message> accept(Path target) {
-    String resumeKey = options.isResume() && offer.mtime() != null
-      ? offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName()
-      : null;
-    return storage.partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm()).map(partial -> {
-      connection.accept(new Upload(offer, target, partial));
-      return new Message.Send(offer.id(), partial.offset());
-    });
+  /** Identifies the same file across connections; without an mtime there is no telling, so no resume. */
+  private String resumeKey() {
+    if (!options.isResume() || offer.mtime() == null) {
+      return null;
+    }
+    return offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName();
   }
 }

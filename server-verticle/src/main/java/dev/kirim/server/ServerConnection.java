@@ -12,17 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * One client connection: the protocol state machine of the receiving side.
  * <p>
- * Messages are handled strictly in order. While one needs file-system work (an offer's checks, opening a
- * partial file, the publish after a commit) the reader is paused, so replies leave in the order the
- * requests came and a slow disk slows the client down instead of filling memory.
+ * Messages are read in order. The file-system work behind an offer (checks) or a commit (sync and
+ * publish) runs concurrently with reading what follows, so a pipelining client keeps the disk busy with
+ * several fsyncs at once; {@link ReplyQueue} keeps the replies in request order. Reading pauses while a
+ * partial file opens, while its write queue is full (the disk pushes back on the socket), and while
+ * {@code maxPendingOffers} requests await their reply.
  */
 class ServerConnection {
 
@@ -39,25 +42,33 @@ class ServerConnection {
   private final String owner = UUID.randomUUID().toString();
   private final String peer;
   private final MessageReader reader;
+  private final ReplyQueue replies;
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
+  // Ids of the offers being checked: checks run concurrently, and an id must not be reused meanwhile either.
+  private final Set<Long> checking = new HashSet<>();
   private State state = State.AWAIT_HELLO;
   private Upload receiving;
   private String clientId = "?";
   private long deadlineTimer = -1;
   private int filesStored;
   private long bytesStored;
+  // Why reading is paused; it resumes when none holds.
+  private boolean waitingForOpen;
+  private boolean waitingForDisk;
+  private boolean waitingForReplies;
 
   ServerConnection(Vertx vertx, NetSocket socket, ServerOptions options, Storage storage, String serverId,
                    Runnable onClosed) {
     this.vertx = vertx;
-    this.onClosed = onClosed;
     this.socket = socket;
     this.options = options;
     this.storage = storage;
     this.serverId = serverId;
+    this.onClosed = onClosed;
     this.peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+    this.replies = new ReplyQueue(message -> socket.write(message.toBuffer()));
     ServerLimits limits = options.getLimits();
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
@@ -83,9 +94,7 @@ class ServerConnection {
   private void handleMessage(Message message) {
     if (state == State.AWAIT_HELLO) {
       handleHello(message);
-      return;
-    }
-    if (message instanceof Message.Offer offer) {
+    } else if (message instanceof Message.Offer offer) {
       handleOffer(offer);
     } else if (message instanceof Message.Data data) {
       handleDataHeader(data);
@@ -109,35 +118,45 @@ class ServerConnection {
     cancelDeadline();
     clientId = hello.clientId();
     state = State.READY;
-    reply(new Message.Welcome(Message.VERSION, serverId, options.getLimits().getMaxFileBytes()));
+    socket.write(new Message.Welcome(Message.VERSION, serverId, options.getLimits().getMaxFileBytes()).toBuffer());
   }
 
   private void handleOffer(Message.Offer offer) {
-    if (accepted.containsKey(offer.id()) || (receiving != null && receiving.id() == offer.id())) {
+    if (checking.contains(offer.id()) || accepted.containsKey(offer.id())
+      || (receiving != null && receiving.id() == offer.id())) {
       fatal(unexpected("offer id " + offer.id() + " is already in use on this connection"));
       return;
     }
+    ReplyQueue.Slot slot = reserveReply();
     if (accepted.size() >= options.getLimits().getMaxPendingOffers()) {
-      reply(Message.Error.of(offer.id(), new ProtocolException(ErrorCode.BUSY,
+      answer(slot, Message.Error.of(offer.id(), new ProtocolException(ErrorCode.BUSY,
         "more than " + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data")));
       return;
     }
-    pause();
+    checking.add(offer.id());
     new OfferCheck(this, offer).run().onComplete(ar -> {
-      Message answer = ar.succeeded() ? ar.result() : errorReply(offer, ar.cause());
-      logOfferOutcome(offer, answer);
+      checking.remove(offer.id());
+      Message reply = ar.succeeded() ? ar.result() : errorReply(offer, ar.cause());
+      logOfferOutcome(offer, reply);
       if (state == State.CLOSED) {
         releaseQuietly(accepted.remove(offer.id()));
-        return;
       }
-      reply(answer);
-      resume();
+      answer(slot, reply);
     });
   }
 
-  /** Called by {@link OfferCheck} once an offer is accepted and its name claimed. */
-  void accept(Upload upload) {
+  /**
+   * Called by {@link OfferCheck} once an offer is accepted and its name claimed.
+   *
+   * @return false when {@code maxPendingOffers} accepted offers already wait for their data (offers are
+   *   checked concurrently, so the check in {@link #handleOffer} alone does not bound them)
+   */
+  boolean accept(Upload upload) {
+    if (accepted.size() >= options.getLimits().getMaxPendingOffers()) {
+      return false;
+    }
     accepted.put(upload.id(), upload);
+    return true;
   }
 
   private void handleDataHeader(Message.Data data) {
@@ -153,20 +172,30 @@ class ServerConnection {
         + data.offset() + " and length " + data.length() + ", expected " + upload.partial.offset() + " and " + expected));
       return;
     }
-    pause();
+    if (!upload.needsOpen()) {
+      return;
+    }
+    waitingForOpen = true;
+    updateFlow();
     storage.createParents(upload.target)
-      .compose(v -> upload.open(vertx))
+      .compose(v -> upload.open())
       .onComplete(ar -> {
-        if (state != State.CLOSED) {
-          resume();
+        if (ar.failed()) {
+          upload.fail(ar.cause());
         }
+        waitingForOpen = false;
+        updateFlow();
       });
   }
 
   private void handleChunk(Buffer chunk) {
     if (receiving.write(chunk)) {
-      pause();
-      receiving.drainHandler(v -> resume());
+      waitingForDisk = true;
+      updateFlow();
+      receiving.drainHandler(v -> {
+        waitingForDisk = false;
+        updateFlow();
+      });
     }
   }
 
@@ -180,23 +209,35 @@ class ServerConnection {
       fatal(unexpected("'commit' for id " + commit.id() + " before its data"));
       return;
     }
-    // From here the publication owns the upload and releases its claim; close() must leave it alone.
     receiving = null;
-    pause();
+    ReplyQueue.Slot slot = reserveReply();
     new Publication(this, upload, commit).run().onComplete(ar -> {
-      Message answer = ar.succeeded() ? ar.result() : errorReply(upload.offer, ar.cause());
+      Message reply = ar.succeeded() ? ar.result() : errorReply(upload.offer, ar.cause());
       storage.release(upload.target, owner);
-      logCommitOutcome(upload, answer);
-      if (state != State.CLOSED) {
-        reply(answer);
-        resume();
-      }
+      logCommitOutcome(upload, reply);
+      answer(slot, reply);
     });
   }
 
   void countStored(long bytes) {
     filesStored++;
     bytesStored += bytes;
+  }
+
+  private ReplyQueue.Slot reserveReply() {
+    ReplyQueue.Slot slot = replies.reserve();
+    waitingForReplies = replies.pending() >= options.getLimits().getMaxPendingOffers();
+    updateFlow();
+    return slot;
+  }
+
+  private void answer(ReplyQueue.Slot slot, Message reply) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    replies.fill(slot, reply);
+    waitingForReplies = replies.pending() >= options.getLimits().getMaxPendingOffers();
+    updateFlow();
   }
 
   private Message errorReply(Message.Offer offer, Throwable cause) {
@@ -235,26 +276,27 @@ class ServerConnection {
 
   /**
    * The one clean-up path. An upload cut off mid-body keeps its partial file for a resume when the peer just
-   * went away ({@code lost}) and resuming is on; after a protocol error it is deleted.
+   * went away ({@code lost}) and resuming is on; after a protocol error it is deleted. Uploads already
+   * committed finish publishing on their own and release their claims then.
    */
   private void close(boolean lost) {
     state = State.CLOSED;
     cancelDeadline();
     reader.pause();
+    replies.clear();
     accepted.values().forEach(this::releaseQuietly);
     accepted.clear();
-    // Also an upload whose body is complete but not yet committed: its partial and claim are ours to clean.
     Upload upload = receiving;
+    receiving = null;
     if (upload != null) {
-      receiving = null;
-      boolean keep = lost && options.isResume() && upload.offer.mtime() != null && upload.received() > 0;
+      boolean keep = lost && options.isResume() && upload.offer.mtime() != null && upload.received() > 0
+        && upload.needsOpen();
       upload.closeFile()
         .compose(v -> keep ? Future.succeededFuture() : storage.delete(upload.partial.path()))
         .onComplete(ar -> storage.release(upload.target, owner));
       log.info("{}: '{}' interrupted after {} of {} bytes ({})", peer, upload.offer.name(), upload.received(),
         upload.offer.size(), keep ? "partial kept for resume" : "partial deleted");
     }
-    // A committed upload being published finishes on its own and releases its claim then.
   }
 
   private void releaseQuietly(Upload upload) {
@@ -263,22 +305,20 @@ class ServerConnection {
     }
   }
 
-  private void reply(Message message) {
-    socket.write(message.toBuffer());
-  }
-
-  private void pause() {
-    reader.pause();
-    socket.pause();
-  }
-
-  private void resume() {
+  /** Pauses or resumes reading so that it runs exactly when nothing holds it back. */
+  private void updateFlow() {
     if (state == State.CLOSED) {
       return;
     }
-    socket.resume();
-    reader.resume();
-    armHeaderDeadline();
+    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies;
+    if (hold && !reader.isPaused()) {
+      reader.pause();
+      socket.pause();
+    } else if (!hold && reader.isPaused()) {
+      socket.resume();
+      reader.resume();
+      armHeaderDeadline();
+    }
   }
 
   /** A started header line must end within the header timeout: a client dripping bytes cannot hold a slot. */
@@ -353,9 +393,5 @@ class ServerConnection {
 
   String owner() {
     return owner;
-  }
-
-  String peer() {
-    return peer;
   }
 }

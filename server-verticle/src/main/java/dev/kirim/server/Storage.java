@@ -93,48 +93,50 @@ class Storage {
 
   /** @return what exists under {@code target} now, refusing symbolic links anywhere on the way */
   Future<Existing> inspect(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) {
-    return blocking(() -> {
-      checkNoLinksOnTheWay(target);
-      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        return Existing.NONE;
-      }
-      BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attributes.isRegularFile()) {
-        throw new ProtocolException(ErrorCode.BAD_NAME, "'" + nameOf(target) + "' exists on the server and is not a regular file");
-      }
-      String checksum = withChecksum ? checksum(target, attributes.size(), algorithm) : null;
-      return new Existing(true, attributes.size(), checksum);
-    });
-  }
-
-  /** @return the usable bytes on the storage's file system */
-  Future<Long> freeBytes() {
-    return blocking(() -> Files.getFileStore(root).getUsableSpace());
+    return blocking(() -> inspectNow(target, algorithm, withChecksum));
   }
 
   /**
-   * Picks the partial file for an upload and how much of it is already there.
+   * Everything an offer's answer depends on, in one worker task: what exists under the name, the free space,
+   * and the partial file an upload would continue.
    *
    * @param resumeKey identifies the same file across connections, or {@code null} for a fresh, unique partial
    */
-  Future<Partial> partialFor(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm) {
+  Future<Survey> survey(Path target, ChecksumAlgorithm algorithm, boolean checksumExisting, String resumeKey,
+                        long size) {
+    return blocking(() -> new Survey(
+      inspectNow(target, algorithm, checksumExisting),
+      Files.getFileStore(root).getUsableSpace(),
+      partialNow(target, resumeKey, size, algorithm)));
+  }
+
+  private Existing inspectNow(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) throws IOException {
+    checkNoLinksOnTheWay(target);
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return Existing.NONE;
+    }
+    BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attributes.isRegularFile()) {
+      throw new ProtocolException(ErrorCode.BAD_NAME, "'" + nameOf(target) + "' exists on the server and is not a regular file");
+    }
+    String checksum = withChecksum ? checksum(target, attributes.size(), algorithm) : null;
+    return new Existing(true, attributes.size(), checksum);
+  }
+
+  /** Picks the partial file for an upload and learns how much of it is already there. */
+  private Partial partialNow(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm) throws IOException {
     String key = resumeKey == null ? UUID.randomUUID().toString().replace("-", "") : hash(resumeKey);
     Path partial = target.resolveSibling("." + target.getFileName() + "." + key + NameRules.PARTIAL_SUFFIX);
-    if (resumeKey == null) {
-      return Future.succeededFuture(new Partial(partial, 0, algorithm.start()));
+    long have = resumeKey != null && Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS) ? Files.size(partial) : 0;
+    if (have > size) {
+      Files.delete(partial);
+      have = 0;
     }
-    return blocking(() -> {
-      long have = Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS) ? Files.size(partial) : 0;
-      if (have > size) {
-        Files.delete(partial);
-        have = 0;
-      }
-      ChecksumAlgorithm.Checksum prefix = algorithm.start();
-      if (have > 0) {
-        feed(partial, have, prefix);
-      }
-      return new Partial(partial, have, prefix);
-    });
+    ChecksumAlgorithm.Checksum prefix = algorithm.start();
+    if (have > 0) {
+      feed(partial, have, prefix);
+    }
+    return new Partial(partial, have, prefix);
   }
 
   /** Creates the parent directories of {@code target}, refusing to create them through symbolic links. */
@@ -222,12 +224,17 @@ class Storage {
     return true;
   }
 
-  /** Refuses a target whose existing ancestors (inside the storage) or itself are symbolic links. */
+  /** Refuses a target whose existing ancestors (inside the storage) are not directories, or which goes through a link. */
   private void checkNoLinksOnTheWay(Path target) {
     for (Path path = target; path != null && path.startsWith(root) && !path.equals(root); path = path.getParent()) {
       if (Files.isSymbolicLink(path)) {
         throw new ProtocolException(ErrorCode.BAD_NAME,
           "'" + nameOf(target) + "' goes through a symbolic link on the server ('" + nameOf(path) + "')");
+      }
+      if (path != target && Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+        throw new ProtocolException(ErrorCode.BAD_NAME,
+          "'" + nameOf(target) + "' needs '" + nameOf(path) + "' to be a directory, but it is a file on the server");
       }
     }
   }
@@ -245,7 +252,7 @@ class Storage {
   }
 
   private static void feed(Path file, long length, ChecksumAlgorithm.Checksum checksum) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(READ_BUFFER_BYTES, length)));
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long remaining = length;
       while (remaining > 0) {
@@ -297,6 +304,10 @@ class Storage {
   private <T> Future<T> blocking(Callable<T> work) {
     // Unordered: one connection's fsync must not hold up another connection's offer.
     return vertx.executeBlocking(work, false);
+  }
+
+  /** What an offer's answer depends on. */
+  record Survey(Existing existing, long freeBytes, Partial partial) {
   }
 
   /** What the storage holds under a name. */

@@ -10,20 +10,34 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
- * One file being received: its partial file, the bytes written so far and their running checksum.
- * A write failure (a full disk, say) does not break the connection: later chunks are dropped and the
- * commit is answered with the error.
+ * One file being received: its partial file, the bytes received so far and their running checksum.
+ * <p>
+ * A small body (at most {@link #BUFFERED_MAX_BYTES}, no resume) is kept in memory and written, synced and
+ * closed in one blocking step at the commit: a burst of small files then costs one worker task each, run
+ * concurrently, instead of several round trips in a row. A larger body streams into the partial file with
+ * backpressure. A write failure (a full disk, say) does not break the connection: later chunks are dropped
+ * and the commit is answered with the error.
  */
 class Upload {
+
+  /** Bodies up to this size are buffered; per connection at most maxPendingOffers of them wait to be written. */
+  static final int BUFFERED_MAX_BYTES = 64 * 1024;
 
   final Message.Offer offer;
   final Path target;
   final Storage.Partial partial;
   final long startedAt = System.nanoTime();
 
+  private final Vertx vertx;
+  private final boolean buffered;
+  private Buffer body;
   private AsyncFile file;
   // The open in progress, if any: closeFile() waits for it, so a file opened after a close cannot leak.
   private Future<Void> opening = Future.succeededFuture();
@@ -32,11 +46,13 @@ class Upload {
   private boolean bodyComplete;
   private Throwable failure;
 
-  Upload(Message.Offer offer, Path target, Storage.Partial partial) {
+  Upload(Vertx vertx, Message.Offer offer, Path target, Storage.Partial partial) {
+    this.vertx = vertx;
     this.offer = offer;
     this.target = target;
     this.partial = partial;
     this.received = partial.offset();
+    this.buffered = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES;
   }
 
   long id() {
@@ -55,30 +71,50 @@ class Upload {
     bodyComplete = true;
   }
 
-  Future<Void> open(Vertx vertx) {
+  /** @return whether {@link #open} must complete before the body is read */
+  boolean needsOpen() {
+    return !buffered;
+  }
+
+  /** Opens the partial file of a streamed body (its parent directories exist). */
+  Future<Void> open() {
+    if (buffered) {
+      return Future.succeededFuture();
+    }
     if (closed) {
       // The connection went away while the parent directories were being created: create nothing more.
       return Future.failedFuture("upload of '" + offer.name() + "' already closed");
     }
     OpenOptions options = new OpenOptions().setWrite(true).setCreate(true).setRead(false);
-    opening = vertx.fileSystem().open(partial.path().toString(), options)
-      .onSuccess(opened -> {
-        file = opened;
-        file.setWritePos(partial.offset());
-        file.exceptionHandler(this::fail);
-      })
-      .onFailure(this::fail)
-      .mapEmpty();
+    // transform, not onSuccess + mapEmpty: when the open completes on a worker thread while handlers are
+    // being attached, an onSuccess handler can run after the derived future (and the caller's resume).
+    opening = vertx.fileSystem().open(partial.path().toString(), options).transform(ar -> {
+      if (ar.failed()) {
+        fail(ar.cause());
+        return Future.failedFuture(ar.cause());
+      }
+      file = ar.result();
+      file.setWritePos(partial.offset());
+      file.exceptionHandler(this::fail);
+      return Future.succeededFuture();
+    });
     return opening;
   }
 
   /** @return true when the file's write queue is full: the caller pauses until {@link #drainHandler}. */
   boolean write(Buffer chunk) {
     received += chunk.length();
-    if (failure != null || file == null) {
+    if (failure != null) {
       return false;
     }
     partial.checksum().update(chunk.getBytes());
+    if (buffered) {
+      body = body == null ? chunk : body.appendBuffer(chunk);
+      return false;
+    }
+    if (file == null) {
+      return false;
+    }
     file.write(chunk).onFailure(this::fail);
     return file.writeQueueFull();
   }
@@ -88,12 +124,12 @@ class Upload {
   }
 
   /**
-   * Checks size and checksum, then flushes (when {@code fsync}) and closes the partial file.
+   * Checks size and checksum, gets every byte into the partial file, and syncs it (when {@code fsync}).
    *
    * @return the verified checksum
    */
   Future<String> finish(String announcedChecksum, boolean fsync) {
-    if (failure != null || file == null) {
+    if (failure != null || (!buffered && file == null)) {
       return Future.failedFuture(failureAsProtocolError());
     }
     if (received != offer.size()) {
@@ -105,30 +141,78 @@ class Upload {
       return Future.failedFuture(new ProtocolException(ErrorCode.CHECKSUM_MISMATCH,
         "checksum of '" + offer.name() + "' is " + actual + ", the client announced " + announcedChecksum));
     }
-    Future<Void> flushed = fsync ? file.flush() : Future.succeededFuture();
-    return flushed.compose(v -> closeFile()).map(actual);
+    Future<Void> written = buffered ? writeBuffered(fsync) : closeFile().compose(v -> afterStreaming(fsync));
+    return written.map(actual);
   }
 
-  /** Closes the file if it is open, or once it is if an open is in progress; never fails. */
+  private Future<Void> writeBuffered(boolean fsync) {
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    body = null;
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(target.getParent());
+      try (FileChannel channel = FileChannel.open(partial.path(), StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer remaining = ByteBuffer.wrap(bytes);
+        while (remaining.hasRemaining()) {
+          channel.write(remaining);
+        }
+        if (fsync) {
+          channel.force(true);
+        }
+      }
+      return null;
+    }, false);
+  }
+
+  // AsyncFile.flush() does not wait for queued writes, close() does: close first, then sync the inode.
+  private Future<Void> afterStreaming(boolean fsync) {
+    if (failure != null) {
+      return Future.failedFuture(failureAsProtocolError());
+    }
+    if (!fsync) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      try (FileChannel channel = FileChannel.open(partial.path(), StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      return null;
+    }, false);
+  }
+
+  /**
+   * Closes the file if it is open, or once it is if an open is in progress, after its queued writes; never
+   * fails (a failure is recorded for the commit's answer). Drops a buffered body.
+   */
   Future<Void> closeFile() {
     closed = true;
+    body = null;
     return opening.transform(ignored -> {
       if (file == null) {
         return Future.succeededFuture();
       }
       AsyncFile closing = file;
       file = null;
-      return closing.close().otherwise((Void) null);
+      return closing.close().transform(ar -> {
+        if (ar.failed()) {
+          fail(ar.cause());
+        }
+        return Future.<Void>succeededFuture();
+      });
     });
   }
 
-  private void fail(Throwable cause) {
+  /** Records why the upload cannot complete; its commit is answered with this error. */
+  void fail(Throwable cause) {
     if (failure == null) {
       failure = cause;
     }
   }
 
   private ProtocolException failureAsProtocolError() {
+    if (failure instanceof ProtocolException refusal) {
+      return refusal;
+    }
     String reason = failure == null ? "the partial file could not be opened" : String.valueOf(failure.getMessage());
     ErrorCode code = reason.contains("No space left") ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
     return new ProtocolException(code, "could not store '" + offer.name() + "': " + reason);

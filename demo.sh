@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds kirim and runs its main job end to end on loopback: a server with conf/server.json
+# (storing into ./received) and the client pushing the sample list of conf/client.json.
+# Prints the client's summary; the JSON report lands in ./kirim-report.json.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+SERVER_JAR=server-verticle/target/kirim-server.jar
+CLIENT_JAR=client-verticle/target/kirim-client.jar
+
+if [[ "${1:-}" != "--no-build" ]]; then
+  echo "demo: building the jars (mvn -B -q clean package -DskipTests) ..."
+  mvn -B -q clean package -DskipTests
+fi
+
+log=$(mktemp -t kirim-server.XXXXXX.log)
+java -jar "$SERVER_JAR" -conf conf/server.json >"$log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
+
+# Wait for the server's "listening" line (or its early exit, e.g. port 25563 in use).
+for _ in $(seq 1 150); do
+  grep -q "listening on" "$log" && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    cat "$log" >&2
+    echo "demo: the server did not start (see above)" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+grep -q "listening on" "$log" || { cat "$log" >&2; echo "demo: the server did not start within 15 s" >&2; exit 1; }
+echo "demo: $(grep -o 'kirim server .*' "$log")"
+
+status=0
+java -jar "$CLIENT_JAR" -conf conf/client.json || status=$?
+
+echo
+echo "demo: the server logged:"
+grep -E "Connection from|copied|skipped|refused|failed" "$log" | sed 's/^/  /'
+echo "demo: files now in ./received:"
+find received -type f | sort | sed 's/^/  /'
+echo "demo: client exit code $status (report: ./kirim-report.json)"
+exit "$status"
