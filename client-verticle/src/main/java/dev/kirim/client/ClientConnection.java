@@ -43,6 +43,7 @@ final class ClientConnection {
   private boolean sendingBody;
   private boolean closed;
   private String serverId;
+  private long welcomeTimer = -1;
 
   ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push,
                    LocalFacts localFacts) {
@@ -61,6 +62,12 @@ final class ClientConnection {
         welcomed.tryFail(ar.cause());
         return;
       }
+      if (closed) {
+        // The push ended while we were connecting.
+        ar.result().close();
+        welcomed.tryFail("closed before the welcome");
+        return;
+      }
       socket = ar.result();
       MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
         .messageHandler(this::handleMessage)
@@ -68,7 +75,7 @@ final class ClientConnection {
       socket.closeHandler(v -> handleClosed("the connection to " + target + " was lost"));
       socket.write(new Message.Hello(Message.VERSION, options.getClientId(), null).toBuffer());
       // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.
-      vertx.setTimer(options.getConnectTimeoutMs(), id -> {
+      welcomeTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
         if (serverId == null) {
           abort("no welcome from " + target + " within " + options.getConnectTimeoutMs()
             + " ms: is a kirim server listening there?");
@@ -142,6 +149,7 @@ final class ClientConnection {
 
   private void handleGreeting(Message message) {
     if (message instanceof Message.Welcome welcome) {
+      vertx.cancelTimer(welcomeTimer);
       serverId = welcome.serverId();
       welcomed.tryComplete(serverId);
     } else if (message instanceof Message.Error error) {

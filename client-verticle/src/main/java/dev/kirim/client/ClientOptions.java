@@ -29,10 +29,9 @@ public class ClientOptions {
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
-  public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
 
   private static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "parallelism", "retry",
-    "report", "checksum", "clientId", "window", "connectTimeoutMs", "idleTimeoutMs", "chunkBytes");
+    "report", "checksum", "clientId", "window", "connectTimeoutMs", "idleTimeoutMs");
 
   private List<Target> targets = new ArrayList<>();
   private List<String> files = new ArrayList<>();
@@ -49,7 +48,6 @@ public class ClientOptions {
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
-  private int chunkBytes = DEFAULT_CHUNK_BYTES;
 
   public ClientOptions() {
   }
@@ -89,7 +87,6 @@ public class ClientOptions {
     window = config.integer("window", DEFAULT_WINDOW, 1, 1024);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000);
-    chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
   }
 
   private static String parseRemoteDir(ConfigReader config) {
@@ -111,6 +108,9 @@ public class ClientOptions {
       parallelTargets = config.integer("parallelism", DEFAULT_PARALLEL_TARGETS, 1, 10_000);
       return;
     }
+    if (value != null && !(value instanceof JsonObject)) {
+      throw config.bad("parallelism", value, "a number (targets at once) or {\"targets\": N, \"perTarget\": M}");
+    }
     ConfigReader parallelism = config.object("parallelism").rejectUnknownKeys(Set.of("targets", "perTarget"));
     parallelTargets = parallelism.integer("targets", DEFAULT_PARALLEL_TARGETS, 1, 10_000);
     connectionsPerTarget = parallelism.integer("perTarget", DEFAULT_CONNECTIONS_PER_TARGET, 1, 64);
@@ -130,8 +130,7 @@ public class ClientOptions {
       .put("clientId", clientId)
       .put("window", window)
       .put("connectTimeoutMs", connectTimeoutMs)
-      .put("idleTimeoutMs", idleTimeoutMs)
-      .put("chunkBytes", chunkBytes);
+      .put("idleTimeoutMs", idleTimeoutMs);
   }
 
   private static String defaultClientId() {
@@ -286,16 +285,6 @@ public class ClientOptions {
 
   public ClientOptions setIdleTimeoutMs(long idleTimeoutMs) {
     this.idleTimeoutMs = idleTimeoutMs;
-    return this;
-  }
-
-  /** @return the read size for local files */
-  public int getChunkBytes() {
-    return chunkBytes;
-  }
-
-  public ClientOptions setChunkBytes(int chunkBytes) {
-    this.chunkBytes = chunkBytes;
     return this;
   }
 }

@@ -9,10 +9,11 @@ import io.vertx.core.json.JsonObject;
  * @param storedAs    the name the server stored it under (differs from {@code name} under its rename policy)
  * @param errorCode   a server error code ({@code bad_name}, {@code busy}, …) or a local one ({@code not_found},
  *                    {@code unreadable}, {@code no_match}, {@code connect_failed}, {@code connection_lost}, …)
+ * @param note        something worth knowing about a success, e.g. a skipped file whose server copy differs
  */
 public record FileResult(String target, String server, String name, String storedAs, String local, String status,
                          long bytes, String checksum, String errorCode, String errorMessage, long durationMs,
-                         int attempts) {
+                         int attempts, String note) {
 
   public static final String SENT = "sent";
   public static final String SKIPPED = "skipped";
@@ -35,6 +36,9 @@ public record FileResult(String target, String server, String name, String store
       .put("durationMs", durationMs)
       .put("attempts", attempts);
     json.put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage));
+    if (note != null) {
+      json.put("note", note);
+    }
     return json;
   }
 }

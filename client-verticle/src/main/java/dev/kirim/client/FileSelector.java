@@ -77,7 +77,7 @@ final class FileSelector {
     String rest = String.join("/", java.util.Arrays.copyOfRange(parts, first, parts.length));
     PathMatcher matcher;
     try {
-      matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+      matcher = FileSystems.getDefault().getPathMatcher("glob:" + globstar(rest));
     } catch (PatternSyntaxException e) {
       return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, "bad_pattern",
         "'" + pattern + "' is not a valid pattern: " + e.getDescription()));
@@ -130,6 +130,14 @@ final class FileSelector {
         "'" + file.remoteName() + "' is also the remote name of " + previous + ": rename one or push it to another remoteDir");
     }
     return file;
+  }
+
+  /**
+   * Like a shell's globstar, {@code **}{@code /} also matches no directory at all ({@code logs/**}{@code /*.log}
+   * matches {@code logs/app.log}); Java globs cannot nest groups, so a pattern with its own braces is kept.
+   */
+  private static String globstar(String pattern) {
+    return pattern.contains("{") ? pattern : pattern.replace("**/", "{**/,}");
   }
 
   private static boolean isGlob(String text) {

@@ -59,6 +59,8 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
         if (result.failed()) {
           out.append(String.format("  FAILED %s (%s): %s: %s%n", result.name(), result.local(), result.errorCode(),
             result.errorMessage()));
+        } else if (result.note() != null) {
+          out.append(String.format("  NOTE   %s (%s): %s%n", result.name(), result.local(), result.note()));
         }
       }
     }

@@ -73,6 +73,7 @@ final class TargetPush {
     if (outstanding == 0) {
       connections.forEach(ClientConnection::close);
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
+      results.sort(java.util.Comparator.comparing(FileResult::name));
       finished.complete(new TargetReport(target.toString(), serverId, List.copyOf(results), millis));
       return;
     }
@@ -127,12 +128,15 @@ final class TargetPush {
   }
 
   void sent(FileTask task, Message.Done done) {
-    record(task, FileResult.SENT, done.name(), done.bytes(), done.checksum(), null, null);
+    record(task, FileResult.SENT, done.name(), done.bytes(), done.checksum(), null, null, null);
     pump();
   }
 
   void skipped(FileTask task, Message.Skip skip) {
-    record(task, FileResult.SKIPPED, task.file.remoteName(), skip.size(), skip.checksum(), null, null);
+    boolean differs = skip.checksum() != null && !skip.checksum().equals(task.facts.checksum());
+    record(task, FileResult.SKIPPED, task.file.remoteName(), skip.size(), skip.checksum(), null, null,
+      differs ? "the server's copy differs from ours (" + task.facts.size() + " bytes, " + task.facts.checksum()
+        + ") and its onExisting policy keeps it" : null);
     pump();
   }
 
@@ -179,14 +183,14 @@ final class TargetPush {
   }
 
   private void fail(FileTask task, String code, String message) {
-    record(task, FileResult.FAILED, null, 0, null, code, message);
+    record(task, FileResult.FAILED, null, 0, null, code, message, null);
   }
 
   private void record(FileTask task, String status, String storedAs, long bytes, String checksum, String errorCode,
-                      String errorMessage) {
+                      String errorMessage, String note) {
     results.add(new FileResult(target.toString(), serverId, task.file.remoteName(), storedAs,
       task.file.path().toString(), status, bytes, checksum, errorCode, errorMessage, task.elapsedMs(),
-      task.attempts));
+      task.attempts, note));
     outstanding--;
   }
 

@@ -128,7 +128,9 @@ class ServerConnection {
       return;
     }
     ReplyQueue.Slot slot = reserveReply();
-    if (accepted.size() >= options.getLimits().getMaxPendingOffers()) {
+    // Offers still being checked count too, so that the offers beyond the limit are the last ones sent,
+    // whichever check happens to finish first.
+    if (accepted.size() + checking.size() >= options.getLimits().getMaxPendingOffers()) {
       answer(slot, Message.Error.of(offer.id(), new ProtocolException(ErrorCode.BUSY,
         "more than " + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data")));
       return;

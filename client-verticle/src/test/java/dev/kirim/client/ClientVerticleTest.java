@@ -1,0 +1,127 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.server.KirimServer;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The verticle as the launcher runs it: configuration in, one push, the JSON report scripts read. */
+class ClientVerticleTest extends PushTestBase {
+
+  private static final Set<String> FILE_KEYS = Set.of("target", "server", "name", "storedAs", "local", "status",
+    "bytes", "checksum", "error", "durationMs", "attempts");
+
+  @TempDir
+  Path tmp;
+
+  private Future<String> deploy(ClientVerticle verticle, JsonObject config) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config));
+  }
+
+  @Test
+  void reportFileHasTotalsAndOneEntryPerFileAndTarget() throws IOException {
+    Path home = tmp.resolve("home");
+    Map<String, byte[]> files = new HashMap<>();
+    files.put("a.txt", writeRandom(home.resolve("a.txt"), 1_234, 1));
+    files.put("b.bin", writeRandom(home.resolve("b.bin"), 77_777, 2));
+    KirimServer server = startServer(tmp.resolve("storage"));
+    Path reportFile = tmp.resolve("reports/2026/push.json");
+    JsonObject config = new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:" + server.actualPort()))
+      .put("files", new JsonArray().add("a.txt").add("b.bin").add("hilang.txt"))
+      .put("baseDir", home.toString())
+      .put("retry", new JsonObject().put("backoffMs", 10))
+      .put("report", reportFile.toString());
+    ClientVerticle verticle = new ClientVerticle();
+
+    await(deploy(verticle, config));
+    PushReport pushed = await(verticle.completion());
+
+    JsonObject report = new JsonObject(Files.readString(reportFile));
+    assertEquals(pushed.toJson(), report, "the file holds the report the verticle completed with");
+    assertEquals(1, report.getInteger("exitCode"));
+    assertNotNull(Instant.parse(report.getString("startedAt")));
+    assertTrue(report.getLong("durationMs") >= 0);
+    assertEquals(new JsonObject().put("targets", 1).put("files", 3).put("sent", 2).put("skipped", 0)
+      .put("failed", 1).put("bytesSent", 1_234 + 77_777), report.getJsonObject("totals"));
+    JsonObject target = report.getJsonArray("targets").getJsonObject(0);
+    assertEquals("127.0.0.1:" + server.actualPort(), target.getString("target"));
+    assertEquals(server.serverId(), target.getString("server"));
+    assertEquals(2, target.getInteger("sent"));
+
+    JsonArray entries = report.getJsonArray("files");
+    assertEquals(3, entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      JsonObject entry = entries.getJsonObject(i);
+      assertEquals(FILE_KEYS, entry.fieldNames(), entry::encode);
+      assertEquals("127.0.0.1:" + server.actualPort(), entry.getString("target"));
+      assertEquals(home.resolve(entry.getString("name")).toString(), entry.getString("local"));
+      assertTrue(entry.getLong("durationMs") >= 0);
+      byte[] content = files.get(entry.getString("name"));
+      if (content != null) {
+        assertEquals("sent", entry.getString("status"));
+        assertEquals(content.length, entry.getLong("bytes"));
+        assertEquals(crc32c(content), entry.getString("checksum"));
+        assertNull(entry.getValue("error"));
+      } else {
+        assertEquals("hilang.txt", entry.getString("name"));
+        assertEquals("failed", entry.getString("status"));
+        assertEquals("not_found", entry.getJsonObject("error").getString("code"));
+        assertTrue(entry.getJsonObject("error").getString("message").contains(home.resolve("hilang.txt").toString()),
+          entry::encode);
+      }
+    }
+  }
+
+  @Test
+  void badConfigurationFailsTheDeploymentNamingTheKey() {
+    JsonObject config = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:0")).put("files",
+      new JsonArray().add("a.txt"));
+
+    AssertionError failed = assertThrows(AssertionError.class, () -> await(deploy(new ClientVerticle(), config)));
+
+    ConfigException cause = assertInstanceOf(ConfigException.class, failed.getCause());
+    assertTrue(cause.getMessage().contains("'targets[0]'"), cause::getMessage);
+  }
+
+  @Test
+  void reportThatCannotBeWrittenFailsTheCompletionNamingTheKey() throws IOException {
+    Path home = tmp.resolve("home");
+    writeRandom(home.resolve("a.txt"), 10, 3);
+    KirimServer server = startServer(tmp.resolve("storage"));
+    Path directory = Files.createDirectories(tmp.resolve("a-directory"));
+    JsonObject config = new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:" + server.actualPort()))
+      .put("files", new JsonArray().add("a.txt"))
+      .put("baseDir", home.toString())
+      .put("report", directory.toString());
+    ClientVerticle verticle = new ClientVerticle();
+
+    await(deploy(verticle, config));
+    AssertionError failed = assertThrows(AssertionError.class, () -> await(verticle.completion()));
+
+    String message = failed.getCause().getMessage();
+    assertTrue(message.contains(directory.toString()) && message.contains("'report'"), message);
+    assertEquals(List.of("a.txt"), tree(tmp.resolve("storage")), "the push itself went through");
+  }
+}

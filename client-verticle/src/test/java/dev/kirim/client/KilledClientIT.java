@@ -1,0 +1,143 @@
+package dev.kirim.client;
+
+import dev.kirim.client.it.KirimProcess;
+import dev.kirim.client.it.KirimProcesses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static dev.kirim.client.it.Outputs.assertExitCode;
+import static dev.kirim.client.it.Outputs.assertVerdict;
+import static dev.kirim.client.it.TestFiles.MIB;
+import static dev.kirim.client.it.TestFiles.crc32c;
+import static dev.kirim.client.it.TestFiles.freePort;
+import static dev.kirim.client.it.TestFiles.mkdirs;
+import static dev.kirim.client.it.TestFiles.size;
+import static dev.kirim.client.it.TestFiles.tree;
+import static dev.kirim.client.it.TestFiles.writePseudoRandom;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A client killed (SIGKILL) in the middle of a body: nothing appears under the final name, the server keeps
+ * the partial file and keeps serving, and the next run of the client resumes from where the bytes stopped.
+ */
+@Timeout(180)
+class KilledClientIT {
+
+  private static final long SIZE = 300L * MIB + 7;
+  private static final String NAME = "data.bin";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Pattern INTERRUPTED = Pattern.compile("'" + Pattern.quote(NAME)
+    + "' interrupted after (\\d+) of (\\d+) bytes");
+
+  @TempDir
+  Path dir;
+
+  @RegisterExtension
+  final KirimProcesses kirim = new KirimProcesses();
+
+
+  @Test
+  void killedClientLeavesAPartialThatTheNextRunResumes() throws IOException {
+    Path source = writePseudoRandom(dir.resolve("src").resolve(NAME), SIZE, 42);
+    int port = freePort();
+    Path conf = Files.writeString(source.resolveSibling("client.json"), new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:" + port))
+      .put("files", new JsonArray().add(NAME))
+      .encodePrettily());
+    Path storage = dir.resolve("server").resolve("received");
+    // Debug for the connection: it logs the offset each offer is answered with, the proof of the resume.
+    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port, null,
+      "-Dorg.slf4j.simpleLogger.log.dev.kirim.server.ServerConnection=debug");
+
+    KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
+    Path partial = awaitPartialWithBytes(storage, first);
+    first.kill();
+
+    String interrupted = server.awaitLines(line -> INTERRUPTED.matcher(line).find(), 1, WAIT,
+      "the interruption of '" + NAME + "'");
+    assertTrue(interrupted.contains("partial kept for resume"), server::describe);
+    Matcher matcher = INTERRUPTED.matcher(interrupted);
+    assertTrue(matcher.find());
+    long kept = Long.parseLong(matcher.group(1));
+    assertEquals(SIZE, Long.parseLong(matcher.group(2)), interrupted);
+    assertTrue(kept > 0 && kept < SIZE, interrupted);
+    awaitSize(partial, kept);
+    assertFalse(Files.exists(storage.resolve(NAME)), "nothing under the final name after the kill");
+    assertEquals(Map.of(storage.relativize(partial).toString(), kept), tree(storage), "only the partial file");
+    assertTrue(server.isAlive(), server::describe);
+
+    KirimProcess second = kirim.client(source.getParent()).conf(conf.toString()).run(Duration.ofSeconds(120));
+
+    assertExitCode(0, second);
+    assertVerdict(second, "1 file(s) x 1 target(s): 1 sent, 0 skipped, 0 failed");
+    server.awaitLine("server read '" + NAME + "': send from offset " + kept, WAIT);
+    assertEquals(Map.of(NAME, SIZE), tree(storage), "the final file, the partial gone");
+    assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
+    assertTrue(server.isAlive(), server::describe);
+    System.out.printf("KilledClientIT: client killed after %d of %d bytes on the server; the next run resumed "
+      + "from offset %d%n", kept, SIZE, kept);
+  }
+
+  /**
+   * Polls the storage directory (there is no other event to wait for) until the upload's partial file
+   * ({@code .data.bin.<key>.kirim-part}) holds bytes; fails if the client ends first.
+   */
+  private static Path awaitPartialWithBytes(Path storage, KirimProcess client) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<Path> partial = findPartial(storage);
+      if (partial.isPresent() && size(partial.get()) > 0) {
+        return partial.get();
+      }
+      if (!client.isAlive()) {
+        fail("the client ended before its partial upload was seen on the server\n" + client.describe());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return fail("no partial upload of " + NAME + " with bytes in " + storage + " within " + WAIT.toSeconds() + " s\n"
+      + client.describe());
+  }
+
+  private static Optional<Path> findPartial(Path storage) {
+    if (!Files.isDirectory(storage)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.list(storage)) {
+      return files.filter(p -> {
+        String name = p.getFileName().toString();
+        return name.startsWith("." + NAME + ".") && name.endsWith(".kirim-part");
+      }).findFirst();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The server logs the interruption before its last queued writes reach the file: wait for them. */
+  private static void awaitSize(Path file, long expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (size(file) != expected && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    assertEquals(expected, size(file), "size of the kept partial " + file);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.ChecksumAlgorithm;
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.MessageReader;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake kirim server whose every reply a test scripts, to drive the client through what a real server does
+ * rarely or not at all: dropped connections, replies of a newer version, silence. {@link #OBLIGING} is a
+ * minimal well-behaved server (welcome, send, done) that scripts fall back on.
+ */
+final class ScriptedServer {
+
+  /** Decides what the server does on each message a client sends. */
+  interface Script {
+    void handle(Connection connection, Message message);
+  }
+
+  /** Welcomes, accepts every offer from offset 0, and confirms every commit with the checksum it computed. */
+  static final Script OBLIGING = (connection, message) -> {
+    if (message instanceof Message.Hello) {
+      connection.welcome();
+    } else if (message instanceof Message.Offer offer) {
+      connection.reply(new Message.Send(offer.id(), 0));
+    } else if (message instanceof Message.Commit commit) {
+      connection.done(commit);
+    }
+  };
+
+  private final NetServer netServer;
+  private final AtomicInteger connections = new AtomicInteger();
+  /** Every message received, as {@code connection number: type}, for assertions. */
+  final List<String> received = new CopyOnWriteArrayList<>();
+  /** Breaches of "data, body and commit go back to back" (PROTOCOL.md 2.3), which a real server may not notice. */
+  final List<String> violations = new CopyOnWriteArrayList<>();
+
+  private ScriptedServer(Vertx vertx, Script script) {
+    this.netServer = vertx.createNetServer().connectHandler(socket ->
+      new Connection(connections.incrementAndGet(), socket, script, this));
+  }
+
+  static Future<ScriptedServer> start(Vertx vertx, Script script) {
+    ScriptedServer server = new ScriptedServer(vertx, script);
+    return server.netServer.listen(0, "127.0.0.1").map(server);
+  }
+
+  Target target() {
+    return new Target("127.0.0.1", netServer.actualPort());
+  }
+
+  int connectionCount() {
+    return connections.get();
+  }
+
+  Future<Void> close() {
+    return netServer.close();
+  }
+
+  /** One client connection: what it sent, and the means to answer. */
+  static final class Connection {
+
+    final int number;
+    private final NetSocket socket;
+    private final Map<Long, Buffer> bodies = new HashMap<>();
+    private final Map<Long, Message.Offer> offers = new HashMap<>();
+    private long receivingId = -1;
+    private boolean awaitingCommit;
+
+    private Connection(int number, NetSocket socket, Script script, ScriptedServer server) {
+      this.number = number;
+      this.socket = socket;
+      MessageReader.create(socket, 8192, 64 * 1024)
+        .messageHandler(message -> {
+          String type = message.getClass().getSimpleName().toLowerCase();
+          server.received.add(number + ": " + type);
+          if (awaitingCommit && !(message instanceof Message.Commit commit && commit.id() == receivingId)) {
+            server.violations.add(number + ": '" + type + "' between the body of id " + receivingId + " and its commit");
+          }
+          awaitingCommit = message instanceof Message.Data;
+          if (message instanceof Message.Offer offer) {
+            offers.put(offer.id(), offer);
+          } else if (message instanceof Message.Data data) {
+            receivingId = data.id();
+            bodies.put(data.id(), Buffer.buffer());
+          }
+          script.handle(this, message);
+        })
+        .chunkHandler(chunk -> bodies.get(receivingId).appendBuffer(chunk))
+        .exceptionHandler(e -> socket.close());
+    }
+
+    void reply(Message message) {
+      socket.write(message.toBuffer());
+    }
+
+    /** Sends a line as it is, say one a newer server would send that {@link Message} cannot express. */
+    void replyRaw(String json) {
+      socket.write(json + "\n");
+    }
+
+    void welcome() {
+      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40));
+    }
+
+    /** Confirms a commit the way a real server does: with its own checksum of the bytes it received. */
+    void done(Message.Commit commit) {
+      Message.Offer offer = offers.get(commit.id());
+      ChecksumAlgorithm.Checksum checksum = offer.checksumAlgorithm().start();
+      byte[] body = bodies.get(commit.id()).getBytes();
+      checksum.update(body);
+      reply(new Message.Done(commit.id(), offer.name(), body.length, checksum.value()));
+    }
+
+    Message.Offer offer(long id) {
+      return offers.get(id);
+    }
+
+    void close() {
+      socket.close();
+    }
+  }
+}

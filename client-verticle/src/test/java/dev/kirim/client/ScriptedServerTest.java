@@ -1,0 +1,168 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.Message;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client against a {@link ScriptedServer}: replies the real server rarely gives (a dropped connection, an
+ * error code from a newer version, a skip without checksum, silence), and what the client makes of them.
+ */
+class ScriptedServerTest extends PushTestBase {
+
+  @TempDir
+  Path home;
+
+  private ScriptedServer start(ScriptedServer.Script script) {
+    ScriptedServer server = await(ScriptedServer.start(vertx, script));
+    closeAfterTest(server::close);
+    return server;
+  }
+
+  private ClientOptions options(ScriptedServer server, String... files) {
+    return clientOptions(home, List.of(files)).setTargets(List.of(server.target())).setRetryBackoffMs(5)
+      .setRetryMaxBackoffMs(20);
+  }
+
+  /** Offers may be pipelined, but never between a body and its commit: the server reads those back to back. */
+  @Test
+  void pipelinedOffersNeverComeBetweenABodyAndItsCommit() {
+    Map<String, byte[]> files = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      files.put(i + ".dat", writeRandom(home.resolve("d/" + i + ".dat"), 1 + i * 997 % 30_000, i));
+    }
+    ScriptedServer server = start(ScriptedServer.OBLIGING);
+
+    PushReport report = push(options(server, "d/*.dat").setWindow(8).setConnectionsPerTarget(2));
+
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    files.forEach((name, content) -> assertEquals(crc32c(content), result(report, name).checksum(), name));
+    assertEquals(List.of(), server.violations);
+  }
+
+  @Test
+  void skipWithoutChecksumIsAccepted() {
+    writeRandom(home.resolve("a.txt"), 10, 1);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Offer offer) {
+        connection.reply(new Message.Skip(offer.id(), "exists", 77, null));
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(server, "a.txt"));
+
+    FileResult result = result(report, "a.txt");
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(FileResult.SKIPPED, result.status());
+    assertEquals(77, result.bytes(), "the size the server reported");
+    assertNull(result.checksum());
+    assertEquals("scripted", result.server());
+  }
+
+  @Test
+  void connectionDroppedBeforeTheReplyIsRetriedOnANewConnection() {
+    byte[] content = writeRandom(home.resolve("a.bin"), 3 * CHUNK + 5, 2);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Commit && connection.number == 1) {
+        connection.close();
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(server, "a.bin"));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(FileResult.SENT, result.status());
+    assertEquals(crc32c(content), result.checksum());
+    assertEquals(2, result.attempts());
+    assertEquals(2, server.connectionCount());
+  }
+
+  @Test
+  void connectionDroppedOnEveryTryFailsWithConnectionLost() {
+    writeRandom(home.resolve("a.bin"), 100, 3);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Offer) {
+        connection.close();
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(server, "a.bin").setRetryAttempts(3));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+    assertEquals("connection_lost", result.errorCode(), result::toString);
+    assertEquals(3, result.attempts());
+    assertTrue(result.errorMessage().contains(server.target().toString()), result::errorMessage);
+  }
+
+  /** A newer server may send a code this client does not know: it is taken as {@code internal}, retriable. */
+  @Test
+  void unknownErrorCodeCountsAsInternalAndIsRetried() {
+    byte[] content = writeRandom(home.resolve("a.bin"), 1_000, 4);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Offer offer && offer.id() == 0 && connection.number == 1) {
+        connection.replyRaw("{\"type\":\"error\",\"id\":0,\"code\":\"quota_exceeded\",\"message\":\"later\"}");
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(server, "a.bin"));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(FileResult.SENT, result.status(), result::toString);
+    assertEquals(crc32c(content), result.checksum());
+    assertEquals(2, result.attempts());
+  }
+
+  @Test
+  void connectionErrorWithoutIdSendsTheFilesInFlightToAnotherTry() {
+    writeRandom(home.resolve("a.txt"), 10, 5);
+    writeRandom(home.resolve("b.txt"), 20, 6);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Offer && connection.number == 1) {
+        connection.replyRaw("{\"type\":\"error\",\"code\":\"timeout\",\"message\":\"too slow\"}");
+        connection.close();
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(server, "a.txt", "b.txt").setConnectionsPerTarget(1));
+
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(2, report.count(FileResult.SENT));
+    assertEquals(2, server.connectionCount());
+    report.results().forEach(r -> assertEquals(2, r.attempts(), r::toString));
+  }
+
+  @Test
+  void serverThatNeverWelcomesIsGivenUpOnAfterTheConnectTimeout() {
+    writeRandom(home.resolve("a.txt"), 10, 7);
+    ScriptedServer server = start((connection, message) -> { });
+
+    PushReport report = push(options(server, "a.txt").setConnectTimeoutMs(200).setRetryAttempts(2));
+
+    FileResult result = result(report, "a.txt");
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+    assertEquals("connect_failed", result.errorCode(), result::toString);
+    assertTrue(result.errorMessage().contains("no welcome"), result::errorMessage);
+    assertEquals(2, server.connectionCount(), "one connection per try");
+  }
+}

@@ -1,0 +1,115 @@
+package dev.kirim.client;
+
+import dev.kirim.client.it.KirimProcess;
+import dev.kirim.client.it.KirimProcesses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.kirim.client.it.Outputs.assertUsageError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The seed's "Usage Error" case, done properly: bad usage or configuration ends the jar with exit code 2
+ * and one clear line on stderr naming what to fix, never a stack trace.
+ */
+@Timeout(120)
+class UsageIT {
+
+  private static final String CLIENT = "kirim-client: error: ";
+  private static final String SERVER = "kirim-server: error: ";
+
+  @TempDir
+  Path dir;
+
+  @RegisterExtension
+  final KirimProcesses kirim = new KirimProcesses();
+
+
+  @Test
+  void clientWithoutConfTellsHowToRunIt() {
+    assertUsageError(kirim.client(dir).run(), CLIENT, "-conf");
+  }
+
+  @Test
+  void clientWithEmptyConfigNamesTargets() {
+    assertUsageError(kirim.client(dir).conf("{}").run(), CLIENT, "'targets'");
+  }
+
+  @Test
+  void clientWithoutFilesNamesFiles() {
+    JsonObject conf = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:25563"));
+    assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "'files'");
+  }
+
+  @Test
+  void clientWithMissingConfigFileSaysItDoesNotExist() {
+    assertUsageError(kirim.client(dir).conf("missing.json").run(), CLIENT, "missing.json", "does not exist");
+  }
+
+  @Test
+  void clientWithMalformedConfigFileSaysItIsNotJson() throws IOException {
+    Files.writeString(dir.resolve("broken.json"), "{\"targets\": [\"127.0.0.1:25563\"],\n \"files\": [\n");
+    assertUsageError(kirim.client(dir).conf("broken.json").run(), CLIENT, "broken.json", "not a valid JSON");
+  }
+
+  @Test
+  void clientWithBadPortNamesTheTarget() {
+    JsonObject conf = new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:99999"))
+      .put("files", new JsonArray().add("report.csv"));
+    assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "targets[0]", "99999");
+  }
+
+  @Test
+  void clientWithUnknownKeyNamesIt() {
+    JsonObject conf = new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:25563"))
+      .put("files", new JsonArray().add("report.csv"))
+      .put("paralelism", 4);
+    assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "'paralelism'");
+  }
+
+  @Test
+  void clientConfigErrorsInAFileNameTheKeyToo() throws IOException {
+    Files.writeString(dir.resolve("client.json"), new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:25563"))
+      .put("files", new JsonArray().add("report.csv"))
+      .put("retry", new JsonObject().put("attempts", "three"))
+      .encodePrettily());
+    assertUsageError(kirim.client(dir).conf("client.json").run(), CLIENT, "'retry.attempts'");
+  }
+
+  @Test
+  void serverWithBadPortNamesIt() {
+    KirimProcess server = kirim.server(dir).conf(new JsonObject().put("port", "abc")).run();
+    assertUsageError(server, SERVER, "'port'");
+    assertFalse(Files.exists(dir.resolve("received")), "no storage directory created");
+  }
+
+  @Test
+  void serverWithBadPolicyNamesIt() {
+    KirimProcess server = kirim.server(dir).conf(new JsonObject().put("port", 0).put("onExisting", "maybe")).run();
+    assertUsageError(server, SERVER, "'onExisting'", "maybe");
+  }
+
+  @Test
+  void serverWithUnknownLimitNamesIt() {
+    JsonObject conf = new JsonObject().put("port", 0).put("limits", new JsonObject().put("maxFileSize", 1));
+    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'limits.maxFileSize'");
+  }
+
+  @Test
+  void serverWithMissingConfigFileSaysItDoesNotExist() {
+    assertUsageError(kirim.server(dir).conf("nowhere/server.json").run(), SERVER, "server.json", "does not exist");
+    assertEquals(0, dir.toFile().list().length, "nothing created in the working directory");
+  }
+}

@@ -1,0 +1,193 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import io.vertx.core.Future;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Promise 4 and 5 across connections: one upload per name at a time, and a bounded number of connections. */
+class ConcurrentUploadTest extends ServerTestBase {
+
+  private static final String NAME = "shared/data.bin";
+  private final byte[] first = content(3 * CHUNK_BYTES + 11, 200);
+  private final byte[] second = content(2 * CHUNK_BYTES + 5, 201);
+
+  @Test
+  void aSecondUploadOfTheSameNameIsBusyThenSkipped(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> Future.all(connectReady(server), connectReady(server)))
+      .compose(both -> {
+        WireClient a = both.resultAt(0);
+        WireClient b = both.resultAt(1);
+        a.offer(1, NAME, first.length);
+        return a.expect(Message.Send.class)
+          .compose(send -> {
+            b.offer(1, NAME, second.length);
+            return b.expectError(ErrorCode.BUSY, 1L);
+          })
+          .compose(busy -> a.finishUpload(1, first, 0))
+          .compose(done -> {
+            b.offer(2, NAME, second.length);
+            return b.expect(Message.Skip.class);
+          });
+      })
+      .map(skip -> {
+        assertEquals(new Message.Skip(2, "exists", first.length, WireClient.crc32c(first)), skip);
+        assertStored(NAME, first);
+        assertFinalFiles(NAME);
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aRefusedClientCannotPushBytesIntoAnotherUpload(VertxTestContext testContext) {
+    int half = first.length / 2;
+    startServer()
+      .compose(server -> Future.all(connectReady(server), connectReady(server)))
+      .compose(both -> {
+        WireClient a = both.resultAt(0);
+        WireClient b = both.resultAt(1);
+        a.offer(1, NAME, first.length);
+        return a.expect(Message.Send.class)
+          .compose(send -> {
+            // a is mid-body when b is refused and then sends its bytes anyway.
+            a.sendRaw(new Message.Data(1, 0, first.length).toBuffer().appendBytes(first, 0, half));
+            b.offer(1, NAME, second.length);
+            return b.expectError(ErrorCode.BUSY, 1L);
+          })
+          .compose(busy -> {
+            b.sendBody(1, second, 0);
+            b.send(new Message.Commit(1, WireClient.crc32c(second)));
+            return b.expectFatal(ErrorCode.UNEXPECTED);
+          })
+          .compose(error -> {
+            a.sendRaw(io.vertx.core.buffer.Buffer.buffer(WireClient.slice(first, half, first.length)));
+            a.send(new Message.Commit(1, WireClient.crc32c(first)));
+            return a.expect(Message.Done.class);
+          });
+      })
+      .map(done -> {
+        assertEquals(first.length, done.bytes());
+        assertStored(NAME, first);
+        assertFinalFiles(NAME);
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void theClaimIsReleasedWhenItsHolderDisconnects(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connectReady(server)
+        .compose(a -> {
+          a.offer(1, NAME, first.length);
+          return a.expect(Message.Send.class).compose(send -> a.close());
+        })
+        .compose(v -> assertFreshClientUploads(server, NAME)))
+      .map(v -> {
+        assertFinalFiles(NAME);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** Four clients race for one name: exactly one stores it, the others are told busy or skip, nothing mixes. */
+  @Test
+  void racingUploadsOfOneNameHaveOneOutcome(VertxTestContext testContext) {
+    int racers = 4;
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < racers; i++) {
+      contents.add(content(5 * CHUNK_BYTES + i, 300 + i));
+    }
+    startServer()
+      .compose(server -> {
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (int i = 0; i < racers; i++) {
+          byte[] mine = contents.get(i);
+          int racer = i;
+          outcomes.add(connectReady(server).compose(client -> race(client, racer, mine)));
+        }
+        return Future.all(outcomes).map(all -> all.<String>list());
+      })
+      .map(outcomes -> {
+        List<String> winners = outcomes.stream().filter(o -> o.startsWith("done")).toList();
+        assertEquals(1, winners.size(), "outcomes: " + outcomes);
+        int winner = Integer.parseInt(winners.get(0).substring("done ".length()));
+        assertTrue(outcomes.stream().allMatch(o -> o.startsWith("done") || o.equals("busy") || o.equals("skip")),
+          "outcomes: " + outcomes);
+        assertStored(NAME, contents.get(winner));
+        assertFinalFiles(NAME);
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private Future<String> race(WireClient client, int racer, byte[] content) {
+    client.offer(1, NAME, content.length);
+    return client.next().compose(reply -> {
+      if (reply instanceof Message.Send) {
+        return client.finishUpload(1, content, 0).map(done -> "done " + racer);
+      }
+      if (reply instanceof Message.Skip skip) {
+        WireClient.check(skip.size() != content.length, "a skip names the racer's own size");
+        return Future.succeededFuture("skip");
+      }
+      boolean busy = reply instanceof Message.Error error && error.code() == ErrorCode.BUSY;
+      return Future.succeededFuture(busy ? "busy" : "unexpected " + reply);
+    });
+  }
+
+  @Test
+  void theConnectionLimitRefusesExtraConnectionsWithBusy(VertxTestContext testContext) {
+    ServerOptions options = options();
+    options.getLimits().setMaxConnections(1);
+    startServer(options)
+      .compose(server -> connectReady(server)
+        .compose(first -> connect(server)
+          .compose(extra -> extra.expectFatal(ErrorCode.BUSY))
+          .map(busy -> {
+            assertTrue(busy.message().contains("1"), busy.message());
+            return null;
+          })
+          .compose(v -> first.upload(1, "first.bin", this.first))
+          .compose(done -> first.close()))
+        // The slot is free again once the server has seen the first connection go.
+        .compose(v -> connectWhenSlotFree(server, RETRIES))
+        .compose(client -> client.upload(1, "later.bin", second)))
+      .map(done -> {
+        assertStored("first.bin", first);
+        assertStored("later.bin", second);
+        assertFinalFiles("first.bin", "later.bin");
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private Future<WireClient> connectWhenSlotFree(KirimServer server, int attempts) {
+    return connect(server).compose(client -> {
+      client.send(new Message.Hello(Message.VERSION, "late", null));
+      return client.next().compose(reply -> {
+        if (reply instanceof Message.Welcome) {
+          return Future.succeededFuture(client);
+        }
+        WireClient.check(reply instanceof Message.Error error && error.code() == ErrorCode.BUSY && attempts > 1,
+          "expected welcome or busy, got " + reply + " (" + attempts + " attempts left)");
+        return client.close()
+          .compose(v -> vertx.timer(20, TimeUnit.MILLISECONDS))
+          .compose(v -> connectWhenSlotFree(server, attempts - 1));
+      });
+    });
+  }
+}

@@ -1,0 +1,191 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import io.vertx.core.Future;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Promise 3: whatever name a client offers, nothing is created outside the storage directory, and a refused
+ * name creates nothing inside it either. {@code bad_name} refuses one offer, not the connection.
+ */
+class NameTraversalTest extends ServerTestBase {
+
+  static Stream<Arguments> badNames() {
+    return Stream.of(
+      Arguments.of("parent", "../x"),
+      Arguments.of("parent inside", "a/../../x"),
+      Arguments.of("parent at the end", "a/.."),
+      Arguments.of("absolute", "/abs"),
+      Arguments.of("backslash", "a\\b"),
+      Arguments.of("windows parent", "..\\x"),
+      Arguments.of("nul", "a\u0000b"),
+      Arguments.of("newline", "a\nb"),
+      Arguments.of("delete character", "a\u007fb"),
+      Arguments.of("dot component", "a/./b"),
+      Arguments.of("lone dot", "."),
+      Arguments.of("empty component", "a//b"),
+      Arguments.of("trailing slash", "a/"),
+      Arguments.of("partial suffix", "x.kirim-part"),
+      Arguments.of("partial suffix in a directory", "a.kirim-part/x"),
+      Arguments.of("overlong component", "c".repeat(201)),
+      Arguments.of("overlong component in bytes", "\u00e9".repeat(101)),
+      Arguments.of("overlong name", ("d".repeat(99) + "/").repeat(11) + "f"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badNames")
+  void badNameIsRefusedAndCreatesNothing(String description, String name, VertxTestContext testContext)
+    throws IOException {
+    Path outside = Files.createDirectories(tempDir.resolve("outside"));
+    boolean absExisted = Files.exists(Path.of("/abs"));
+    List<String> before = tree(tempDir);
+    byte[] good = content(100, 1);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.offer(1, name, 10);
+        return client.expectError(ErrorCode.BAD_NAME, 1L)
+          .map(error -> {
+            assertEquals(before, tree(tempDir), "something was created for " + description);
+            return null;
+          })
+          // The refusal concerns the offer only: the same connection goes on.
+          .compose(v -> client.upload(2, "ok.bin", good));
+      })
+      .map(done -> {
+        List<String> expected = new ArrayList<>(before);
+        expected.add(stored("ok.bin").toString());
+        assertEquals(expected.stream().sorted().toList(), tree(tempDir));
+        assertEquals(List.of(), tree(outside));
+        assertEquals(absExisted, Files.exists(Path.of("/abs")));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void bodyAfterARefusedNameIsUnexpected(VertxTestContext testContext) throws IOException {
+    byte[] content = content(100, 2);
+    Files.createDirectories(tempDir.resolve("outside"));
+    List<String> before = tree(tempDir);
+    startServer()
+      .compose(server -> connectReady(server)
+        .compose(client -> {
+          client.offer(1, "../outside/x", content.length);
+          client.sendBody(1, content, 0);
+          client.send(new Message.Commit(1, WireClient.crc32c(content)));
+          return client.expectError(ErrorCode.BAD_NAME, 1L).compose(error -> client.expectFatal(ErrorCode.UNEXPECTED));
+        })
+        .compose(error -> assertFreshClientUploads(server, "good.bin")))
+      .map(v -> {
+        List<String> expected = new ArrayList<>(before);
+        expected.add(stored("good.bin").toString());
+        assertEquals(expected.stream().sorted().toList(), tree(tempDir));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void symlinkedDirectoryLeadingOutsideIsRefused(VertxTestContext testContext) throws IOException {
+    Path outside = Files.createDirectories(tempDir.resolve("outside"));
+    Files.createSymbolicLink(storage.resolve("link"), outside);
+    List<String> before = tree(tempDir);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.offer(1, "link/evil", 10);
+        client.offer(2, "link/sub/evil", 10);
+        client.offer(3, "link", 10);
+        return client.expectError(ErrorCode.BAD_NAME, 1L)
+          .compose(error -> client.expectError(ErrorCode.BAD_NAME, 2L))
+          .compose(error -> client.expectError(ErrorCode.BAD_NAME, 3L))
+          .map(error -> {
+            assertTrue(error.message().contains("symbolic link"), error.message());
+            return null;
+          });
+      })
+      .map(v -> {
+        assertEquals(before, tree(tempDir));
+        assertEquals(List.of(), tree(outside));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** Neither overwritten through the link, nor its size and checksum given away in a skip. */
+  @Test
+  void symlinkedFileLeadingOutsideIsRefusedUnderEveryPolicy(VertxTestContext testContext) throws IOException {
+    Path outside = Files.createDirectories(tempDir.resolve("outside"));
+    byte[] secret = content(64, 3);
+    Path secretFile = Files.write(outside.resolve("secret.txt"), secret);
+    Files.createSymbolicLink(storage.resolve("innocent.txt"), secretFile);
+    // One policy after the other: servers on one storage directory share its upload claims.
+    Future<?> policies = Future.succeededFuture();
+    for (OnExisting policy : OnExisting.values()) {
+      policies = policies
+        .compose(v -> startServer(options().setOnExisting(policy)))
+        .compose(this::connectReady)
+        .compose(client -> {
+          client.offer(1, "innocent.txt", 10);
+          return client.expectError(ErrorCode.BAD_NAME, 1L).compose(error -> client.close());
+        });
+    }
+    policies
+      .map(v -> {
+        assertArrayEquals(secret, readBytes(secretFile));
+        assertEquals(List.of(secretFile.toString()), tree(outside));
+        assertTrue(Files.isSymbolicLink(storage.resolve("innocent.txt")));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void nameThroughAnExistingRegularFileIsRefused(VertxTestContext testContext) {
+    byte[] plain = content(100, 4);
+    byte[] content = content(CHUNK_BYTES + 1, 5);
+    startServer()
+      .compose(server -> connectReady(server)
+        .compose(client -> client.upload(1, "plain.txt", plain)
+          .compose(done -> {
+            client.offer(2, "plain.txt/inner.bin", content.length);
+            client.offer(3, "plain.txt/deeper/inner.bin", content.length);
+            return client.expectError(ErrorCode.BAD_NAME, 2L)
+              .compose(error -> client.expectError(ErrorCode.BAD_NAME, 3L));
+          })
+          .compose(error -> client.upload(4, "after.bin", content)))
+        .compose(done -> assertFreshClientUploads(server, "fresh.bin")))
+      .map(v -> {
+        assertStored("plain.txt", plain);
+        assertFinalFiles("plain.txt", "after.bin", "fresh.bin");
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private static byte[] readBytes(Path path) {
+    try {
+      return Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

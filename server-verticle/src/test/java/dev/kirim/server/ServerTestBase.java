@@ -1,0 +1,236 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.Message;
+import dev.kirim.protocol.NameRules;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.kirim.server.WireClient.check;
+
+/**
+ * What every server test needs: a Vert.x per test, a fresh storage directory, servers on 127.0.0.1 port 0,
+ * raw clients, and looks at the storage directory. Everything started here is closed after the test.
+ */
+@ExtendWith(VertxExtension.class)
+abstract class ServerTestBase {
+
+  /** A small chunk size, so that test files span several chunks and end mid-chunk. */
+  static final int CHUNK_BYTES = 4096;
+  /**
+   * A size the server streams into a partial file as it arrives (smaller bodies it may keep in memory until
+   * the commit): what tests that look at partial files need.
+   */
+  static final int STREAMED_SIZE = Upload.BUFFERED_MAX_BYTES + 5 * CHUNK_BYTES + 3;
+  /**
+   * How often a test offers again while a name is still claimed by a connection the server is cleaning up
+   * after (20 ms apart: at most about ten seconds).
+   */
+  static final int RETRIES = 500;
+
+  @TempDir
+  Path tempDir;
+
+  Vertx vertx;
+  Path storage;
+  private final List<KirimServer> servers = new CopyOnWriteArrayList<>();
+  private final List<WireClient> clients = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUpServerTest(Vertx vertx) throws IOException {
+    this.vertx = vertx;
+    this.storage = Files.createDirectories(tempDir.resolve("storage"));
+  }
+
+  @AfterEach
+  void closeEverything(VertxTestContext testContext) {
+    List<Future<Void>> closing = new ArrayList<>();
+    clients.forEach(client -> closing.add(client.close().otherwiseEmpty()));
+    servers.forEach(server -> closing.add(server.close()));
+    Future.join(closing).onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** Options for a test server: loopback, any free port, the test's storage, no free-space reserve. */
+  ServerOptions options() {
+    ServerLimits limits = new ServerLimits().setChunkBytes(CHUNK_BYTES).setMinFreeBytes(0);
+    return new ServerOptions().setHost("127.0.0.1").setPort(0).setStorageDir(storage).setLimits(limits);
+  }
+
+  Future<KirimServer> startServer(ServerOptions options) {
+    KirimServer server = KirimServer.create(vertx, options);
+    servers.add(server);
+    return server.listen();
+  }
+
+  Future<KirimServer> startServer() {
+    return startServer(options());
+  }
+
+  Future<WireClient> connect(KirimServer server) {
+    return WireClient.connect(vertx, server.actualPort()).onSuccess(clients::add);
+  }
+
+  /** A connected client that has said hello and been welcomed. */
+  Future<WireClient> connectReady(KirimServer server) {
+    return connect(server).compose(client -> client.hello().map(client));
+  }
+
+  /** The same pseudo-random bytes for the same seed, so a failure can be replayed. */
+  static byte[] content(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  static Message.Offer offer(long id, String name, long size, Long mtime) {
+    return new Message.Offer(id, name, size, mtime, null);
+  }
+
+  Path stored(String name) {
+    return storage.resolve(name);
+  }
+
+  byte[] read(String name) {
+    try {
+      return Files.readAllBytes(stored(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** @return the regular files under the storage directory that are not partial uploads, as wire names, sorted */
+  List<String> finalFiles() {
+    return files(storage).stream()
+      .filter(path -> !path.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX))
+      .map(path -> storage.relativize(path).toString().replace('\\', '/'))
+      .sorted()
+      .toList();
+  }
+
+  /** @return the partial-upload files under the storage directory */
+  List<Path> partials() {
+    return files(storage).stream()
+      .filter(path -> path.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX))
+      .toList();
+  }
+
+  /** @return every path (files, directories, links) under {@code root}, root excluded, as strings, sorted */
+  static List<String> tree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(path -> !path.equals(root)).map(Path::toString).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<Path> files(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(Files::isRegularFile).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Asserts that the storage holds exactly these final files (and says what it holds when not). */
+  void assertFinalFiles(String... names) {
+    List<String> expected = Stream.of(names).sorted().toList();
+    List<String> actual = finalFiles();
+    check(actual.equals(expected), "storage should hold " + expected + " but holds " + actual);
+  }
+
+  void assertStored(String name, byte[] expected) {
+    check(Files.isRegularFile(stored(name)), "'" + name + "' is not stored");
+    check(java.util.Arrays.equals(read(name), expected), "'" + name + "' does not hold the bytes sent");
+  }
+
+  /**
+   * Waits, without polling on a timer, until a partial file anywhere under the storage directory holds at
+   * least {@code minBytes}: every directory is watched (inotify on Linux), new ones as they appear, and the
+   * partials are looked at again on each event.
+   *
+   * @return the partial file
+   */
+  Future<Path> awaitPartial(long minBytes) {
+    return vertx.executeBlocking(() -> {
+      try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+        Set<Path> watched = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WireClient.REPLY_TIMEOUT_SECONDS);
+        while (true) {
+          // Register before looking, so that nothing written after the look goes unnoticed; look again after
+          // each new registration, since a directory may appear before its parent is watched.
+          boolean registered;
+          do {
+            registered = false;
+            for (Path directory : directories(storage)) {
+              if (watched.add(directory)) {
+                directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                registered = true;
+              }
+            }
+          } while (registered);
+          for (Path partial : partials()) {
+            if (Files.size(partial) >= minBytes) {
+              return partial;
+            }
+          }
+          long left = deadline - System.nanoTime();
+          check(left > 0, "no partial file of at least " + minBytes + " bytes appeared in " + storage);
+          WatchKey key = watcher.poll(left, TimeUnit.NANOSECONDS);
+          if (key != null) {
+            key.pollEvents();
+            key.reset();
+          }
+        }
+      }
+    });
+  }
+
+  private static List<Path> directories(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(Files::isDirectory).toList();
+    }
+  }
+
+  /**
+   * Proves the server is still healthy after whatever a test did to it: a fresh client uploads {@code name}
+   * (waiting out a {@code busy} claim of a connection being cleaned up) and the bytes arrive intact.
+   */
+  Future<Void> assertFreshClientUploads(KirimServer server, String name) {
+    byte[] content = content(3 * CHUNK_BYTES + 17, name.hashCode());
+    return connectReady(server)
+      .compose(client -> client.offerUntilSent(offer(1, name, content.length, null), RETRIES)
+        .map(send -> {
+          check(send.offset() == 0, "expected send from 0, got " + send);
+          return send;
+        })
+        .compose(send -> client.finishUpload(send.id(), content, 0))
+        .compose(done -> client.close().map(done)))
+      .map(done -> {
+        check(done.name().equals(name) && done.bytes() == content.length, "unexpected " + done);
+        assertStored(name, content);
+        return null;
+      });
+  }
+}
