@@ -187,11 +187,12 @@ class MessageReaderTest {
     Recorder recorder = new Recorder(256).feed(line(new Message.Data(1, 0, 20)));
     assertEquals(MessageReader.State.BODY, recorder.reader.state());
     assertEquals(20, recorder.reader.bodyRemaining());
+    // Received bytes are delivered at once, in chunks of at most CHUNK (7) bytes.
     recorder.feed("0123456789");
-    assertEquals(List.of(13L), recorder.remainingAfterChunk);
-    assertEquals(13, recorder.reader.bodyRemaining());
+    assertEquals(List.of(13L, 10L), recorder.remainingAfterChunk);
+    assertEquals(10, recorder.reader.bodyRemaining());
     recorder.feed("0123456789");
-    assertEquals(List.of(13L, 6L, 0L), recorder.remainingAfterChunk);
+    assertEquals(List.of(13L, 10L, 3L, 0L), recorder.remainingAfterChunk);
     assertEquals(0, recorder.reader.bodyRemaining());
     assertEquals(MessageReader.State.HEADER, recorder.reader.state());
     assertEquals(BODY_END, recorder.events.get(recorder.events.size() - 1));
@@ -201,7 +202,7 @@ class MessageReaderTest {
   void truncatedBodyLeavesTheReaderOwingBytes() {
     Recorder recorder = new Recorder(256).feed(line(new Message.Data(1, 0, 20)).appendString("0123456789"));
     assertEquals(MessageReader.State.BODY, recorder.reader.state());
-    assertEquals(20 - CHUNK, recorder.reader.bodyRemaining(), "only whole chunks are delivered before the end");
+    assertEquals(20 - 10, recorder.reader.bodyRemaining(), "every byte received is delivered before the end");
     assertFalse(recorder.events.contains(BODY_END));
     assertEquals(List.of(), recorder.failures);
   }

@@ -67,7 +67,8 @@ class OfferCheck {
       return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
     }
-    if (!connection.accept(new Upload(connection.vertx(), offer, target, survey.partial()))) {
+    if (!connection.accept(new Upload(connection.vertx(), offer, target, survey.partial(),
+      options.getLimits().getChunkBytes()))) {
       return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "more than "
         + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data"));
     }

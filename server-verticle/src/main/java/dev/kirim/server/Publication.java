@@ -31,7 +31,8 @@ class Publication {
   Future<Message> run() {
     Path partial = upload.partial.path();
     return upload.finish(commit.checksum(), options.isFsync())
-      .compose(checksum -> storage.publish(partial, upload.target, options.getOnExisting(), options.isFsync())
+      .compose(checksum -> storage.publish(partial, upload.target, options.getOnExisting(), options.isFsync(),
+          upload.bufferedWrite(options.isFsync()))
         .compose(stored -> stored == null ? nameTaken() : Future.succeededFuture(done(stored, checksum))))
       .recover(failure -> upload.closeFile()
         .compose(v -> storage.delete(partial))

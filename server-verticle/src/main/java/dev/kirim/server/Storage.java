@@ -153,10 +153,14 @@ class Storage {
    * Makes a complete, verified partial file visible under its final name, following the policy; never
    * replaces a file unless the policy is {@code overwrite}.
    *
+   * @param prepare blocking work to do first in the same worker task (writing a buffered body), or {@code null}
    * @return the path it was stored under, or {@code null} when the name exists and the policy keeps it
    */
-  Future<Path> publish(Path partial, Path target, OnExisting policy, boolean fsync) {
+  Future<Path> publish(Path partial, Path target, OnExisting policy, boolean fsync, Callable<Void> prepare) {
     return blocking(() -> {
+      if (prepare != null) {
+        prepare.call();
+      }
       checkNoLinksOnTheWay(target);
       Path stored = switch (policy) {
         case OVERWRITE -> replace(partial, target);

@@ -15,12 +15,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
 
 /**
  * One file being received: its partial file, the bytes received so far and their running checksum.
  * <p>
  * A small body (at most {@link #BUFFERED_MAX_BYTES}, no resume) is kept in memory and written, synced and
- * closed in one blocking step at the commit: a burst of small files then costs one worker task each, run
+ * published in one worker task after the commit: a burst of small files then costs one task each, run
  * concurrently, instead of several round trips in a row. A larger body streams into the partial file with
  * backpressure. A write failure (a full disk, say) does not break the connection: later chunks are dropped
  * and the commit is answered with the error.
@@ -29,6 +30,7 @@ class Upload {
 
   /** Bodies up to this size are buffered; per connection at most maxPendingOffers of them wait to be written. */
   static final int BUFFERED_MAX_BYTES = 64 * 1024;
+  private static final int WRITE_QUEUE_CHUNKS = 4;
 
   final Message.Offer offer;
   final Path target;
@@ -37,6 +39,8 @@ class Upload {
 
   private final Vertx vertx;
   private final boolean buffered;
+  private final int chunkBytes;
+  private byte[] scratch;
   private Buffer body;
   private AsyncFile file;
   // The open in progress, if any: closeFile() waits for it, so a file opened after a close cannot leak.
@@ -46,8 +50,9 @@ class Upload {
   private boolean bodyComplete;
   private Throwable failure;
 
-  Upload(Vertx vertx, Message.Offer offer, Path target, Storage.Partial partial) {
+  Upload(Vertx vertx, Message.Offer offer, Path target, Storage.Partial partial, int chunkBytes) {
     this.vertx = vertx;
+    this.chunkBytes = chunkBytes;
     this.offer = offer;
     this.target = target;
     this.partial = partial;
@@ -95,6 +100,8 @@ class Upload {
       }
       file = ar.result();
       file.setWritePos(partial.offset());
+      // A few chunks in flight keep the disk busy without a pause/drain round trip after every chunk.
+      file.setWriteQueueMaxSize(WRITE_QUEUE_CHUNKS * Math.max(1, chunkBytes));
       file.exceptionHandler(this::fail);
       return Future.succeededFuture();
     });
@@ -107,9 +114,13 @@ class Upload {
     if (failure != null) {
       return false;
     }
-    partial.checksum().update(chunk.getBytes());
+    checksum(chunk);
     if (buffered) {
-      body = body == null ? chunk : body.appendBuffer(chunk);
+      // Chunks may be slices of the socket's buffers, which cannot grow: copy into our own.
+      if (body == null) {
+        body = Buffer.buffer((int) offer.size());
+      }
+      body.appendBuffer(chunk);
       return false;
     }
     if (file == null) {
@@ -117,6 +128,15 @@ class Upload {
     }
     file.write(chunk).onFailure(this::fail);
     return file.writeQueueFull();
+  }
+
+  /** Feeds the checksum through one reused array: no garbage per chunk. */
+  private void checksum(Buffer chunk) {
+    if (scratch == null || scratch.length < chunk.length()) {
+      scratch = new byte[chunk.length()];
+    }
+    chunk.getBytes(0, chunk.length(), scratch, 0);
+    partial.checksum().update(scratch, 0, chunk.length());
   }
 
   void drainHandler(Handler<Void> handler) {
@@ -141,14 +161,24 @@ class Upload {
       return Future.failedFuture(new ProtocolException(ErrorCode.CHECKSUM_MISMATCH,
         "checksum of '" + offer.name() + "' is " + actual + ", the client announced " + announcedChecksum));
     }
-    Future<Void> written = buffered ? writeBuffered(fsync) : closeFile().compose(v -> afterStreaming(fsync));
-    return written.map(actual);
+    if (buffered) {
+      // Written by the publish's own worker task: see bufferedWrite().
+      return Future.succeededFuture(actual);
+    }
+    return closeFile().compose(v -> afterStreaming(fsync)).map(actual);
   }
 
-  private Future<Void> writeBuffered(boolean fsync) {
+  /**
+   * @return for a buffered body, the blocking step that writes (and syncs) it into the partial file, to run
+   *   right before the publish in the same worker task; {@code null} for a streamed body, already on disk
+   */
+  Callable<Void> bufferedWrite(boolean fsync) {
+    if (!buffered) {
+      return null;
+    }
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
     body = null;
-    return vertx.executeBlocking(() -> {
+    return () -> {
       Files.createDirectories(target.getParent());
       try (FileChannel channel = FileChannel.open(partial.path(), StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -161,7 +191,7 @@ class Upload {
         }
       }
       return null;
-    }, false);
+    };
   }
 
   // AsyncFile.flush() does not wait for queued writes, close() does: close first, then sync the inode.
