@@ -10,7 +10,7 @@ CLIENT_JAR=client-verticle/target/kirim-client.jar
 
 if [[ "${1:-}" != "--no-build" ]]; then
   echo "demo: building the jars (mvn -B -q clean package -DskipTests) ..."
-  mvn -B -q clean package -DskipTests
+  mvn -B -q -Dstyle.color=never clean package -DskipTests
 fi
 
 log=$(mktemp -t kirim-server.XXXXXX.log)

@@ -1,38 +1,111 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Sends one accepted file: the {@code data} line, the bytes from the server's offset on with zero-copy
- * {@code sendFile}, then the {@code commit} with the checksum computed beforehand by {@link LocalFacts}.
+ * Sends one accepted file: the {@code data} line, the bytes from the server's offset on, then the
+ * {@code commit} with the checksum of the whole file. The file is read exactly once: when its checksum is
+ * already known (an earlier target read it) the bytes go out with zero-copy {@code sendFile}; otherwise
+ * they are streamed from the start, bytes before the offset (a resume) only feeding the checksum, with
+ * socket backpressure pausing the file.
  */
 final class BodySender {
 
-  private BodySender() {
+  private final Vertx vertx;
+  private final NetSocket socket;
+  private final FileTask task;
+  private final long id;
+  private final LocalFacts localFacts;
+  private final Promise<Void> finished = Promise.promise();
+  private ChecksumAlgorithm.Checksum checksum;
+  private AsyncFile file;
+  private long position;
+
+  BodySender(Vertx vertx, NetSocket socket, FileTask task, long id, LocalFacts localFacts) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.task = task;
+    this.id = id;
+    this.localFacts = localFacts;
   }
 
   /**
    * @return completes once the commit is written; fails when the file could not be sent as offered (the
    *   connection is then unusable: the server still expects bytes)
    */
-  static Future<Void> send(NetSocket socket, FileTask task, long id) {
+  Future<Void> send(ChecksumAlgorithm algorithm, int readBufferBytes) {
     long length = task.facts.size() - task.offset;
     socket.write(new Message.Data(id, task.offset, length).toBuffer());
-    Future<Void> body = length == 0
-      ? Future.succeededFuture()
-      : socket.sendFile(task.file.path().toString(), task.offset, length);
-    return body
-      .recover(e -> {
-        task.localErrorCode = "file_changed";
-        task.localErrorMessage = "cannot send " + task.file.path() + " as offered (" + task.facts.size()
-          + " bytes): " + e.getMessage();
-        return Future.failedFuture(task.localErrorMessage);
-      })
-      .map(v -> {
-        socket.write(new Message.Commit(id, task.facts.checksum()).toBuffer());
-        return null;
-      });
+    if (task.facts.checksum() != null) {
+      Future<Void> body = length == 0
+        ? Future.succeededFuture()
+        : socket.sendFile(task.file.path().toString(), task.offset, length);
+      body.onSuccess(v -> commit(task.facts.checksum())).onFailure(e -> fail("file_changed", e.getMessage()));
+      return finished.future();
+    }
+    checksum = algorithm.start();
+    if (task.facts.size() == 0) {
+      commit(checksum.value());
+      return finished.future();
+    }
+    vertx.fileSystem().open(task.file.path().toString(), new OpenOptions().setRead(true).setWrite(false))
+      .onSuccess(opened -> stream(opened, readBufferBytes))
+      .onFailure(e -> fail("unreadable", e.getMessage()));
+    return finished.future();
+  }
+
+  private void stream(AsyncFile opened, int readBufferBytes) {
+    file = opened;
+    file.setReadLength(task.facts.size()).setReadBufferSize(readBufferBytes);
+    file.exceptionHandler(e -> fail("unreadable", e.getMessage()));
+    file.endHandler(v -> handleEnd());
+    file.handler(this::handleChunk);
+  }
+
+  private void handleChunk(Buffer chunk) {
+    checksum.update(chunk.getBytes());
+    long end = position + chunk.length();
+    if (end > task.offset) {
+      socket.write(position >= task.offset ? chunk : chunk.slice((int) (task.offset - position), chunk.length()));
+    }
+    position = end;
+    if (socket.writeQueueFull()) {
+      file.pause();
+      socket.drainHandler(v -> file.resume());
+    }
+  }
+
+  private void handleEnd() {
+    file.close();
+    if (position != task.facts.size()) {
+      fail("file_changed", "it shrank to " + position + " bytes while being sent");
+      return;
+    }
+    String value = checksum.value();
+    localFacts.learned(task.file.path(), task.facts.withChecksum(value));
+    commit(value);
+  }
+
+  private void commit(String value) {
+    socket.write(new Message.Commit(id, value).toBuffer());
+    finished.tryComplete();
+  }
+
+  private void fail(String code, String reason) {
+    if (file != null) {
+      file.close();
+    }
+    task.localErrorCode = code;
+    task.localErrorMessage = "cannot send " + task.file.path() + " as offered (" + task.facts.size() + " bytes): "
+      + reason;
+    finished.tryFail(task.localErrorMessage);
   }
 }

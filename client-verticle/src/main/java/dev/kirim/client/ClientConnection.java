@@ -25,6 +25,7 @@ final class ClientConnection {
 
   // The server sends only header lines; these bound what a misbehaving one can make us buffer.
   private static final int MAX_REPLY_BYTES = 64 * 1024;
+  private static final int READ_BUFFER_BYTES = 256 * 1024;
 
   private final Vertx vertx;
   private final NetClient netClient;
@@ -91,10 +92,6 @@ final class ClientConnection {
 
   boolean hasRoom() {
     return !closed && serverId != null && inFlight.size() < options.getWindow();
-  }
-
-  boolean idle() {
-    return inFlight.isEmpty();
   }
 
   /** Learns the local file's size and checksum, then offers it; a local failure costs no connection. */
@@ -182,7 +179,8 @@ final class ClientConnection {
     long id = bodies.poll();
     FileTask task = inFlight.get(id);
     sendingBody = true;
-    BodySender.send(socket, task, id).onComplete(ar -> {
+    BodySender body = new BodySender(vertx, socket, task, id, localFacts);
+    body.send(options.getChecksum(), READ_BUFFER_BYTES).onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
         // The server still expects bytes we cannot give: this connection is done.

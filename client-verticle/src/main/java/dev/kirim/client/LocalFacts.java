@@ -1,54 +1,60 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Size, modification time and checksum of the local files of one push, computed once per file and shared by
- * all targets. Knowing the checksum before sending lets the body go out with zero-copy {@code sendFile}
- * instead of through the heap; each target then reads the file once, in the kernel.
+ * What one push knows of its local files: size and modification time from a fresh look each try, and the
+ * checksum once a first send has read the file. Knowing the checksum lets later sends of the same file (to
+ * other targets, or retries) go out with zero-copy {@code sendFile}; without it the file is streamed and
+ * checksummed on the way. Either way a file is read once per target, never more.
  * Used from one event loop only.
  */
 final class LocalFacts {
 
-  /** What is known of a local file. */
+  /** What is known of a local file; {@code checksum} is {@code null} until a send has read it whole. */
   record Facts(long size, long mtime, String checksum) {
+
+    Facts withChecksum(String checksum) {
+      return new Facts(size, mtime, checksum);
+    }
   }
 
-  private static final int READ_BUFFER_BYTES = 256 * 1024;
-
   private final Vertx vertx;
-  private final ChecksumAlgorithm algorithm;
-  private final Map<Path, Future<Facts>> known = new HashMap<>();
+  private final Map<Path, Facts> checksummed = new HashMap<>();
 
-  LocalFacts(Vertx vertx, ChecksumAlgorithm algorithm) {
+  LocalFacts(Vertx vertx) {
     this.vertx = vertx;
-    this.algorithm = algorithm;
   }
 
   /** @return the facts of {@code path}, failing with a message that names the file when it cannot be read */
   Future<Facts> of(Path path) {
-    return known.computeIfAbsent(path, p -> vertx.executeBlocking(() -> read(p), false));
+    return vertx.executeBlocking(() -> stat(path), false).map(fresh -> {
+      Facts known = checksummed.get(path);
+      boolean unchanged = known != null && known.size() == fresh.size() && known.mtime() == fresh.mtime();
+      return unchanged ? known : fresh;
+    });
   }
 
-  /** Forgets {@code path}, e.g. after the server saw another checksum: the file may have changed. */
+  /** Remembers a checksum a send computed, for later sends of the same, unchanged file. */
+  void learned(Path path, Facts facts) {
+    checksummed.put(path, facts);
+  }
+
+  /** Forgets {@code path}'s checksum, e.g. after the server saw another one: the file may have changed. */
   void forget(Path path) {
-    known.remove(path);
+    checksummed.remove(path);
   }
 
-  private Facts read(Path path) throws IOException {
+  private static Facts stat(Path path) throws IOException {
     BasicFileAttributes attributes;
     try {
       attributes = Files.readAttributes(path, BasicFileAttributes.class);
@@ -58,17 +64,9 @@ final class LocalFacts {
     if (!attributes.isRegularFile()) {
       throw new IOException(path + " is not a regular file");
     }
-    ChecksumAlgorithm.Checksum checksum = algorithm.start();
-    long size = 0;
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(READ_BUFFER_BYTES, Math.max(1, attributes.size())));
-      for (int read = channel.read(buffer); read >= 0; read = channel.read(buffer.clear())) {
-        checksum.update(buffer.flip());
-        size += read;
-      }
-    } catch (IOException e) {
-      throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
+    if (!Files.isReadable(path)) {
+      throw new IOException(path + " is not readable (permissions)");
     }
-    return new Facts(size, attributes.lastModifiedTime().toMillis(), checksum.value());
+    return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null);
   }
 }

@@ -133,10 +133,14 @@ final class TargetPush {
   }
 
   void skipped(FileTask task, Message.Skip skip) {
-    boolean differs = skip.checksum() != null && !skip.checksum().equals(task.facts.checksum());
+    // Without reading the file (a skip must not cost a read) the size tells; a checksum an earlier send
+    // computed tells more.
+    boolean differs = skip.size() != task.facts.size()
+      || (task.facts.checksum() != null && skip.checksum() != null && !skip.checksum().equals(task.facts.checksum()));
     record(task, FileResult.SKIPPED, task.file.remoteName(), skip.size(), skip.checksum(), null, null,
-      differs ? "the server's copy differs from ours (" + task.facts.size() + " bytes, " + task.facts.checksum()
-        + ") and its onExisting policy keeps it" : null);
+      differs ? "the server's copy differs from ours (" + task.facts.size() + " bytes"
+        + (task.facts.checksum() == null ? "" : ", " + task.facts.checksum()) + ") and its onExisting policy keeps it"
+        : null);
     pump();
   }
 

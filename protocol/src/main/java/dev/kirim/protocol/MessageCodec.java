@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns {@link Message}s into header lines and back. Decoding is strict (no coercion of strings to numbers,
@@ -83,15 +82,10 @@ public final class MessageCodec {
   private static ProtocolException malformed(IOException e) {
     String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
     // Jackson messages can span lines and quote the whole input: keep one short line.
-    reason = reason.lines().findFirst().orElse("unreadable");
+    reason = String.valueOf(reason).lines().findFirst().orElse("unreadable");
     if (reason.length() > 200) {
       reason = reason.substring(0, 200) + "…";
     }
     return new ProtocolException(ErrorCode.MALFORMED, "malformed header line: " + reason);
-  }
-
-  /** @return the line as text, for logs (bytes that are not UTF-8 are replaced) */
-  static String describe(Buffer line) {
-    return new String(line.getBytes(), StandardCharsets.UTF_8);
   }
 }

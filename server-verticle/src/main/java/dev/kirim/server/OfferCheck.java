@@ -39,7 +39,7 @@ class OfferCheck {
     }
     if (!storage.claim(target, connection.owner())) {
       return Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
-        "'" + offer.name() + "' is being uploaded by another connection; try again later"));
+        "'" + offer.name() + "' is already being uploaded; try again later"));
     }
     OnExisting policy = options.getOnExisting();
     return storage.survey(target, offer.checksumAlgorithm(), policy == OnExisting.SKIP, resumeKey(), offer.size())
