@@ -12,8 +12,8 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * Sends one accepted file: the {@code data} line, the bytes from the server's offset on, then the
- * {@code commit} with the checksum of the whole file. The file is read exactly once: when its checksum is
- * already known (an earlier target read it) the bytes go out with zero-copy {@code sendFile}; otherwise
+ * {@code commit} with the checksum of the whole file. The file is read exactly once: a small one was read
+ * whole when it was looked at and goes out from memory; when a larger one's checksum is already known (an earlier target read it) the bytes go out with zero-copy {@code sendFile}; otherwise
  * they are streamed from the start, bytes before the offset (a resume) only feeding the checksum, with
  * socket backpressure pausing the file.
  */
@@ -44,6 +44,13 @@ final class BodySender {
   Future<Void> send(ChecksumAlgorithm algorithm, int readBufferBytes) {
     long length = task.facts.size() - task.offset;
     socket.write(new Message.Data(id, task.offset, length).toBuffer());
+    Buffer content = task.facts.content();
+    if (content != null) {
+      socket.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
+      task.facts = task.facts.withChecksum(task.facts.checksum());
+      commit(task.facts.checksum());
+      return finished.future();
+    }
     if (task.facts.checksum() != null) {
       Future<Void> body = length == 0
         ? Future.succeededFuture()

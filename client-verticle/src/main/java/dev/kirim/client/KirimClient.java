@@ -48,7 +48,7 @@ public class KirimClient {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(options))
-      .compose(files -> pushToAll(files, new LocalFacts(vertx)))
+      .compose(files -> pushToAll(files, new LocalFacts(vertx, options.getChecksum())))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
   }
 

@@ -1,7 +1,9 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,24 +22,36 @@ import java.util.Map;
  */
 final class LocalFacts {
 
-  /** What is known of a local file; {@code checksum} is {@code null} until a send has read it whole. */
-  record Facts(long size, long mtime, String checksum) {
+  /**
+   * What is known of a local file; {@code checksum} is {@code null} until a send has read it whole.
+   * {@code content} holds a small file's bytes, read with its size in one step, so that its send needs no
+   * further file access; it is never kept beyond the send.
+   */
+  record Facts(long size, long mtime, String checksum, Buffer content) {
 
     Facts withChecksum(String checksum) {
-      return new Facts(size, mtime, checksum);
+      return new Facts(size, mtime, checksum, null);
     }
   }
 
+  /** Files up to this size are read whole when looked at: one worker task instead of open, read, close. */
+  static final int SMALL_FILE_BYTES = 16 * 1024;
+
   private final Vertx vertx;
+  private final ChecksumAlgorithm algorithm;
   private final Map<Path, Facts> checksummed = new HashMap<>();
 
-  LocalFacts(Vertx vertx) {
+  LocalFacts(Vertx vertx, ChecksumAlgorithm algorithm) {
     this.vertx = vertx;
+    this.algorithm = algorithm;
   }
 
   /** @return the facts of {@code path}, failing with a message that names the file when it cannot be read */
   Future<Facts> of(Path path) {
-    return vertx.executeBlocking(() -> stat(path), false).map(fresh -> {
+    return vertx.executeBlocking(() -> look(path), false).map(fresh -> {
+      if (fresh.content() != null) {
+        return fresh;
+      }
       Facts known = checksummed.get(path);
       boolean unchanged = known != null && known.size() == fresh.size() && known.mtime() == fresh.mtime();
       return unchanged ? known : fresh;
@@ -54,6 +68,20 @@ final class LocalFacts {
     checksummed.remove(path);
   }
 
+  private Facts look(Path path) throws IOException {
+    Facts facts = stat(path);
+    if (facts.size() > SMALL_FILE_BYTES) {
+      return facts;
+    }
+    byte[] bytes = Files.readAllBytes(path);
+    if (bytes.length != facts.size()) {
+      throw new IOException(path + " changed while being read");
+    }
+    ChecksumAlgorithm.Checksum checksum = algorithm.start();
+    checksum.update(bytes);
+    return new Facts(facts.size(), facts.mtime(), checksum.value(), Buffer.buffer(bytes));
+  }
+
   private static Facts stat(Path path) throws IOException {
     BasicFileAttributes attributes;
     try {
@@ -67,6 +95,6 @@ final class LocalFacts {
     if (!Files.isReadable(path)) {
       throw new IOException(path + " is not readable (permissions)");
     }
-    return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null);
+    return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -15,36 +16,48 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The checksum a first send learned is reused only while the file is unchanged. */
+/** Small files are read whole when looked at; a larger file's checksum is reused only while it is unchanged. */
 @ExtendWith(VertxExtension.class)
 class LocalFactsTest {
 
   @TempDir
   Path dir;
 
+  private static final int LARGE = LocalFacts.SMALL_FILE_BYTES + 1;
+
   @Test
   void aLearnedChecksumIsReusedWhileTheFileIsUnchanged(Vertx vertx) throws Exception {
-    Path file = Files.writeString(dir.resolve("a.txt"), "hello");
-    LocalFacts facts = new LocalFacts(vertx);
+    Path file = Files.write(dir.resolve("a.bin"), new byte[LARGE]);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C);
 
     LocalFacts.Facts first = await(facts.of(file));
-    assertEquals(5, first.size());
+    assertEquals(LARGE, first.size());
     assertNull(first.checksum(), "nothing has read the file yet");
+    assertNull(first.content(), "a large file is not read when looked at");
 
     facts.learned(file, first.withChecksum("crc32c:12345678"));
     assertEquals("crc32c:12345678", await(facts.of(file)).checksum());
 
-    Files.writeString(file, "hello, changed");
+    Files.write(file, new byte[LARGE + 9]);
     Files.setLastModifiedTime(file, FileTime.fromMillis(first.mtime() + 5_000));
     LocalFacts.Facts changed = await(facts.of(file));
-    assertEquals(14, changed.size());
+    assertEquals(LARGE + 9, changed.size());
     assertNull(changed.checksum(), "a changed file must be read again");
   }
 
   @Test
+  void aSmallFileIsReadWholeWithItsChecksum(Vertx vertx) throws Exception {
+    Path file = Files.writeString(dir.resolve("small.txt"), "123456789");
+    LocalFacts.Facts facts = await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C).of(file));
+    assertEquals(9, facts.size());
+    assertEquals("crc32c:e3069283", facts.checksum());
+    assertEquals("123456789", facts.content().toString());
+  }
+
+  @Test
   void forgetDropsTheChecksum(Vertx vertx) throws Exception {
-    Path file = Files.writeString(dir.resolve("b.txt"), "data");
-    LocalFacts facts = new LocalFacts(vertx);
+    Path file = Files.write(dir.resolve("b.bin"), new byte[LARGE]);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C);
     facts.learned(file, await(facts.of(file)).withChecksum("crc32c:00000001"));
     facts.forget(file);
     assertNull(await(facts.of(file)).checksum());
@@ -53,7 +66,7 @@ class LocalFactsTest {
   @Test
   void aMissingFileFailsNamingIt(Vertx vertx) {
     Path missing = dir.resolve("missing.txt");
-    Throwable failure = new LocalFacts(vertx).of(missing).toCompletionStage().toCompletableFuture()
+    Throwable failure = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C).of(missing).toCompletionStage().toCompletableFuture()
       .handle((ok, error) -> error).join();
     assertTrue(String.valueOf(failure.getMessage()).contains(missing + " does not exist"), String.valueOf(failure));
   }
