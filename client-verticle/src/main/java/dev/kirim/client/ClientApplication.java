@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.cluster.ClusterProperties;
 import dev.kirim.protocol.config.ConfigException;
 import dev.kirim.protocol.config.ConfigReader;
 import io.vertx.core.Deployable;
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * The client jar's main class: the Vert.x launcher (all its options work) that waits for the push to end and
- * exits with its code: 0 all delivered, 1 a file failed somewhere, 2 bad usage or configuration.
+ * exits with its code: 0 all delivered, 1 a file failed somewhere, 2 bad usage or configuration. With
+ * {@code "service": true} it keeps running, taking push jobs on {@code kirim.push}.
  */
 public class ClientApplication extends VertxApplication implements VertxApplicationHooks {
 
@@ -36,30 +38,36 @@ public class ClientApplication extends VertxApplication implements VertxApplicat
 
   public static void main(String[] args) {
     System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
-    Path confDir = null;
+    ClusterProperties.apply();
+    String conf = null;
+    boolean service = false;
     if (List.of(args).stream().noneMatch(HELP::contains)) {
       try {
-        confDir = validate(args);
+        conf = ConfigReader.findConfArgument(args);
+        service = validate(conf).isService();
       } catch (ConfigException e) {
         exit(EXIT_CONFIG, e.getMessage());
       }
     }
-    ClientApplication application = new ClientApplication(args, confDir);
+    ClientApplication application = new ClientApplication(args, conf == null ? null : confDir(conf));
     application.launch();
-    System.exit(application.awaitExitCode());
+    // A service runs until stopped (Ctrl-C, SIGTERM); a one-shot push ends the process with its exit code.
+    if (!service) {
+      System.exit(application.awaitExitCode());
+    }
   }
 
-  /** @return the directory of the config file, the default {@code baseDir}; {@code null} for inline JSON */
-  private static Path validate(String[] args) {
-    String conf = ConfigReader.findConfArgument(args);
+  private static ClientOptions validate(String conf) {
     if (conf == null) {
       throw new ConfigException("no configuration: run with -conf conf/client.json, or inline: "
         + "-conf '{\"targets\":[\"host:25563\"],\"files\":[\"report.csv\"]}'");
     }
-    JsonObject json = ConfigReader.load(conf);
-    Path confDir = ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
-    new ClientOptions(withBaseDir(json, confDir));
-    return confDir;
+    return new ClientOptions(withBaseDir(ConfigReader.load(conf), confDir(conf)));
+  }
+
+  /** @return the directory of the config file, the default {@code baseDir}; {@code null} for inline JSON */
+  private static Path confDir(String conf) {
+    return ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
   }
 
   /** Relative {@code files} resolve against the config file's directory unless {@code baseDir} says otherwise. */

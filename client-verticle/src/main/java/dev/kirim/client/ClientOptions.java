@@ -3,6 +3,7 @@ package dev.kirim.client;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.protocol.cluster.KirimCluster;
 import dev.kirim.protocol.config.ConfigException;
 import dev.kirim.protocol.config.ConfigReader;
 import io.vertx.core.json.JsonArray;
@@ -31,9 +32,12 @@ public class ClientOptions {
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
   private static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "parallelism", "retry",
-    "report", "checksum", "clientId", "window", "connectTimeoutMs", "idleTimeoutMs");
+    "report", "checksum", "clientId", "window", "connectTimeoutMs", "idleTimeoutMs", "service");
+  private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
 
   private List<Target> targets = new ArrayList<>();
+  private List<String> clusterTargets = new ArrayList<>();
+  private boolean service;
   private List<String> files = new ArrayList<>();
   private Path baseDir = Path.of("").toAbsolutePath();
   private String remoteDir = "";
@@ -58,16 +62,10 @@ public class ClientOptions {
    */
   public ClientOptions(JsonObject json) {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
-    List<String> targetSpecs = config.strings("targets");
-    if (targetSpecs.isEmpty()) {
-      throw new ConfigException("config key 'targets' is missing or empty: list the servers to push to, "
-        + "e.g. \"targets\": [\"127.0.0.1:25563\"]");
-    }
-    for (int i = 0; i < targetSpecs.size(); i++) {
-      targets.add(Target.parse(targetSpecs.get(i), "targets[" + i + "]"));
-    }
+    service = config.bool("service", false);
+    parseTargets(config.strings("targets"));
     files = config.strings("files");
-    if (files.isEmpty()) {
+    if (files.isEmpty() && !service) {
       throw new ConfigException("config key 'files' is missing or empty: list files, directories or globs to push, "
         + "e.g. \"files\": [\"samples/*.txt\"]");
     }
@@ -87,6 +85,26 @@ public class ClientOptions {
     window = config.integer("window", DEFAULT_WINDOW, 1, 1024);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000);
+  }
+
+  /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
+  private void parseTargets(List<String> specs) {
+    if (specs.isEmpty() && !service) {
+      throw new ConfigException("config key 'targets' is missing or empty: list the servers to push to, "
+        + "e.g. \"targets\": [\"127.0.0.1:25563\"] or [\"" + KirimCluster.TARGET_ALL + "\"]");
+    }
+    for (int i = 0; i < specs.size(); i++) {
+      String spec = specs.get(i).strip();
+      if (spec.startsWith("cluster:")) {
+        if (!CLUSTER_TARGETS.contains(spec)) {
+          throw new ConfigException("config key 'targets[" + i + "]' is \"" + spec + "\", expected "
+            + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
+        }
+        clusterTargets.add(spec);
+      } else {
+        targets.add(Target.parse(spec, "targets[" + i + "]"));
+      }
+    }
   }
 
   private static String parseRemoteDir(ConfigReader config) {
@@ -118,7 +136,9 @@ public class ClientOptions {
 
   public JsonObject toJson() {
     return new JsonObject()
-      .put("targets", new JsonArray(targets.stream().map(Target::toString).toList()))
+      .put("targets", new JsonArray(java.util.stream.Stream.concat(targets.stream().map(Target::toString),
+        clusterTargets.stream()).toList()))
+      .put("service", service)
       .put("files", new JsonArray(files))
       .put("baseDir", baseDir.toString())
       .put("remoteDir", remoteDir)
@@ -148,6 +168,26 @@ public class ClientOptions {
 
   public ClientOptions setTargets(List<Target> targets) {
     this.targets = targets;
+    return this;
+  }
+
+  /** @return the {@code cluster:all} / {@code cluster:any} entries of {@code targets}, resolved when a push starts */
+  public List<String> getClusterTargets() {
+    return clusterTargets;
+  }
+
+  public ClientOptions setClusterTargets(List<String> clusterTargets) {
+    this.clusterTargets = clusterTargets;
+    return this;
+  }
+
+  /** @return whether the client runs as a service taking jobs on {@code kirim.push} instead of pushing once */
+  public boolean isService() {
+    return service;
+  }
+
+  public ClientOptions setService(boolean service) {
+    this.service = service;
     return this;
   }
 

@@ -3,6 +3,7 @@ package dev.kirim.client;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.file.Path;
@@ -10,19 +11,26 @@ import java.nio.file.Path;
 /**
  * Pushes the files of its configuration (see {@link ClientOptions}) once, prints the summary, writes the
  * JSON report when asked, and completes {@link #completion()}. Deployment succeeds as soon as the
- * configuration is valid; the push goes on in the background.
+ * configuration is valid; the push goes on in the background. With {@code "service": true} it pushes nothing
+ * by itself and takes jobs on {@code kirim.push} instead (see {@link PushService}); its completion then never
+ * completes.
  */
 public class ClientVerticle extends VerticleBase {
 
   private final Promise<PushReport> completion = Promise.promise();
   private KirimClient client;
+  private PushService service;
 
   @Override
   public Future<?> start() {
     ClientOptions options = new ClientOptions(config());
+    if (options.isService()) {
+      service = new PushService(vertx, config());
+      return service.start();
+    }
     client = KirimClient.create(vertx, options);
     client.push()
-      .compose(report -> writeReport(options.getReport(), report))
+      .compose(report -> writeReport(vertx, options.getReport(), report))
       .onSuccess(report -> System.out.println(report.summary()))
       .onComplete(completion);
     return Future.succeededFuture();
@@ -30,6 +38,9 @@ public class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (service != null) {
+      return service.close();
+    }
     return client == null ? Future.succeededFuture() : client.close();
   }
 
@@ -38,7 +49,7 @@ public class ClientVerticle extends VerticleBase {
     return completion.future();
   }
 
-  private Future<PushReport> writeReport(Path path, PushReport report) {
+  static Future<PushReport> writeReport(Vertx vertx, Path path, PushReport report) {
     if (path == null) {
       return Future.succeededFuture(report);
     }

@@ -8,7 +8,8 @@ import io.vertx.core.json.JsonObject;
  * @param status      {@code sent}, {@code skipped} (already on the server) or {@code failed}
  * @param storedAs    the name the server stored it under (differs from {@code name} under its rename policy)
  * @param errorCode   a server error code ({@code bad_name}, {@code busy}, …) or a local one ({@code not_found},
- *                    {@code unreadable}, {@code no_match}, {@code connect_failed}, {@code connection_lost}, …)
+ *                    {@code unreadable}, {@code no_match}, {@code connect_failed}, {@code connection_lost},
+ *                    {@code no_server}, …)
  * @param note        something worth knowing about a success, e.g. a skipped file whose server copy differs
  */
 public record FileResult(String target, String server, String name, String storedAs, String local, String status,
@@ -18,6 +19,8 @@ public record FileResult(String target, String server, String name, String store
   public static final String SENT = "sent";
   public static final String SKIPPED = "skipped";
   public static final String FAILED = "failed";
+  /** Error code of a cluster target ({@code cluster:all|any}) when no server is registered. */
+  public static final String NO_SERVER = "no_server";
 
   public boolean failed() {
     return FAILED.equals(status);

@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.cluster.KirimCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,7 +15,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
-/** The pushing side: every selected file to every target, at most {@code parallelism.targets} targets at once. */
+/**
+ * The pushing side: every selected file to every target, at most {@code parallelism.targets} targets at once.
+ * Cluster targets are resolved to servers when the push starts.
+ */
 public class KirimClient {
 
   private final Vertx vertx;
@@ -48,19 +52,27 @@ public class KirimClient {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(options))
-      .compose(files -> pushToAll(files, new LocalFacts(vertx, options.getChecksum())))
+      .compose(files -> ClusterTargets.resolve(vertx, options)
+        .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options.getChecksum()))))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
   }
 
-  private Future<List<TargetReport>> pushToAll(List<LocalFile> files, LocalFacts facts) {
-    Deque<Target> waiting = new ArrayDeque<>(options.getTargets());
+  private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,
+                                               LocalFacts facts) {
+    Deque<Target> waiting = new ArrayDeque<>(resolution.targets());
     List<Future<TargetReport>> reports = new ArrayList<>();
     List<Future<Void>> lanes = new ArrayList<>();
     for (int i = 0; i < Math.min(options.getParallelTargets(), waiting.size()); i++) {
       lanes.add(runLane(waiting, files, facts, reports));
     }
     // Lanes never fail (a target's failures are in its report), so all() completes once every target is done.
-    return Future.all(lanes).map(done -> reports.stream().map(Future::result).toList());
+    return Future.all(lanes).map(done -> {
+      List<TargetReport> all = new ArrayList<>(reports.stream().map(Future::result).toList());
+      resolution.unresolved().forEach(clusterTarget -> all.add(TargetReport.noServer(clusterTarget, files,
+        "no kirim server is registered in '" + KirimCluster.SERVERS_MAP + "'" + (vertx.isClustered() ? ""
+          : " (this client is not clustered: run it with -cluster to see the cluster's servers)"))));
+      return all;
+    });
   }
 
   /** One lane pushes to one target after another until none is left waiting. */

@@ -52,7 +52,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     StringBuilder out = new StringBuilder();
     for (TargetReport target : targets) {
       out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %d failed; %s in %.2f s (%s/s)%n",
-        target.target(), target.server() == null ? "(no server reached)" : "server " + target.server(),
+        label(target), target.server() == null ? "(no server reached)" : "server " + target.server(),
         target.count(FileResult.SENT), target.count(FileResult.SKIPPED), target.count(FileResult.FAILED),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
       for (FileResult result : target.results()) {
@@ -70,6 +70,12 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       count(FileResult.SKIPPED), failed, bytes(bytesSent()), durationMs / 1000.0,
       failed == 0 ? " — all delivered" : " — FAILURES above"));
     return out.toString();
+  }
+
+  /** {@code host:port}, and the cluster target it came from when resolved from one */
+  private static String label(TargetReport target) {
+    return target.via() == null || target.via().equals(target.target()) ? target.target()
+      : target.target() + " (" + target.via() + ")";
   }
 
   private static long rate(long bytes, long millis) {

@@ -3,8 +3,15 @@ package dev.kirim.client;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.config.ConfigException;
 
-/** A server to push to: {@code host:port}, the port defaulting to 25563. IPv6 literals go in brackets. */
-public record Target(String host, int port) {
+/**
+ * A server to push to: {@code host:port}, the port defaulting to 25563. IPv6 literals go in brackets.
+ * {@code via} names the cluster target it was resolved from ({@code cluster:all}), {@code null} when listed.
+ */
+public record Target(String host, int port, String via) {
+
+  public Target(String host, int port) {
+    this(host, port, null);
+  }
 
   /**
    * @param spec  {@code host}, {@code host:port} or {@code [v6]:port}

@@ -74,7 +74,7 @@ final class TargetPush {
       connections.forEach(ClientConnection::close);
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
       results.sort(java.util.Comparator.comparing(FileResult::name));
-      finished.complete(new TargetReport(target.toString(), serverId, List.copyOf(results), millis));
+      finished.complete(new TargetReport(target.toString(), target.via(), serverId, List.copyOf(results), millis));
       return;
     }
     for (ClientConnection connection : connections) {

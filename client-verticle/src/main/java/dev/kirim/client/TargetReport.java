@@ -4,8 +4,20 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
-/** What happened on one target: every file's result and the totals. */
-public record TargetReport(String target, String server, List<FileResult> results, long durationMs) {
+/**
+ * What happened on one target: every file's result and the totals. {@code via} is the cluster target the
+ * server was found through, {@code null} for a listed {@code host:port}.
+ */
+public record TargetReport(String target, String via, String server, List<FileResult> results, long durationMs) {
+
+  /** Every file failed on a cluster target that named no server: nothing was tried. */
+  static TargetReport noServer(String clusterTarget, List<LocalFile> files, String message) {
+    List<FileResult> results = files.stream()
+      .map(file -> new FileResult(clusterTarget, null, file.remoteName(), null, file.path().toString(),
+        FileResult.FAILED, 0, null, FileResult.NO_SERVER, message, 0, 0, null))
+      .toList();
+    return new TargetReport(clusterTarget, clusterTarget, null, results, 0);
+  }
 
   public long count(String status) {
     return results.stream().filter(r -> r.status().equals(status)).count();
@@ -17,8 +29,11 @@ public record TargetReport(String target, String server, List<FileResult> result
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-      .put("target", target)
+    JsonObject json = new JsonObject().put("target", target);
+    if (via != null) {
+      json.put("via", via);
+    }
+    return json
       .put("server", server)
       .put("sent", count(FileResult.SENT))
       .put("skipped", count(FileResult.SKIPPED))

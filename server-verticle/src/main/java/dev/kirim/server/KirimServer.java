@@ -114,6 +114,10 @@ public class KirimServer {
     return options;
   }
 
+  Storage storage() {
+    return storage;
+  }
+
   public Future<Void> close() {
     return netServer == null ? Future.succeededFuture() : netServer.close();
   }

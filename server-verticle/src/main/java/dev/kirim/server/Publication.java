@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The end of an upload after its commit: verify size and checksum, sync, publish under the final name
- * following the existing-file policy, and say so. Any failure deletes the partial file, so nothing of a
- * failed upload remains.
+ * following the existing-file policy, and say so (to the client, and as a {@code kirim.received} event). Any
+ * failure deletes the partial file, so nothing of a failed upload remains.
  */
 class Publication {
 
@@ -41,7 +41,9 @@ class Publication {
 
   private Message done(Path stored, String checksum) {
     connection.countStored(upload.offer.size());
-    return new Message.Done(upload.id(), storage.nameOf(stored), upload.offer.size(), checksum);
+    Message.Done done = new Message.Done(upload.id(), storage.nameOf(stored), upload.offer.size(), checksum);
+    connection.announce(upload.offer.name(), done);
+    return done;
   }
 
   /** The name appeared while the bytes travelled (another writer on the server's disk). */

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.protocol.cluster.ClusterProperties;
 import dev.kirim.protocol.config.ConfigException;
 import dev.kirim.protocol.config.ConfigReader;
 import io.vertx.core.Deployable;
@@ -26,6 +27,7 @@ public class ServerApplication extends VertxApplication implements VertxApplicat
 
   public static void main(String[] args) {
     System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+    ClusterProperties.apply();
     try {
       String conf = ConfigReader.findConfArgument(args);
       if (conf != null) {

@@ -4,6 +4,8 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.protocol.cluster.KirimCluster;
+import dev.kirim.protocol.cluster.ReceivedEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -379,6 +382,16 @@ class ServerConnection {
 
   private static String typeOf(Message message) {
     return message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Tells the event bus (the cluster when clustered, this Vert.x otherwise) that a file was published: it is
+   * verified, synced and under its final name, so a consumer may use it at once.
+   */
+  void announce(String offeredName, Message.Done done) {
+    ReceivedEvent event = new ReceivedEvent(offeredName, done.name(), done.bytes(), done.checksum(), serverId, peer,
+      clientId, Instant.now());
+    vertx.eventBus().publish(KirimCluster.RECEIVED_ADDRESS, event.toJson());
   }
 
   Vertx vertx() {

@@ -21,9 +21,11 @@ public class ServerOptions {
   public static final boolean DEFAULT_FSYNC = true;
   public static final boolean DEFAULT_RESUME = true;
   public static final int DEFAULT_PARTIAL_TTL_HOURS = 24;
+  public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
+  public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "partialTtlHours", "serverId", "limits");
+    "partialTtlHours", "serverId", "advertisedHost", "registry", "limits");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -33,6 +35,9 @@ public class ServerOptions {
   private boolean resume = DEFAULT_RESUME;
   private int partialTtlHours = DEFAULT_PARTIAL_TTL_HOURS;
   private String serverId;
+  private String advertisedHost;
+  private long registryTtlMs = DEFAULT_REGISTRY_TTL_MS;
+  private long registryRefreshMs = DEFAULT_REGISTRY_REFRESH_MS;
   private ServerLimits limits = new ServerLimits();
 
   public ServerOptions() {
@@ -53,7 +58,20 @@ public class ServerOptions {
     resume = config.bool("resume", DEFAULT_RESUME);
     partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS, 0, 24 * 365);
     serverId = config.string("serverId", null);
+    advertisedHost = config.string("advertisedHost", null);
+    parseRegistry(config.object("registry").rejectUnknownKeys(Set.of("ttlMs", "refreshMs")));
     limits = new ServerLimits(config.object("limits"));
+  }
+
+  /** The registry record lives {@code ttlMs} unless refreshed: refreshing must come well before it expires. */
+  private void parseRegistry(ConfigReader registry) {
+    registryTtlMs = registry.number("ttlMs", DEFAULT_REGISTRY_TTL_MS, 100, 86_400_000);
+    registryRefreshMs = registry.number("refreshMs", Math.min(DEFAULT_REGISTRY_REFRESH_MS, registryTtlMs / 3), 10,
+      86_400_000);
+    if (registryRefreshMs >= registryTtlMs) {
+      throw registry.bad("refreshMs", registryRefreshMs, "less than registry.ttlMs (" + registryTtlMs
+        + "), ideally a third of it, so that the record is refreshed before it expires");
+    }
   }
 
   public JsonObject toJson() {
@@ -66,6 +84,8 @@ public class ServerOptions {
       .put("resume", resume)
       .put("partialTtlHours", partialTtlHours)
       .put("serverId", serverId)
+      .put("advertisedHost", advertisedHost)
+      .put("registry", new JsonObject().put("ttlMs", registryTtlMs).put("refreshMs", registryRefreshMs))
       .put("limits", limits.toJson());
   }
 
@@ -142,6 +162,39 @@ public class ServerOptions {
 
   public ServerOptions setServerId(String serverId) {
     this.serverId = serverId;
+    return this;
+  }
+
+  /**
+   * @return the address put in the registry for clients to connect to, or {@code null} to derive it: the listen
+   *     host unless it is a wildcard, then the cluster host when clustered, else this host's address
+   */
+  public String getAdvertisedHost() {
+    return advertisedHost;
+  }
+
+  public ServerOptions setAdvertisedHost(String advertisedHost) {
+    this.advertisedHost = advertisedHost;
+    return this;
+  }
+
+  /** @return how long the registry record lives unless refreshed (so that a vanished node's record expires) */
+  public long getRegistryTtlMs() {
+    return registryTtlMs;
+  }
+
+  public ServerOptions setRegistryTtlMs(long registryTtlMs) {
+    this.registryTtlMs = registryTtlMs;
+    return this;
+  }
+
+  /** @return how often the registry record (and its free space) is rewritten */
+  public long getRegistryRefreshMs() {
+    return registryRefreshMs;
+  }
+
+  public ServerOptions setRegistryRefreshMs(long registryRefreshMs) {
+    this.registryRefreshMs = registryRefreshMs;
     return this;
   }
 

@@ -4,22 +4,31 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * Deploys a kirim server from the verticle configuration (see {@link ServerOptions}). Holds no state of its
- * own, so {@code -instances N} runs N event loops on one port.
+ * Deploys a kirim server from the verticle configuration (see {@link ServerOptions}) and registers it in the
+ * server registry. Holds no state of its own, so {@code -instances N} runs N event loops on one port.
  */
 public class ServerVerticle extends VerticleBase {
 
   private KirimServer server;
+  private ServerRegistration registration;
 
   @Override
   public Future<?> start() {
     server = KirimServer.create(vertx, new ServerOptions(config()));
-    return server.listen();
+    return server.listen()
+      .compose(s -> {
+        registration = new ServerRegistration(vertx, server, server.storage(), context.getInstanceCount());
+        return registration.start();
+      });
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> unregistered = registration == null ? Future.succeededFuture() : registration.close();
+    return unregistered.eventually(() -> server.close());
   }
 
   /** @return the running server, for embedding and tests */

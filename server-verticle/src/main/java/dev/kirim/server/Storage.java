@@ -305,6 +305,11 @@ class Storage {
     }
   }
 
+  /** @return the usable space on the storage's file system */
+  Future<Long> usableSpace() {
+    return blocking(() -> Files.getFileStore(root).getUsableSpace());
+  }
+
   private <T> Future<T> blocking(Callable<T> work) {
     // Unordered: one connection's fsync must not hold up another connection's offer.
     return vertx.executeBlocking(work, false);

@@ -1,0 +1,121 @@
+package dev.kirim.client;
+
+import dev.kirim.protocol.cluster.KirimCluster;
+import dev.kirim.protocol.cluster.ServerRecord;
+import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.server.ServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code cluster:all} / {@code cluster:any} and the {@code kirim.push} service without a cluster: they use this
+ * Vert.x's own registry and event bus, which is what a client deployed next to its servers sees.
+ */
+class ClusterTargetsTest extends PushTestBase {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void clusterAnyPicksTheMostFreeSpaceAndListedTargetsComeFirst() {
+    List<ServerRecord> servers = List.of(record("a", 5000, 10), record("b", 5001, 30), record("c", 5002, 20));
+    ClientOptions options = new ClientOptions().setTargets(List.of(new Target("127.0.0.1", 5002)))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ANY));
+    assertEquals(List.of(new Target("127.0.0.1", 5002), new Target("127.0.0.1", 5001, "cluster:any")),
+      ClusterTargets.resolve(options, servers).targets());
+    options.setClusterTargets(List.of(KirimCluster.TARGET_ALL));
+    assertEquals(List.of(new Target("127.0.0.1", 5002), new Target("127.0.0.1", 5000, "cluster:all"),
+      new Target("127.0.0.1", 5001, "cluster:all")), ClusterTargets.resolve(options, servers).targets());
+    assertEquals(List.of("cluster:all"), ClusterTargets.resolve(options, List.of()).unresolved());
+  }
+
+  @Test
+  void optionsTellClusterTargetsAndServiceApart() {
+    ClientOptions options = new ClientOptions(new JsonObject()
+      .put("targets", new JsonArray().add("cluster:all").add("h:1")).put("files", new JsonArray().add("x")));
+    assertEquals(List.of("cluster:all"), options.getClusterTargets());
+    assertEquals(List.of(new Target("h", 1)), options.getTargets());
+    ConfigException bad = assertThrows(ConfigException.class, () -> new ClientOptions(new JsonObject()
+      .put("targets", new JsonArray().add("cluster:some")).put("files", new JsonArray().add("x"))));
+    assertTrue(bad.getMessage().contains("'targets[0]'"), bad.getMessage());
+    assertTrue(new ClientOptions(new JsonObject().put("service", true)).isService());
+  }
+
+  @Test
+  void clusterAllPushesToTheServersDeployedInThisVertx() {
+    Path first = dir.resolve("s1");
+    Path second = dir.resolve("s2");
+    deployServer("s1", first);
+    deployServer("s2", second);
+    byte[] content = writeRandom(dir.resolve("out/a.bin"), 3 * CHUNK + 5, 11);
+    PushReport report = push(clientOptions(dir.resolve("out"), List.of("a.bin"))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ALL)));
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report.summary());
+    assertEquals(2, report.targets().size());
+    report.targets().forEach(target -> assertEquals("cluster:all", target.via()));
+    assertTrue(report.toJson().getJsonArray("targets").getJsonObject(0).getString("target").startsWith("127.0.0.1:"));
+    assertArrayEquals(content, read(first.resolve("a.bin")));
+    assertArrayEquals(content, read(second.resolve("a.bin")));
+  }
+
+  @Test
+  void aClusterTargetWithNoServerFailsEveryFile() {
+    writeRandom(dir.resolve("out/a.bin"), 10, 1);
+    writeRandom(dir.resolve("out/b.bin"), 10, 2);
+    PushReport report = push(clientOptions(dir.resolve("out"), List.of("a.bin", "b.bin"))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ANY)));
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+    assertEquals(2, report.results().size());
+    report.results().forEach(result -> {
+      assertEquals(FileResult.NO_SERVER, result.errorCode());
+      assertEquals("cluster:any", result.target());
+      assertTrue(result.errorMessage().contains("no kirim server is registered"), result.errorMessage());
+    });
+  }
+
+  @Test
+  void aServiceAnswersPushJobsWithTheReport() {
+    Path storage = dir.resolve("s1");
+    deployServer("svc-server", storage);
+    byte[] content = writeRandom(dir.resolve("out/job.bin"), CHUNK + 1, 5);
+    JsonObject config = new JsonObject().put("service", true).put("baseDir", dir.resolve("out").toString())
+      .put("retry", new JsonObject().put("backoffMs", 10));
+    await(vertx.deployVerticle(ClientVerticle.class, new DeploymentOptions().setConfig(config)));
+
+    JsonObject job = new JsonObject().put("targets", new JsonArray().add("cluster:any"))
+      .put("files", new JsonArray().add("job.bin")).put("remoteDir", "jobs");
+    JsonObject report = await(vertx.eventBus().<JsonObject>request(KirimCluster.PUSH_ADDRESS, job)).body();
+    assertEquals(0, report.getInteger("exitCode"), report.encodePrettily());
+    assertEquals("cluster:any", report.getJsonArray("targets").getJsonObject(0).getString("via"));
+    assertArrayEquals(content, read(storage.resolve("jobs/job.bin")));
+
+    Throwable bad = assertThrows(AssertionError.class, () -> await(vertx.eventBus()
+      .request(KirimCluster.PUSH_ADDRESS, new JsonObject().put("files", new JsonArray().add("job.bin"))))).getCause();
+    ReplyException failure = assertInstanceOf(ReplyException.class, bad);
+    assertEquals(400, failure.failureCode());
+    assertTrue(failure.getMessage().contains("'targets'"), failure.getMessage());
+  }
+
+  private void deployServer(String id, Path storage) {
+    JsonObject config = serverOptions(storage).setServerId(id).toJson();
+    await(vertx.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config)));
+  }
+
+  private static ServerRecord record(String id, int port, long free) {
+    return new ServerRecord(id, "127.0.0.1", port, free, "dev", 1, null, Instant.now());
+  }
+}

@@ -1,0 +1,56 @@
+package dev.kirim.client;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.List;
+
+/**
+ * A clustered Vert.x for tests, with its own Hazelcast configuration object holding what conf/cluster.xml
+ * says: TCP-IP join on 127.0.0.1 with an explicit member list, no multicast, no phone home, no join wait.
+ */
+final class TestClusterNode {
+
+  private TestClusterNode() {
+  }
+
+  /**
+   * @param clusterName a name of the test's own, so that concurrent builds on the box never meet
+   * @param port        this member's Hazelcast port
+   * @param members     {@code 127.0.0.1:port} of the members to try
+   */
+  static Future<Vertx> start(String clusterName, int port, List<String> members) {
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    return Vertx.builder().with(options)
+      .withClusterManager(new HazelcastClusterManager(hazelcastConfig(clusterName, port, members)))
+      .buildClustered();
+  }
+
+  static Config hazelcastConfig(String clusterName, int port, List<String> members) {
+    Config config = new Config().setClusterName(clusterName);
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    // The structures Vert.x itself uses, as in vertx-hazelcast's default-cluster.xml.
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+      .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+    return config;
+  }
+}

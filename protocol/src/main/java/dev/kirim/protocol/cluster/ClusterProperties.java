@@ -1,0 +1,91 @@
+package dev.kirim.protocol.cluster;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Prepares the system properties that {@code -cluster} reads, before the launcher starts Vert.x, so that the
+ * bundled Hazelcast configuration works without editing: Hazelcast's XML replaces {@code ${name}} from system
+ * properties but has no default syntax, so the defaults are set here. Explicit settings always win:
+ * a {@code -D} property over an environment variable over the loopback default, and
+ * {@code -Dvertx.hazelcast.config} or a {@code cluster.xml} on the classpath over the bundled file. Without
+ * an interface, the member-list address that belongs to this host is taken (hosts usually share one list).
+ * Sets strings only: standalone runs never load Hazelcast.
+ */
+public final class ClusterProperties {
+
+  public static final String MEMBERS = "kirim.cluster.members";
+  public static final String MEMBERS_ENV = "KIRIM_CLUSTER_MEMBERS";
+  public static final String INTERFACE = "kirim.cluster.interface";
+  public static final String INTERFACE_ENV = "KIRIM_CLUSTER_INTERFACE";
+  public static final String PORT = "kirim.cluster.port";
+  public static final String PORT_ENV = "KIRIM_CLUSTER_PORT";
+  public static final String NAME = "kirim.cluster.name";
+  public static final String NAME_ENV = "KIRIM_CLUSTER_NAME";
+  public static final String DEFAULT_MEMBERS = "127.0.0.1";
+  public static final String DEFAULT_PORT = "5701";
+  public static final String DEFAULT_NAME = "kirim";
+  public static final String DEFAULT_INTERFACE = "127.0.0.1";
+  /** The property vertx-hazelcast reads its configuration location from. */
+  public static final String HAZELCAST_CONFIG = "vertx.hazelcast.config";
+  /** The copy of {@code conf/cluster.xml} both jars carry. */
+  public static final String BUNDLED_CONFIG = "kirim-cluster.xml";
+
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  private ClusterProperties() {
+  }
+
+  /** Applies the defaults to the JVM's system properties from its environment. */
+  public static void apply() {
+    apply(System.getenv(), System.getProperties(), ClusterProperties.class.getClassLoader(),
+      ClusterProperties::isLocalAddress);
+  }
+
+  /**
+   * @param env        environment variables
+   * @param properties the properties to complete
+   * @param loader     where a user's {@code cluster.xml} would be found
+   * @param isLocal    whether an IP address literal belongs to this host
+   */
+  public static void apply(Map<String, String> env, Properties properties, ClassLoader loader,
+                           Predicate<String> isLocal) {
+    fill(properties, MEMBERS, env.get(MEMBERS_ENV), DEFAULT_MEMBERS);
+    fill(properties, INTERFACE, env.get(INTERFACE_ENV), localMember(properties.getProperty(MEMBERS), isLocal));
+    fill(properties, PORT, env.get(PORT_ENV), DEFAULT_PORT);
+    fill(properties, NAME, env.get(NAME_ENV), DEFAULT_NAME);
+    if (properties.getProperty(HAZELCAST_CONFIG) == null && loader.getResource("cluster.xml") == null) {
+      properties.setProperty(HAZELCAST_CONFIG, "classpath:" + BUNDLED_CONFIG);
+    }
+  }
+
+  /** @return the first member given as an IPv4 literal that is an address of this host, else loopback */
+  static String localMember(String members, Predicate<String> isLocal) {
+    for (String member : members.split(",")) {
+      String host = member.strip().replaceFirst(":\\d+$", "");
+      if (IPV4.matcher(host).matches() && isLocal.test(host)) {
+        return host;
+      }
+    }
+    return DEFAULT_INTERFACE;
+  }
+
+  private static boolean isLocalAddress(String ipv4) {
+    try {
+      return NetworkInterface.getByInetAddress(InetAddress.getByName(ipv4)) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void fill(Properties properties, String key, String fromEnv, String fallback) {
+    if (properties.getProperty(key) == null) {
+      properties.setProperty(key, fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : fallback);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.kirim.protocol.cluster;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a running server says about itself in the {@link KirimCluster#SERVERS_MAP registry}: enough for a
+ * client to connect ({@code host}, {@code port}) and to choose ({@code freeBytes}).
+ *
+ * @param serverId  the id the server reports in its {@code welcome}; the registry key
+ * @param host      an address clients can reach (the server's {@code advertisedHost})
+ * @param port      its TCP port
+ * @param freeBytes usable space left on its storage, above its {@code limits.minFreeBytes} reserve
+ * @param version   the kirim version it runs
+ * @param instances how many server verticle instances share the port
+ * @param nodeId    the Vert.x cluster node id, {@code null} when not clustered
+ * @param updatedAt when the record was last written
+ */
+public record ServerRecord(String serverId, String host, int port, long freeBytes, String version, int instances,
+                           String nodeId, Instant updatedAt) {
+
+  public ServerRecord {
+    Objects.requireNonNull(serverId, "serverId");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("serverId", serverId)
+      .put("host", host)
+      .put("port", port)
+      .put("freeBytes", freeBytes)
+      .put("version", version)
+      .put("instances", instances)
+      .put("nodeId", nodeId)
+      .put("updatedAt", updatedAt.toString());
+  }
+
+  /**
+   * @throws IllegalArgumentException when a required field is missing or of the wrong type
+   */
+  public static ServerRecord fromJson(JsonObject json) {
+    try {
+      return new ServerRecord(json.getString("serverId"), json.getString("host"), json.getInteger("port"),
+        json.getLong("freeBytes", 0L), json.getString("version"), json.getInteger("instances", 1),
+        json.getString("nodeId"), Instant.parse(json.getString("updatedAt")));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a kirim server record: " + json.encode(), e);
+    }
+  }
+
+  /** @return {@code host:port}, IPv6 literals in brackets: the form a client target takes */
+  public String address() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.kirim.protocol.cluster;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ClusterPropertiesTest {
+
+  private final ClassLoader plain = new URLClassLoader(new URL[0], null);
+
+  @Test
+  void defaultsToLoopbackAndTheBundledConfig() {
+    Properties props = new Properties();
+    ClusterProperties.apply(Map.of(), props, plain, ip -> false);
+    assertEquals("127.0.0.1", props.getProperty(ClusterProperties.MEMBERS));
+    assertEquals("127.0.0.1", props.getProperty(ClusterProperties.INTERFACE));
+    assertEquals("5701", props.getProperty(ClusterProperties.PORT));
+    assertEquals("kirim", props.getProperty(ClusterProperties.NAME));
+    assertEquals("classpath:kirim-cluster.xml", props.getProperty(ClusterProperties.HAZELCAST_CONFIG));
+  }
+
+  @Test
+  void environmentFillsWhatPropertiesLeaveUnset() {
+    Properties props = new Properties();
+    props.setProperty(ClusterProperties.MEMBERS, "10.0.0.1");
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_MEMBERS", "10.9.9.9", "KIRIM_CLUSTER_INTERFACE", " 10.0.0.* "),
+      props, plain, ip -> true);
+    assertEquals("10.0.0.1", props.getProperty(ClusterProperties.MEMBERS));
+    assertEquals("10.0.0.*", props.getProperty(ClusterProperties.INTERFACE));
+  }
+
+  @Test
+  void withoutAnInterfaceTheMemberThatIsThisHostIsTaken() {
+    Properties props = new Properties();
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_MEMBERS", "node-a, 10.0.0.1:5701,10.0.0.2"), props, plain,
+      ip -> ip.equals("10.0.0.2"));
+    assertEquals("10.0.0.2", props.getProperty(ClusterProperties.INTERFACE));
+    assertEquals("127.0.0.1", ClusterProperties.localMember("10.0.0.1,10.0.0.2", ip -> false));
+    assertEquals("127.0.0.1", ClusterProperties.localMember("127.0.0.1", ip -> true));
+  }
+
+  @Test
+  void explicitHazelcastConfigWins() {
+    Properties props = new Properties();
+    props.setProperty(ClusterProperties.HAZELCAST_CONFIG, "/etc/kirim/hz.xml");
+    ClusterProperties.apply(Map.of(), props, plain, ip -> false);
+    assertEquals("/etc/kirim/hz.xml", props.getProperty(ClusterProperties.HAZELCAST_CONFIG));
+  }
+
+  @Test
+  void aClusterXmlOnTheClasspathWins(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("cluster.xml"), "<hazelcast/>");
+    Properties props = new Properties();
+    ClusterProperties.apply(Map.of(), props, new URLClassLoader(new URL[]{dir.toUri().toURL()}, null), ip -> false);
+    assertNull(props.getProperty(ClusterProperties.HAZELCAST_CONFIG));
+  }
+
+  @Test
+  void bundledConfigIsConfClusterXml() throws Exception {
+    try (var in = ClusterProperties.class.getClassLoader().getResourceAsStream(ClusterProperties.BUNDLED_CONFIG)) {
+      assertEquals(Files.readString(Path.of("../conf/cluster.xml")), new String(in.readAllBytes(), "UTF-8"),
+        "protocol/src/main/resources/kirim-cluster.xml must be a copy of conf/cluster.xml");
+    }
+  }
+
+  @Test
+  void recordsRoundTripThroughJson() {
+    ServerRecord server = new ServerRecord("s1", "::1", 25563, 42, "dev", 2, null, Instant.parse("2026-11-23T10:00:00Z"));
+    assertEquals(server, ServerRecord.fromJson(server.toJson()));
+    assertEquals("[::1]:25563", server.address());
+    ReceivedEvent event = new ReceivedEvent("a.txt", "a-1.txt", 3, "crc32c:00000000", "s1", "127.0.0.1:4000", "me@h",
+      Instant.parse("2026-11-23T10:00:00Z"));
+    assertEquals(event, ReceivedEvent.fromJson(event.toJson()));
+    assertThrows(IllegalArgumentException.class, () -> ServerRecord.fromJson(new JsonObject().put("host", "h")));
+  }
+}

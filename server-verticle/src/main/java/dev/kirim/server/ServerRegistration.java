@@ -1,0 +1,117 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.cluster.KirimCluster;
+import dev.kirim.protocol.cluster.ServerRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Keeps a running server's {@link ServerRecord} in the {@code kirim.servers} map so that clients can find it
+ * ({@code cluster:all}, {@code cluster:any}). The map is Vert.x shared data: cluster-wide when clustered, local
+ * otherwise. The record carries a TTL and is rewritten well before it runs out, so the record of a node that
+ * vanished without stopping expires by itself; a clean stop removes it at once.
+ */
+final class ServerRegistration {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerRegistration.class);
+  private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
+
+  private final Vertx vertx;
+  private final KirimServer server;
+  private final Storage storage;
+  private final int instances;
+  private AsyncMap<String, JsonObject> map;
+  private Future<Void> lastWrite = Future.succeededFuture();
+  private long timer = -1;
+  private boolean closed;
+
+  ServerRegistration(Vertx vertx, KirimServer server, Storage storage, int instances) {
+    this.vertx = vertx;
+    this.server = server;
+    this.storage = storage;
+    this.instances = instances;
+  }
+
+  /** Writes the record and starts refreshing it. A registry that cannot be written is logged, not fatal. */
+  Future<Void> start() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(KirimCluster.SERVERS_MAP)
+      .compose(registry -> {
+        map = registry;
+        timer = vertx.setPeriodic(server.options().getRegistryRefreshMs(), id -> refresh());
+        return refresh();
+      })
+      .onSuccess(v -> log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
+        advertisedHost() + ":" + server.actualPort()))
+      .recover(e -> {
+        log.warn("Cannot register in {}: {}", KirimCluster.SERVERS_MAP, e.toString());
+        return Future.succeededFuture();
+      });
+  }
+
+  private Future<Void> refresh() {
+    if (closed) {
+      return lastWrite;
+    }
+    lastWrite = storage.usableSpace()
+      .compose(usable -> closed ? Future.<Void>succeededFuture()
+        : map.put(server.serverId(), record(usable).toJson(), server.options().getRegistryTtlMs()))
+      .onFailure(e -> log.warn("Cannot refresh the registry record of {}: {}", server.serverId(), e.toString()));
+    return lastWrite;
+  }
+
+  ServerRecord record(long usableSpace) {
+    long free = Math.max(0, usableSpace - server.options().getLimits().getMinFreeBytes());
+    String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
+    return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, KirimCluster.version(),
+      instances, nodeId, Instant.now());
+  }
+
+  /** Stops refreshing and removes the record (after a write still under way, so that it cannot come back). */
+  Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(timer);
+    if (map == null) {
+      return Future.succeededFuture();
+    }
+    return lastWrite.transform(ignored -> map.remove(server.serverId()))
+      .<Void>mapEmpty()
+      .recover(e -> {
+        log.warn("Cannot remove the registry record of {}: {}", server.serverId(), e.toString());
+        return Future.succeededFuture();
+      });
+  }
+
+  /** The configured address, else the listen address unless a wildcard, else the cluster's, else this host's. */
+  String advertisedHost() {
+    ServerOptions options = server.options();
+    if (options.getAdvertisedHost() != null) {
+      return options.getAdvertisedHost();
+    }
+    if (!WILDCARDS.contains(options.getHost())) {
+      return options.getHost();
+    }
+    if (vertx.isClustered()) {
+      ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+      String clusterHost = cluster.clusterPublicHost() != null ? cluster.clusterPublicHost() : cluster.clusterHost();
+      if (clusterHost != null) {
+        return clusterHost;
+      }
+    }
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      return "127.0.0.1";
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.cluster.KirimCluster;
+import dev.kirim.protocol.cluster.ReceivedEvent;
+import dev.kirim.protocol.cluster.ServerRecord;
+import dev.kirim.protocol.config.ConfigException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Standalone (one Vert.x, not clustered): the server registers itself and announces every published file. */
+class RegistryAndEventsTest extends ServerTestBase {
+
+  @Test
+  void aServerIsRegisteredWhileDeployedAndRemovedOnUndeploy(VertxTestContext testContext) {
+    JsonObject config = options().setServerId("reg-1").toJson();
+    Promise<String> deployment = Promise.promise();
+    vertx.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config).setInstances(2))
+      .onComplete(deployment)
+      .compose(id -> registry())
+      .compose(map -> map.get("reg-1"))
+      .map(json -> {
+        ServerRecord record = ServerRecord.fromJson(json);
+        assertEquals("127.0.0.1", record.host());
+        assertTrue(record.port() > 0, "port " + record.port());
+        assertEquals(2, record.instances());
+        assertTrue(record.freeBytes() > 0, "free " + record.freeBytes());
+        assertNull(record.nodeId(), "standalone has no node id");
+        assertEquals("dev", record.version());
+        return record;
+      })
+      .compose(record -> vertx.undeploy(deployment.future().result()))
+      .compose(v -> registry())
+      .compose(map -> map.get("reg-1"))
+      .onComplete(testContext.succeeding(json -> testContext.verify(() -> {
+        assertNull(json, "still registered after undeploy: " + json);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  void theRecordExpiresWhenNoLongerRefreshed(VertxTestContext testContext) {
+    // A record not refreshed in time (as when its node vanished) drops out after its TTL. The setters do not
+    // validate, so this server refreshes far too late on purpose.
+    ServerOptions options = options().setServerId("reg-ttl").setRegistryTtlMs(300).setRegistryRefreshMs(600_000);
+    KirimServer server = KirimServer.create(vertx, options);
+    ServerRegistration registration = new ServerRegistration(vertx, server, server.storage(), 1);
+    server.listen()
+      .compose(s -> registration.start())
+      .compose(v -> registry())
+      .compose(map -> map.get("reg-ttl").map(json -> {
+        assertEquals(server.actualPort(), ServerRecord.fromJson(json).port());
+        return map;
+      }))
+      .compose(map -> awaitAbsent(map, "reg-ttl", Instant.now().plus(Duration.ofSeconds(10))))
+      .eventually(() -> registration.close().eventually(server::close))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPublishedFileIsAnnouncedOnKirimReceived(VertxTestContext testContext) {
+    byte[] bytes = content(CHUNK_BYTES + 17, 7);
+    Promise<JsonObject> event = Promise.promise();
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(KirimCluster.RECEIVED_ADDRESS,
+      message -> event.tryComplete(message.body()));
+    consumer.completion()
+      .compose(v -> startServer(options().setServerId("ev-1")))
+      .compose(this::connectReady)
+      .compose(client -> client.upload(1, "in/a.bin", bytes))
+      .compose(done -> event.future())
+      .onComplete(testContext.succeeding(json -> testContext.verify(() -> {
+        ReceivedEvent received = ReceivedEvent.fromJson(json);
+        assertEquals("in/a.bin", received.name());
+        assertEquals("in/a.bin", received.storedAs());
+        assertEquals(bytes.length, received.bytes());
+        assertEquals(WireClient.crc32c(bytes), received.checksum());
+        assertEquals("ev-1", received.server());
+        assertTrue(received.client().startsWith("127.0.0.1:"), received.client());
+        assertEquals("test-client", received.clientId());
+        assertStored("in/a.bin", bytes);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  void theAdvertisedHostIsConfiguredOrAReachableAddress() {
+    KirimServer wildcard = KirimServer.create(vertx, options().setHost("0.0.0.0"));
+    String derived = new ServerRegistration(vertx, wildcard, wildcard.storage(), 1).advertisedHost();
+    assertFalse(derived.equals("0.0.0.0") || derived.isBlank(), derived);
+    KirimServer configured = KirimServer.create(vertx, options().setHost("::").setAdvertisedHost("files.example.org"));
+    assertEquals("files.example.org",
+      new ServerRegistration(vertx, configured, configured.storage(), 1).advertisedHost());
+  }
+
+  @Test
+  void registryOptionsAreValidatedByKey() {
+    ServerOptions defaults = new ServerOptions(new JsonObject());
+    assertEquals(15_000, defaults.getRegistryTtlMs());
+    assertEquals(5_000, defaults.getRegistryRefreshMs());
+    assertEquals(1_000, new ServerOptions(new JsonObject().put("registry", new JsonObject().put("ttlMs", 3_000)))
+      .getRegistryRefreshMs());
+    ConfigException late = assertThrows(ConfigException.class, () -> new ServerOptions(new JsonObject()
+      .put("registry", new JsonObject().put("ttlMs", 1_000).put("refreshMs", 1_000))));
+    assertTrue(late.getMessage().contains("'registry.refreshMs'"), late.getMessage());
+    ConfigException unknown = assertThrows(ConfigException.class, () -> new ServerOptions(new JsonObject()
+      .put("registry", new JsonObject().put("ttl", 1_000))));
+    assertTrue(unknown.getMessage().contains("'registry.ttl'"), unknown.getMessage());
+  }
+
+  private Future<AsyncMap<String, JsonObject>> registry() {
+    return vertx.sharedData().getAsyncMap(KirimCluster.SERVERS_MAP);
+  }
+
+  /** Looks again every 50 ms until the key is gone (no event tells of an expiry); bounded by {@code deadline}. */
+  private Future<Void> awaitAbsent(AsyncMap<String, JsonObject> map, String key, Instant deadline) {
+    return map.get(key).compose(json -> {
+      if (json == null) {
+        return Future.succeededFuture();
+      }
+      if (Instant.now().isAfter(deadline)) {
+        return Future.failedFuture("'" + key + "' still registered after its TTL: " + json);
+      }
+      Promise<Void> tick = Promise.promise();
+      vertx.setTimer(50, id -> tick.complete());
+      return tick.future().compose(v -> awaitAbsent(map, key, deadline));
+    });
+  }
+}
