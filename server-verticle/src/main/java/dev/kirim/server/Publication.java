@@ -42,7 +42,7 @@ class Publication {
   private Message done(Path stored, String checksum) {
     connection.countStored(upload.offer.size());
     Message.Done done = new Message.Done(upload.id(), storage.nameOf(stored), upload.offer.size(), checksum);
-    connection.announce(upload.offer.name(), done);
+    connection.outcomes().published(upload.offer.name(), done);
     return done;
   }
 

@@ -4,8 +4,6 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.ProtocolException;
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ReceivedEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -46,6 +43,7 @@ class ServerConnection {
   private final String peer;
   private final MessageReader reader;
   private final ReplyQueue replies;
+  private final FileOutcomes outcomes;
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
@@ -72,6 +70,7 @@ class ServerConnection {
     this.onClosed = onClosed;
     this.peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
     this.replies = new ReplyQueue(message -> socket.write(message.toBuffer()));
+    this.outcomes = new FileOutcomes(vertx, serverId, peer);
     ServerLimits limits = options.getLimits();
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
@@ -120,6 +119,7 @@ class ServerConnection {
     }
     cancelDeadline();
     clientId = hello.clientId();
+    outcomes.clientId(clientId);
     state = State.READY;
     socket.write(new Message.Welcome(Message.VERSION, serverId, options.getLimits().getMaxFileBytes()).toBuffer());
   }
@@ -142,7 +142,7 @@ class ServerConnection {
     new OfferCheck(this, offer).run().onComplete(ar -> {
       checking.remove(offer.id());
       Message reply = ar.succeeded() ? ar.result() : errorReply(offer, ar.cause());
-      logOfferOutcome(offer, reply);
+      outcomes.offerAnswered(offer, reply);
       if (state == State.CLOSED) {
         releaseQuietly(accepted.remove(offer.id()));
       }
@@ -219,7 +219,7 @@ class ServerConnection {
     new Publication(this, upload, commit).run().onComplete(ar -> {
       Message reply = ar.succeeded() ? ar.result() : errorReply(upload.offer, ar.cause());
       storage.release(upload.target, owner);
-      logCommitOutcome(upload, reply);
+      outcomes.commitAnswered(upload, reply);
       answer(slot, reply);
     });
   }
@@ -354,28 +354,6 @@ class ServerConnection {
     }
   }
 
-  private void logOfferOutcome(Message.Offer offer, Message answer) {
-    if (answer instanceof Message.Skip skip) {
-      log.info("{}: server read '{}': exists ({} bytes), skipped", peer, offer.name(), skip.size());
-    } else if (answer instanceof Message.Error error) {
-      log.info("{}: server read '{}': refused: {}: {}", peer, offer.name(), error.code().wireName(), error.message());
-    } else if (answer instanceof Message.Send send) {
-      log.debug("{}: server read '{}': send from offset {}", peer, offer.name(), send.offset());
-    }
-  }
-
-  private void logCommitOutcome(Upload upload, Message answer) {
-    long millis = (System.nanoTime() - upload.startedAt) / 1_000_000;
-    if (answer instanceof Message.Done done) {
-      log.info("{}: copied {} bytes into '{}' ({}) in {} ms", peer, done.bytes(), done.name(), done.checksum(), millis);
-    } else if (answer instanceof Message.Error error) {
-      log.warn("{}: '{}' failed after {} ms: {}: {}", peer, upload.offer.name(), millis, error.code().wireName(),
-        error.message());
-    } else {
-      log.info("{}: '{}' appeared meanwhile, skipped", peer, upload.offer.name());
-    }
-  }
-
   private static ProtocolException unexpected(String message) {
     return new ProtocolException(ErrorCode.UNEXPECTED, message);
   }
@@ -384,14 +362,8 @@ class ServerConnection {
     return message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /**
-   * Tells the event bus (the cluster when clustered, this Vert.x otherwise) that a file was published: it is
-   * verified, synced and under its final name, so a consumer may use it at once.
-   */
-  void announce(String offeredName, Message.Done done) {
-    ReceivedEvent event = new ReceivedEvent(offeredName, done.name(), done.bytes(), done.checksum(), serverId, peer,
-      clientId, Instant.now());
-    vertx.eventBus().publish(KirimCluster.RECEIVED_ADDRESS, event.toJson());
+  FileOutcomes outcomes() {
+    return outcomes;
   }
 
   Vertx vertx() {
