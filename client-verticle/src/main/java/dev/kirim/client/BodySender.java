@@ -28,6 +28,7 @@ final class BodySender {
   private ChecksumAlgorithm.Checksum checksum;
   private AsyncFile file;
   private long position;
+  private byte[] scratch = new byte[0];
 
   BodySender(Vertx vertx, NetSocket socket, FileTask task, long id, LocalFacts localFacts) {
     this.vertx = vertx;
@@ -78,7 +79,12 @@ final class BodySender {
   }
 
   private void handleChunk(Buffer chunk) {
-    checksum.update(chunk.getBytes());
+    // One reused array for the checksum: no garbage per chunk.
+    if (scratch.length < chunk.length()) {
+      scratch = new byte[chunk.length()];
+    }
+    chunk.getBytes(0, chunk.length(), scratch, 0);
+    checksum.update(scratch, 0, chunk.length());
     long end = position + chunk.length();
     if (end > task.offset) {
       socket.write(position >= task.offset ? chunk : chunk.slice((int) (task.offset - position), chunk.length()));

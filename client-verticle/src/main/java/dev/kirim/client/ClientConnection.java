@@ -25,7 +25,7 @@ final class ClientConnection {
 
   // The server sends only header lines; these bound what a misbehaving one can make us buffer.
   private static final int MAX_REPLY_BYTES = 64 * 1024;
-  private static final int READ_BUFFER_BYTES = 256 * 1024;
+  private static final int READ_BUFFER_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final NetClient netClient;
