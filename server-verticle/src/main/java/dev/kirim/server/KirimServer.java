@@ -34,6 +34,8 @@ public class KirimServer {
   private NetServer netServer;
   private ConnectionCount connections;
   private String serverId;
+  // Connections this instance took (event-loop confined): shows how -instances spreads them.
+  private int accepted;
 
   private KirimServer(Vertx vertx, ServerOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -98,12 +100,18 @@ public class KirimServer {
         "the server has " + max + " connections open, its limit; try again later")).toBuffer());
       return;
     }
+    accepted++;
     new ServerConnection(vertx, socket, options, storage, serverId, connections::release).start();
   }
 
   /** @return the port listened on (the chosen one when configured as 0) */
   public int actualPort() {
     return netServer.actualPort();
+  }
+
+  /** @return connections this server instance has accepted since it started listening */
+  public int acceptedConnections() {
+    return accepted;
   }
 
   public String serverId() {

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -49,6 +52,40 @@ class InstancesTest extends ServerTestBase {
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void connectionsAreSpreadOverTheInstances(VertxTestContext testContext) throws IOException {
+    int port = freePort();
+    List<ServerVerticle> instances = new CopyOnWriteArrayList<>();
+    JsonObject config = options().setPort(port).toJson();
+    vertx.deployVerticle(() -> {
+        ServerVerticle verticle = new ServerVerticle();
+        instances.add(verticle);
+        return verticle;
+      }, new DeploymentOptions().setConfig(config).setInstances(2))
+      .compose(id -> helloTimes(port, 4))
+      .map(v -> {
+        assertEquals(2, instances.size());
+        for (ServerVerticle instance : instances) {
+          assertEquals(2, instance.server().acceptedConnections(), "4 connections over 2 instances, round-robin");
+        }
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** Opens {@code times} connections one after the other, each saying hello, then closes them all. */
+  private Future<Void> helloTimes(int port, int times) {
+    List<WireClient> clients = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < times; i++) {
+      chain = chain.compose(v -> WireClient.connect(vertx, port)).compose(c -> c.hello().map(w -> {
+        clients.add(c);
+        return null;
+      }));
+    }
+    return chain.compose(v -> Future.join(clients.stream().map(WireClient::close).toList()).mapEmpty());
   }
 
   static int freePort() throws IOException {
