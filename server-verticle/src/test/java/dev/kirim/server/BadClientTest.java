@@ -216,7 +216,7 @@ class BadClientTest extends ServerTestBase {
       .compose(server -> goAwayAfterDataHeader(server, 0, rounds, content)
         .compose(v -> uploadAgain(server, 0, rounds)))
       .map(v -> {
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertNoPartials();
         assertEquals(rounds, finalFiles().size());
         return null;
       })
@@ -408,7 +408,7 @@ class BadClientTest extends ServerTestBase {
         })
         .map(error -> {
           assertFinalFiles();
-          assertTrue(partials().isEmpty(), "partials left: " + partials());
+          assertNoPartials();
           return null;
         })
         // Not fatal: the same connection may offer again, and the name is no longer claimed.

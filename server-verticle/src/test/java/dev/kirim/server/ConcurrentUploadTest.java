@@ -41,9 +41,7 @@ class ConcurrentUploadTest extends ServerTestBase {
       })
       .map(skip -> {
         assertEquals(new Message.Skip(2, "exists", first.length, WireClient.crc32c(first)), skip);
-        assertStored(NAME, first);
-        assertFinalFiles(NAME);
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored(NAME, first);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -78,9 +76,7 @@ class ConcurrentUploadTest extends ServerTestBase {
       })
       .map(done -> {
         assertEquals(first.length, done.bytes());
-        assertStored(NAME, first);
-        assertFinalFiles(NAME);
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored(NAME, first);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -126,9 +122,7 @@ class ConcurrentUploadTest extends ServerTestBase {
         int winner = Integer.parseInt(winners.get(0).substring("done ".length()));
         assertTrue(outcomes.stream().allMatch(o -> o.startsWith("done") || o.equals("busy") || o.equals("skip")),
           "outcomes: " + outcomes);
-        assertStored(NAME, contents.get(winner));
-        assertFinalFiles(NAME);
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored(NAME, contents.get(winner));
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

@@ -46,9 +46,7 @@ class InstancesTest extends ServerTestBase {
             .compose(done -> Future.join(a.close(), b.close()));
         }))
       .map(v -> {
-        assertStored(NAME, first);
-        assertFinalFiles(NAME);
-        assertEquals(0, partials().size(), "partials left: " + partials());
+        assertOnlyStored(NAME, first);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

@@ -175,7 +175,7 @@ class NameTraversalTest extends ServerTestBase {
       .map(v -> {
         assertStored("plain.txt", plain);
         assertFinalFiles("plain.txt", "after.bin", "fresh.bin");
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertNoPartials();
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

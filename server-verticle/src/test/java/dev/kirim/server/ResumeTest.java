@@ -61,9 +61,7 @@ class ResumeTest extends ServerTestBase {
             }))))
       .map(done -> {
         assertEquals(new Message.Done(done.id(), NAME, content.length, WireClient.crc32c(content)), done);
-        assertStored(NAME, content);
-        assertFinalFiles(NAME);
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored(NAME, content);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -93,7 +91,7 @@ class ResumeTest extends ServerTestBase {
       .map(done -> {
         assertEquals(new Message.Done(done.id(), NAME, content.length, WireClient.crc32c(content)), done);
         assertStored(NAME, content);
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertNoPartials();
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -164,7 +162,7 @@ class ResumeTest extends ServerTestBase {
             })
             .map(error -> {
               assertFinalFiles();
-              assertTrue(partials().isEmpty(), "partials left: " + partials());
+              assertNoPartials();
               return null;
             })
             // Nothing to resume from any more: the next offer starts over.

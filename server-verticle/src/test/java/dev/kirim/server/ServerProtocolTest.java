@@ -31,9 +31,7 @@ class ServerProtocolTest extends ServerTestBase {
       .compose(client -> client.upload(7, "file.bin", content))
       .map(done -> {
         assertEquals(new Message.Done(7, "file.bin", size, WireClient.crc32c(content)), done);
-        assertStored("file.bin", content);
-        assertFinalFiles("file.bin");
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored("file.bin", content);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -174,9 +172,7 @@ class ServerProtocolTest extends ServerTestBase {
       })
       .map(done -> {
         assertEquals(content.length, done.bytes());
-        assertStored("report.csv", content);
-        assertFinalFiles("report.csv");
-        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        assertOnlyStored("report.csv", content);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
@@ -201,7 +197,7 @@ class ServerProtocolTest extends ServerTestBase {
         assertEquals(new Message.Skip(2, "exists", stored.length, WireClient.sha256(stored)), replies.get(1));
         assertArrayEquals(stored, read("data/kept.bin"));
         assertFinalFiles("data/kept.bin");
-        assertTrue(partials().isEmpty());
+        assertNoPartials();
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

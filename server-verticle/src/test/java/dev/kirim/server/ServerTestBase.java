@@ -165,6 +165,17 @@ abstract class ServerTestBase {
     check(java.util.Arrays.equals(read(name), expected), "'" + name + "' does not hold the bytes sent");
   }
 
+  void assertNoPartials() {
+    check(partials().isEmpty(), "partials left: " + partials());
+  }
+
+  /** Asserts that {@code name} holds {@code expected} and is all the storage holds: no other file, no partial. */
+  void assertOnlyStored(String name, byte[] expected) {
+    assertStored(name, expected);
+    assertFinalFiles(name);
+    assertNoPartials();
+  }
+
   /**
    * Waits, without polling on a timer, until a partial file anywhere under the storage directory holds at
    * least {@code minBytes}: every directory is watched (inotify on Linux), new ones as they appear, and the
