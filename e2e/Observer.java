@@ -60,7 +60,7 @@ public class Observer {
     System.setProperty("kirim.cluster.interface", System.getProperty("kirim.cluster.interface", host));
     System.setProperty("kirim.cluster.members", System.getProperty("kirim.cluster.members", host));
     // The same defaults the kirim launchers set (port, cluster name, the bundled Hazelcast config).
-    dev.kirim.protocol.cluster.ClusterProperties.apply();
+    dev.kirim.cluster.ClusterProperties.apply();
 
     long start = System.currentTimeMillis();
     PrintWriter events = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), true);

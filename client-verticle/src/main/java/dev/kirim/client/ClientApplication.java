@@ -1,18 +1,14 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.cluster.ClusterProperties;
-import dev.kirim.protocol.config.ConfigException;
-import dev.kirim.protocol.config.ConfigReader;
+import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
+import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.launcher.application.HookContext;
-import io.vertx.launcher.application.VertxApplication;
-import io.vertx.launcher.application.VertxApplicationHooks;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
@@ -22,52 +18,36 @@ import java.util.function.Supplier;
  * exits with its code: 0 all delivered, 1 a file failed somewhere, 2 bad usage or configuration. With
  * {@code "service": true} it keeps running, taking push jobs on {@code kirim.push}.
  */
-public class ClientApplication extends VertxApplication implements VertxApplicationHooks {
+public class ClientApplication extends KirimApplication {
 
   /** Bad usage or configuration: the message names the key. */
-  public static final int EXIT_CONFIG = 2;
-  private static final Set<String> HELP = Set.of("-h", "-help", "--help");
+  public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
 
   private final List<ClientVerticle> verticles = new CopyOnWriteArrayList<>();
-  private final Path confDir;
+  private Path confDir;
+  private boolean service;
 
-  private ClientApplication(String[] args, Path confDir) {
-    super(args);
-    this.confDir = confDir;
+  private ClientApplication(String[] args) {
+    super("kirim-client", args);
   }
 
   public static void main(String[] args) {
-    System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
-    ClusterProperties.apply();
-    String conf = null;
-    boolean service = false;
-    if (List.of(args).stream().noneMatch(HELP::contains)) {
-      try {
-        conf = ConfigReader.findConfArgument(args);
-        service = validate(conf).isService();
-      } catch (ConfigException e) {
-        exit(EXIT_CONFIG, e.getMessage());
-      }
-    }
-    ClientApplication application = new ClientApplication(args, conf == null ? null : confDir(conf));
-    application.launch();
+    ClientApplication application = new ClientApplication(args);
+    application.start();
     // A service runs until stopped (Ctrl-C, SIGTERM); a one-shot push ends the process with its exit code.
-    if (!service) {
+    if (!application.service) {
       System.exit(application.awaitExitCode());
     }
   }
 
-  private static ClientOptions validate(String conf) {
+  @Override
+  protected void checkConfiguration(String conf) {
     if (conf == null) {
       throw new ConfigException("no configuration: run with -conf conf/client.json, or inline: "
         + "-conf '{\"targets\":[\"host:25563\"],\"files\":[\"report.csv\"]}'");
     }
-    return new ClientOptions(withBaseDir(ConfigReader.load(conf), confDir(conf)));
-  }
-
-  /** @return the directory of the config file, the default {@code baseDir}; {@code null} for inline JSON */
-  private static Path confDir(String conf) {
-    return ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
+    confDir = ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
+    service = new ClientOptions(withBaseDir(ConfigReader.load(conf), confDir)).isService();
   }
 
   /** Relative {@code files} resolve against the config file's directory unless {@code baseDir} says otherwise. */
@@ -92,14 +72,6 @@ public class ClientApplication extends VertxApplication implements VertxApplicat
     };
   }
 
-  @Override
-  public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
-    if (failure instanceof ConfigException) {
-      exit(EXIT_CONFIG, failure.getMessage());
-    }
-    context.vertx().close();
-  }
-
   private int awaitExitCode() {
     try {
       return Future.all(verticles.stream().map(ClientVerticle::completion).toList())
@@ -112,10 +84,5 @@ public class ClientApplication extends VertxApplication implements VertxApplicat
       Thread.currentThread().interrupt();
       return PushReport.EXIT_FAILED;
     }
-  }
-
-  private static void exit(int code, String message) {
-    System.err.println("kirim-client: error: " + message);
-    System.exit(code);
   }
 }

@@ -3,14 +3,13 @@ package dev.kirim.client;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.config.ConfigException;
-import dev.kirim.protocol.config.ConfigReader;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
+import dev.kirim.net.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,12 +153,7 @@ public class ClientOptions {
   }
 
   private static String defaultClientId() {
-    String user = System.getProperty("user.name", "user");
-    try {
-      return user + "@" + InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return user + "@localhost";
-    }
+    return System.getProperty("user.name", "user") + "@" + Addresses.localHostName();
   }
 
   public List<Target> getTargets() {

@@ -1,7 +1,7 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ServerRecord;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ServerRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.cluster.KirimCluster;
+import dev.kirim.cluster.KirimCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

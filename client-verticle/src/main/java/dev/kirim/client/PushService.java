@@ -1,7 +1,7 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;

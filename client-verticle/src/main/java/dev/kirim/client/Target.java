@@ -1,7 +1,8 @@
 package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.config.ConfigException;
+import dev.kirim.net.Addresses;
 
 /**
  * A server to push to: {@code host:port}, the port defaulting to 25563. IPv6 literals go in brackets.
@@ -62,6 +63,6 @@ public record Target(String host, int port, String via) {
 
   @Override
   public String toString() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return Addresses.hostPort(host, port);
   }
 }

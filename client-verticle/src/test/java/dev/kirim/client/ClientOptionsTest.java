@@ -2,7 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.config.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.config.ConfigException;
 import dev.kirim.server.KirimServer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -1,8 +1,8 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ServerRecord;
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ServerRecord;
+import dev.kirim.config.ConfigException;
 import dev.kirim.server.ServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.eventbus.ReplyException;

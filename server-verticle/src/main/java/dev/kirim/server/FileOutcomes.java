@@ -1,8 +1,8 @@
 package dev.kirim.server;
 
 import dev.kirim.protocol.Message;
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ReceivedEvent;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ReceivedEvent;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

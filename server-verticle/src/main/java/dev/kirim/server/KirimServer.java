@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
@@ -13,8 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +73,7 @@ public class KirimServer {
         String address = options.getHost() + ":" + server.actualPort();
         LocalMap<String, ConnectionCount> counts = vertx.sharedData().getLocalMap(CONNECTIONS_MAP);
         connections = counts.computeIfAbsent(address, k -> new ConnectionCount());
-        serverId = options.getServerId() != null ? options.getServerId() : localHostName() + ":" + server.actualPort();
+        serverId = options.getServerId() != null ? options.getServerId() : Addresses.localHostName() + ":" + server.actualPort();
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         return this;
@@ -140,13 +139,5 @@ public class KirimServer {
       default -> e.getClass().getSimpleName();
     };
     return kind + " (" + e.getMessage() + ")";
-  }
-
-  private static String localHostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 }

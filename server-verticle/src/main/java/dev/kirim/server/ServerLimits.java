@@ -1,6 +1,6 @@
 package dev.kirim.server;
 
-import dev.kirim.protocol.config.ConfigReader;
+import dev.kirim.config.ConfigReader;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;

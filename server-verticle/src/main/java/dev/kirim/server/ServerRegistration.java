@@ -1,7 +1,9 @@
 package dev.kirim.server;
 
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ServerRecord;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ServerRecord;
+import dev.kirim.launch.BuildInfo;
+import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -11,8 +13,6 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.Set;
 
@@ -73,7 +73,7 @@ final class ServerRegistration {
   ServerRecord record(long usableSpace) {
     long free = Math.max(0, usableSpace - server.options().getLimits().getMinFreeBytes());
     String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
-    return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, KirimCluster.version(),
+    return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, BuildInfo.version(),
       instances, nodeId, Instant.now());
   }
 
@@ -108,10 +108,6 @@ final class ServerRegistration {
         return clusterHost;
       }
     }
-    try {
-      return InetAddress.getLocalHost().getHostAddress();
-    } catch (UnknownHostException e) {
-      return "127.0.0.1";
-    }
+    return Addresses.localHostAddress();
   }
 }

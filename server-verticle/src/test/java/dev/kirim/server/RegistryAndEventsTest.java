@@ -1,9 +1,9 @@
 package dev.kirim.server;
 
-import dev.kirim.protocol.cluster.KirimCluster;
-import dev.kirim.protocol.cluster.ReceivedEvent;
-import dev.kirim.protocol.cluster.ServerRecord;
-import dev.kirim.protocol.config.ConfigException;
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ReceivedEvent;
+import dev.kirim.cluster.ServerRecord;
+import dev.kirim.config.ConfigException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

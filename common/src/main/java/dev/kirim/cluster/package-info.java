@@ -3,4 +3,4 @@
  * server registry, the {@code kirim.received} events and the {@code kirim.push} service. Schemas:
  * docs/CLUSTER.md.
  */
-package dev.kirim.protocol.cluster;
+package dev.kirim.cluster;

@@ -1,5 +1,6 @@
-package dev.kirim.protocol.cluster;
+package dev.kirim.cluster;
 
+import dev.kirim.net.Addresses;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -54,6 +55,6 @@ public record ServerRecord(String serverId, String host, int port, long freeByte
 
   /** @return {@code host:port}, IPv6 literals in brackets: the form a client target takes */
   public String address() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return Addresses.hostPort(host, port);
   }
 }

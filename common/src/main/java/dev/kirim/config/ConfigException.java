@@ -1,4 +1,4 @@
-package dev.kirim.protocol.config;
+package dev.kirim.config;
 
 /**
  * A configuration or usage error: the message names the bad key (or argument) and what to do about it.

@@ -1,9 +1,8 @@
-package dev.kirim.server;
+package dev.kirim.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.XmlConfigBuilder;
-import dev.kirim.protocol.cluster.ClusterProperties;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.kirim.protocol.cluster;
+package dev.kirim.cluster;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.kirim.protocol.cluster;
+package dev.kirim.cluster;
 
 /**
  * The names both jars agree on when they share a Vert.x (clustered or not): the registry map and the event
@@ -19,11 +19,5 @@ public final class KirimCluster {
   public static final String TARGET_ANY = "cluster:any";
 
   private KirimCluster() {
-  }
-
-  /** @return the kirim version from the jar manifest, {@code "dev"} when run from classes (tests, IDE) */
-  public static String version() {
-    String version = KirimCluster.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 }

@@ -1,4 +1,4 @@
-package dev.kirim.protocol.config;
+package dev.kirim.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

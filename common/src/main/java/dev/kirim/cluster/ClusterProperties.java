@@ -1,4 +1,4 @@
-package dev.kirim.protocol.cluster;
+package dev.kirim.cluster;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,0 +1,96 @@
+package dev.kirim.launch;
+
+import dev.kirim.cluster.ClusterProperties;
+import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The start-up both kirim jars share: the Vert.x launcher, so that every one of its options keeps working
+ * ({@code -conf}, {@code -cluster}, {@code -instances}, {@code -options}, …), plus what users of a command-line
+ * tool expect from it: a configuration error is one line on stderr naming the key and exit code
+ * {@value #EXIT_CONFIG}, never a stack trace.
+ * <p>
+ * A subclass is the jar's {@code Main-Class}: its {@code main} creates it and calls {@link #start()}.
+ */
+public abstract class KirimApplication extends VertxApplication implements VertxApplicationHooks {
+
+  /** Bad usage or configuration: one line names the problem. */
+  public static final int EXIT_CONFIG = 2;
+
+  private static final Set<String> HELP = Set.of("-h", "-help", "--help");
+
+  private final String program;
+  private final List<String> args;
+
+  /**
+   * @param program the name errors start with, e.g. {@code kirim-server}
+   * @param args    the command line
+   */
+  protected KirimApplication(String program, String[] args) {
+    super(args);
+    this.program = program;
+    this.args = List.of(args);
+  }
+
+  /**
+   * Prepares the JVM, checks the configuration and runs the launcher.
+   * <p>
+   * The configuration is checked here, before Vert.x starts, because the launcher's own {@code -conf}
+   * handling is not enough: a path it cannot read only logs a warning and deploys with an empty
+   * configuration, and a file that is not valid JSON is taken for inline JSON; either way the user learns
+   * of it late, if at all, and a failing deployment ends with the launcher's generic exit code 15.
+   *
+   * @return what {@link #launch()} returns
+   */
+  protected final int start() {
+    // Hazelcast logs through SLF4J, like the rest; the bundled cluster.xml gets its variables' defaults.
+    System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+    ClusterProperties.apply();
+    if (args.stream().noneMatch(HELP::contains)) {
+      try {
+        checkConfiguration(ConfigReader.findConfArgument(args.toArray(String[]::new)));
+      } catch (ConfigException e) {
+        exit(EXIT_CONFIG, e.getMessage());
+      }
+    }
+    return launch();
+  }
+
+  /**
+   * Loads and validates the configuration the way the verticle will, so that a mistake ends the program
+   * before anything starts.
+   *
+   * @param conf the value of {@code -conf} (a path or inline JSON), {@code null} when absent
+   * @throws ConfigException naming the bad key, or saying what is missing
+   */
+  protected abstract void checkConfiguration(String conf);
+
+  /**
+   * @return the exit code for a deployment failure the user can fix (its message is printed as the one
+   *   line), or 0 to leave it to the launcher
+   */
+  protected int exitCodeFor(Throwable failure) {
+    return failure instanceof ConfigException ? EXIT_CONFIG : 0;
+  }
+
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
+    int code = exitCodeFor(failure);
+    if (code != 0) {
+      exit(code, failure.getMessage());
+    }
+    context.vertx().close();
+  }
+
+  /** Prints {@code program: error: message} on stderr and ends the JVM with {@code code}. */
+  protected void exit(int code, String message) {
+    System.err.println(program + ": error: " + message);
+    System.exit(code);
+  }
+}
