@@ -9,8 +9,8 @@ SERVER_JAR=server-verticle/target/kirim-server.jar
 CLIENT_JAR=client-verticle/target/kirim-client.jar
 
 if [[ "${1:-}" != "--no-build" ]]; then
-  echo "demo: building the jars (mvn -B -q clean package -DskipTests) ..."
-  mvn -B -q -Dstyle.color=never clean package -DskipTests
+  echo "demo: building the jars (./mvnw -B -q clean package -DskipTests) ..."
+  ./mvnw -B -q -Dstyle.color=never clean package -DskipTests
 fi
 
 log=$(mktemp -t kirim-server.XXXXXX.log)

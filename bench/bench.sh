@@ -19,7 +19,7 @@ usage() {
   cat <<'EOF'
 Usage: bench/bench.sh [options]
 
-Cases (DESIGN.md "Performance"):
+Cases:
   1  one large file                          (--size, default 1G)
   2  many small files                        (--files N x --file-size, default 10000 x 4K)
   3  4 clients x one file each, concurrently into one server (--multi-size, default 256M)

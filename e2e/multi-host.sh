@@ -150,9 +150,9 @@ find_jar() { # find_jar NAME MODULE
   return 1
 }
 SERVER_JAR=$(find_jar kirim-server.jar server-verticle) \
-  || fail "kirim-server.jar not found in ${JAR_DIR:-$ROOT/server-verticle/target}: run mvn -B package first"
+  || fail "kirim-server.jar not found in ${JAR_DIR:-$ROOT/server-verticle/target}: run ./mvnw -B package first"
 CLIENT_JAR=$(find_jar kirim-client.jar client-verticle) \
-  || fail "kirim-client.jar not found in ${JAR_DIR:-$ROOT/client-verticle/target}: run mvn -B package first"
+  || fail "kirim-client.jar not found in ${JAR_DIR:-$ROOT/client-verticle/target}: run ./mvnw -B package first"
 info "server jar: $SERVER_JAR"
 info "client jar: $CLIENT_JAR"
 

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The seed paper's test cases (seed/SUMMARY.md), done the kirim way: over loopback, with the bytes on the
- * server compared to the bytes pushed, and the paper's failure (an empty file left behind for a file the
- * client could not open) checked to be gone.
+ * The seed paper's test cases (an old C socket pair: server, client, four users), done the kirim way: over
+ * loopback, with the bytes on the server compared to the bytes pushed, and the paper's failure (an empty file
+ * left behind for a file the client could not open) checked to be gone.
  */
 class SeedScenariosTest extends PushTestBase {
 
