@@ -145,6 +145,11 @@ public final class ConfigReader {
     return flag;
   }
 
+  /** @return the whole number under {@code key}; its range is for the options' {@code validate()} to check */
+  public long number(String key, long defaultValue) {
+    return number(key, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
   public long number(String key, long defaultValue, long min, long max) {
     Object value = json.getValue(key);
     if (value == null) {
@@ -152,9 +157,25 @@ public final class ConfigReader {
     }
     if (!(value instanceof Number number) || !isWholeLong(number)
       || number.longValue() < min || number.longValue() > max) {
-      throw bad(key, value, "a whole number from " + min + " to " + max);
+      throw bad(key, value, min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "a whole number"
+        : "a whole number from " + min + " to " + max);
     }
     return number.longValue();
+  }
+
+  /**
+   * Checks a value against its allowed range, wherever it came from (a config file or a setter), with the
+   * message a config file's mistake gets.
+   *
+   * @param key the full key as users write it, e.g. {@code limits.maxConnections}
+   * @return {@code value}
+   */
+  public static long requireRange(String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new ConfigException("config key '" + key + "' is " + value + ", expected a whole number from " + min
+        + " to " + max);
+    }
+    return value;
   }
 
   // longValue() wraps a BigInteger (2^64 + 1 becomes 1) and clamps a huge double: refuse those first.
@@ -167,6 +188,11 @@ public final class ConfigReader {
     }
     double value = number.doubleValue();
     return value == Math.rint(value) && value >= -0x1p63 && value < 0x1p63;
+  }
+
+  /** @return the whole number under {@code key}, which must fit an int; its range is for {@code validate()} */
+  public int integer(String key, int defaultValue) {
+    return integer(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
   public int integer(String key, int defaultValue, int min, int max) {

@@ -1,5 +1,7 @@
 package dev.kirim.protocol;
 
+import io.vertx.core.buffer.Buffer;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
@@ -50,6 +52,8 @@ public enum ChecksumAlgorithm {
   /** A running checksum; {@link #value()} renders it as {@code algorithm:hex}, the form used on the wire. */
   public abstract static sealed class Checksum permits Checksum.Crc32c, Checksum.Digest {
 
+    private byte[] scratch = new byte[0];
+
     public abstract void update(byte[] bytes, int offset, int length);
 
     public void update(byte[] bytes) {
@@ -57,6 +61,19 @@ public enum ChecksumAlgorithm {
     }
 
     public abstract void update(java.nio.ByteBuffer bytes);
+
+    /**
+     * Adds the bytes of a Vert.x buffer, through one array this checksum reuses: no garbage per chunk, and
+     * no need to know whether the buffer is a heap copy or a slice of a socket's direct buffer.
+     */
+    public void update(Buffer bytes) {
+      int length = bytes.length();
+      if (scratch.length < length) {
+        scratch = new byte[length];
+      }
+      bytes.getBytes(0, length, scratch, 0);
+      update(scratch, 0, length);
+    }
 
     /** @return e.g. {@code crc32c:0a1b2c3d} */
     public abstract String value();

@@ -86,14 +86,6 @@ public final class NameRules {
 
   private static ProtocolException bad(String name, String reason) {
     String shown = name == null ? "null" : name.length() > 80 ? name.substring(0, 80) + "…" : name;
-    return new ProtocolException(ErrorCode.BAD_NAME, "bad name '" + escape(shown) + "': " + reason);
-  }
-
-  private static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    return out.toString();
+    return new ProtocolException(ErrorCode.BAD_NAME, "bad name '" + Printable.escape(shown) + "': " + reason);
   }
 }

@@ -1,5 +1,6 @@
 package dev.kirim.protocol;
 
+import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -101,5 +102,21 @@ class ChecksumAlgorithmTest {
   void offerWithoutAlgorithmUsesTheDefault() {
     assertSame(ChecksumAlgorithm.CRC32C, new Message.Offer(1, "a", 1, null, null).checksumAlgorithm());
     assertSame(ChecksumAlgorithm.SHA256, new Message.Offer(1, "a", 1, null, "sha256").checksumAlgorithm());
+  }
+
+  @Test
+  void aVertxBufferSliceChecksumsLikeItsBytes() {
+    byte[] bytes = new byte[100_000];
+    new Random(5).nextBytes(bytes);
+    for (ChecksumAlgorithm algorithm : ChecksumAlgorithm.values()) {
+      ChecksumAlgorithm.Checksum fromBuffers = algorithm.start();
+      Buffer whole = Buffer.buffer(bytes);
+      // Growing and shrinking chunks: the reused array must never leak old bytes into a shorter chunk.
+      fromBuffers.update(whole.slice(0, 10));
+      fromBuffers.update(whole.slice(10, 60_000));
+      fromBuffers.update(whole.slice(60_000, 60_001));
+      fromBuffers.update(whole.slice(60_001, bytes.length));
+      assertEquals(checksum(algorithm, bytes), fromBuffers.value(), algorithm.wireName());
+    }
   }
 }

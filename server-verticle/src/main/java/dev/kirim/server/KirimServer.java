@@ -1,10 +1,11 @@
 package dev.kirim.server;
 
+import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
-import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -19,8 +20,13 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The receiving side: a {@link NetServer} on the configured address handing each connection to a
- * {@link ServerConnection}, within the connection limit.
+ * The receiving side, embeddable in any Vert.x application: a {@link NetServer} on the configured address
+ * handing each connection to a {@link ServerConnection}, within the connection limit.
+ * <pre>
+ * KirimServer server = KirimServer.create(vertx, new ServerOptions().setStorageDir(Path.of("inbox")));
+ * server.uploadHandler(file -&gt; System.out.println("got " + file.storedAs()));
+ * server.listen().onSuccess(s -&gt; System.out.println("listening on " + s.actualPort()));
+ * </pre>
  */
 public class KirimServer {
 
@@ -29,27 +35,41 @@ public class KirimServer {
 
   private final Vertx vertx;
   private final ServerOptions options;
-  private final Storage storage;
+  private final StorageDirectory storage;
+  private final PartialFiles partials;
+  private Handler<StoredFile> uploadHandler = file -> { };
   private NetServer netServer;
   private ConnectionCount connections;
-  private String serverId;
+  private ServerContext context;
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
 
   private KirimServer(Vertx vertx, ServerOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.options = Objects.requireNonNull(options, "options");
-    this.storage = new Storage(vertx, options.getStorageDir());
+    this.options = new ServerOptions(Objects.requireNonNull(options, "options")).validate();
+    this.storage = new StorageDirectory(vertx, this.options.getStorageDir());
+    this.partials = new PartialFiles(vertx, this.options.getStorageDir());
   }
 
+  /**
+   * @param options copied: changing them afterwards does not change the server
+   * @throws dev.kirim.config.ConfigException naming the first invalid option
+   */
   public static KirimServer create(Vertx vertx, ServerOptions options) {
     return new KirimServer(vertx, options);
+  }
+
+  /** Called on the connection's event loop for every file published; set before {@link #listen()}. */
+  public KirimServer uploadHandler(Handler<StoredFile> handler) {
+    this.uploadHandler = Objects.requireNonNull(handler, "handler");
+    return this;
   }
 
   /**
    * Prepares the storage directory and starts listening.
    *
-   * @return this server, or a failure: {@link ListenException} when the address cannot be bound
+   * @return this server, or a failure: {@link ListenException} when the address cannot be bound or the storage
+   *   directory cannot be used
    */
   public Future<KirimServer> listen() {
     NetServerOptions netOptions = new NetServerOptions()
@@ -58,26 +78,35 @@ public class KirimServer {
       .setIdleTimeout((int) options.getLimits().getIdleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     netServer = vertx.createNetServer(netOptions).connectHandler(this::handleConnection);
-    return storage.prepare(Duration.ofHours(options.getPartialTtlHours()))
-      .onSuccess(removed -> {
-        if (removed > 0) {
-          log.info("Removed {} partial upload(s) older than {} h from {}", removed, options.getPartialTtlHours(),
-            storage.root());
-        }
-      })
-      .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
-        + ": " + describe(e) + ": check 'storageDir' and its permissions", e)))
+    return prepareStorage()
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
       .map(server -> {
         String address = options.getHost() + ":" + server.actualPort();
         LocalMap<String, ConnectionCount> counts = vertx.sharedData().getLocalMap(CONNECTIONS_MAP);
         connections = counts.computeIfAbsent(address, k -> new ConnectionCount());
-        serverId = options.getServerId() != null ? options.getServerId() : Addresses.localHostName() + ":" + server.actualPort();
+        String serverId = options.getServerId() != null ? options.getServerId()
+          : Addresses.localHostName() + ":" + server.actualPort();
+        context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx), uploadHandler);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         return this;
       });
+  }
+
+  /** Creates the storage directory and removes partial files older than {@code partialTtlHours}. */
+  private Future<Void> prepareStorage() {
+    return storage.create()
+      .compose(v -> partials.sweep(Duration.ofHours(options.getPartialTtlHours())))
+      .onSuccess(removed -> {
+        if (removed > 0) {
+          log.info("Removed {} partial upload(s) older than {} h from {}", removed, options.getPartialTtlHours(),
+            storage.root());
+        }
+      })
+      .<Void>mapEmpty()
+      .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
+        + ": " + Failures.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
   }
 
   private Future<NetServer> explainListenFailure(Throwable failure) {
@@ -100,7 +129,7 @@ public class KirimServer {
       return;
     }
     accepted++;
-    new ServerConnection(vertx, socket, options, storage, serverId, connections::release).start();
+    new ServerConnection(context, socket, connections::release).start();
   }
 
   /** @return the port listened on (the chosen one when configured as 0) */
@@ -113,31 +142,21 @@ public class KirimServer {
     return accepted;
   }
 
+  /** @return the id this server reports to clients; {@code null} until it listens */
   public String serverId() {
-    return serverId;
+    return context == null ? null : context.serverId();
   }
 
+  /** @return a copy of the options this server runs with */
   public ServerOptions options() {
-    return options;
+    return new ServerOptions(options);
   }
 
-  Storage storage() {
+  StorageDirectory storage() {
     return storage;
   }
 
   public Future<Void> close() {
     return netServer == null ? Future.succeededFuture() : netServer.close();
-  }
-
-  /** NIO exceptions often carry only a path as message: say what happened too. */
-  private static String describe(Throwable e) {
-    String kind = switch (e.getClass().getSimpleName()) {
-      case "NoSuchFileException" -> "no such file or directory";
-      case "AccessDeniedException" -> "permission denied";
-      case "FileAlreadyExistsException" -> "a file is in the way";
-      case "FileSystemException" -> "file system error";
-      default -> e.getClass().getSimpleName();
-    };
-    return kind + " (" + e.getMessage() + ")";
   }
 }

@@ -8,78 +8,78 @@ import io.vertx.core.Future;
 import java.nio.file.Path;
 
 /**
- * Decides the answer to one offer: {@code send} (with the resume offset), {@code skip} or an error. On
- * {@code send} the name stays claimed for this connection until its upload ends; otherwise it is released.
+ * Decides the answer to an offer: accept it (with the resume offset), skip it, or refuse it (a failed future
+ * carrying the {@link ProtocolException} to send). An accepted upload holds the name's claim; on any other
+ * outcome the claim is released here.
  */
-class OfferCheck {
+final class OfferCheck {
 
-  private final ServerConnection connection;
-  private final Message.Offer offer;
-  private final Storage storage;
-  private final ServerOptions options;
+  private final ServerContext server;
+  private final String owner;
 
-  OfferCheck(ServerConnection connection, Message.Offer offer) {
-    this.connection = connection;
-    this.offer = offer;
-    this.storage = connection.storage();
-    this.options = connection.options();
+  /** @param owner who claims names: one connection */
+  OfferCheck(ServerContext server, String owner) {
+    this.server = server;
+    this.owner = owner;
   }
 
-  Future<Message> run() {
+  Future<OfferDecision> check(Message.Offer offer) {
     Path target;
     try {
-      target = storage.resolve(offer.name());
+      target = server.storage().resolve(offer.name());
     } catch (ProtocolException e) {
       return Future.failedFuture(e);
     }
-    long maxFileBytes = options.getLimits().getMaxFileBytes();
+    long maxFileBytes = server.options().getLimits().getMaxFileBytes();
     if (offer.size() > maxFileBytes) {
       return Future.failedFuture(new ProtocolException(ErrorCode.TOO_LARGE,
         "'" + offer.name() + "' is " + offer.size() + " bytes, this server accepts at most " + maxFileBytes));
     }
-    if (!storage.claim(target, connection.owner())) {
+    UploadClaims.Claim claim = server.claims().tryClaim(target, owner);
+    if (claim == null) {
       return Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
         "'" + offer.name() + "' is already being uploaded; try again later"));
     }
-    OnExisting policy = options.getOnExisting();
-    return storage.survey(target, offer.checksumAlgorithm(), policy == OnExisting.SKIP, resumeKey(), offer.size())
-      .compose(survey -> decide(target, survey))
+    return survey(offer, target)
+      .compose(survey -> decide(offer, target, claim, survey))
       .andThen(ar -> {
-        if (ar.failed() || !(ar.result() instanceof Message.Send)) {
-          storage.release(target, connection.owner());
+        if (!(ar.succeeded() && ar.result() instanceof OfferDecision.Accept)) {
+          claim.release();
         }
       });
   }
 
-  private Future<Message> decide(Path target, Storage.Survey survey) {
-    OnExisting policy = options.getOnExisting();
+  /** Everything the answer depends on, in one worker task: what exists, the free space, the partial file. */
+  private Future<Survey> survey(Message.Offer offer, Path target) {
+    boolean skipping = server.options().getOnExisting() == OnExisting.SKIP;
+    String resumeKey = PartialFiles.resumeKey(offer, server.options().isResume());
+    return server.vertx().executeBlocking(() -> new Survey(
+      server.storage().inspectNow(target, offer.checksumAlgorithm(), skipping),
+      server.storage().usableSpaceNow(),
+      server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm()),
+      resumeKey != null), false);
+  }
+
+  private Future<OfferDecision> decide(Message.Offer offer, Path target, UploadClaims.Claim claim, Survey survey) {
+    OnExisting policy = server.options().getOnExisting();
     if (survey.existing().exists() && policy == OnExisting.FAIL) {
       return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
         "'" + offer.name() + "' already exists on the server and its policy is onExisting=fail"));
     }
     if (survey.existing().exists() && policy == OnExisting.SKIP) {
-      return Future.succeededFuture(
-        new Message.Skip(offer.id(), "exists", survey.existing().size(), survey.existing().checksum()));
+      return Future.succeededFuture(new OfferDecision.Skip(survey.existing()));
     }
     long needed = offer.size() - survey.partial().offset();
-    long reserve = options.getLimits().getMinFreeBytes();
+    long reserve = server.options().getLimits().getMinFreeBytes();
     if (survey.freeBytes() - needed < reserve) {
       return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
     }
-    if (!connection.accept(new Upload(connection.vertx(), offer, target, survey.partial(),
-      options.getLimits().getChunkBytes()))) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "more than "
-        + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data"));
-    }
-    return Future.succeededFuture(new Message.Send(offer.id(), survey.partial().offset()));
+    return Future.succeededFuture(new OfferDecision.Accept(
+      new Upload(server, offer, target, survey.partial(), claim, survey.resumable())));
   }
 
-  /** Identifies the same file across connections; without an mtime there is no telling, so no resume. */
-  private String resumeKey() {
-    if (!options.isResume() || offer.mtime() == null) {
-      return null;
-    }
-    return offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName();
+  private record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial,
+                        boolean resumable) {
   }
 }

@@ -1,58 +1,47 @@
 package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
-import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 
-import java.nio.file.Path;
-
 /**
- * The end of an upload after its commit: verify size and checksum, sync, publish under the final name
- * following the existing-file policy, and say so (to the client, and as a {@code kirim.received} event). Any
- * failure deletes the partial file, so nothing of a failed upload remains.
+ * The end of an upload after its commit: verify size and checksum, get the bytes durably into the partial
+ * file, publish it under the final name following the existing-file policy. Any failure deletes the partial
+ * file, so nothing of a failed upload remains; a full disk is told apart from other I/O failures
+ * ({@link StorageDirectory#diagnose}).
  */
-class Publication {
+final class Publication {
 
-  private final ServerConnection connection;
-  private final Upload upload;
-  private final Message.Commit commit;
-  private final Storage storage;
-  private final ServerOptions options;
+  private final ServerContext server;
 
-  Publication(ServerConnection connection, Upload upload, Message.Commit commit) {
-    this.connection = connection;
-    this.upload = upload;
-    this.commit = commit;
-    this.storage = connection.storage();
-    this.options = connection.options();
+  Publication(ServerContext server) {
+    this.server = server;
   }
 
-  Future<Message> run() {
-    Path partial = upload.partial.path();
-    return upload.finish(commit.checksum(), options.isFsync())
-      .compose(checksum -> storage.publish(partial, upload.target, options.getOnExisting(), options.isFsync(),
-          upload.bufferedWrite(options.isFsync()))
-        .compose(stored -> stored == null ? nameTaken() : Future.succeededFuture(done(stored, checksum))))
-      .recover(failure -> upload.closeFile()
-        .compose(v -> storage.delete(partial))
-        .transform(ignored -> Future.failedFuture(failure)));
-  }
-
-  private Message done(Path stored, String checksum) {
-    connection.countStored(upload.offer.size());
-    Message.Done done = new Message.Done(upload.id(), storage.nameOf(stored), upload.offer.size(), checksum);
-    connection.outcomes().published(upload.offer.name(), done);
-    return done;
+  Future<Stored> publish(Upload upload, String announcedChecksum) {
+    ServerOptions options = server.options();
+    boolean fsync = options.isFsync();
+    return upload.finish(announcedChecksum)
+      .compose(checksum -> server.storage().publish(upload.partial.path(), upload.target, options.getOnExisting(),
+          fsync, () -> {
+            upload.persist(fsync);
+            return null;
+          })
+        .compose(stored -> stored == null
+          ? nameTaken(upload)
+          : Future.succeededFuture(new Stored.Published(server.storage().nameOf(stored), upload.offer.size(), checksum))))
+      .recover(failure -> upload.abandon()
+        .compose(v -> server.partials().delete(upload.partial.path()))
+        .transform(ignored -> server.storage().diagnose(failure))
+        .compose(Future::failedFuture));
   }
 
   /** The name appeared while the bytes travelled (another writer on the server's disk). */
-  private Future<Message> nameTaken() {
-    if (options.getOnExisting() == OnExisting.FAIL) {
+  private Future<Stored> nameTaken(Upload upload) {
+    if (server.options().getOnExisting() == OnExisting.FAIL) {
       return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
         "'" + upload.offer.name() + "' appeared on the server during the upload and its policy is onExisting=fail"));
     }
-    return storage.inspect(upload.target, upload.offer.checksumAlgorithm(), true)
-      .map(existing -> new Message.Skip(upload.id(), "exists", existing.size(), existing.checksum()));
+    return server.storage().inspect(upload.target, upload.offer.checksumAlgorithm(), true).map(Stored.Kept::new);
   }
 }

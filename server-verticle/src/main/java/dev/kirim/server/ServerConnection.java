@@ -4,14 +4,12 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -19,31 +17,29 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One client connection: the protocol state machine of the receiving side.
+ * One client connection: the protocol state machine of the receiving side, and the owner of its
+ * bookkeeping (uploads waiting for data, the one receiving, replies owed, counts).
  * <p>
- * Messages are read in order. The file-system work behind an offer (checks) or a commit (sync and
- * publish) runs concurrently with reading what follows, so a pipelining client keeps the disk busy with
- * several fsyncs at once; {@link ReplyQueue} keeps the replies in request order. Reading pauses while a
- * partial file opens, while its write queue is full (the disk pushes back on the socket), and while
+ * Messages are read in order. The file-system work behind an offer ({@link OfferCheck}) or a commit
+ * ({@link Publication}) runs concurrently with reading what follows, so a pipelining client keeps the disk
+ * busy with several fsyncs at once; {@link ReplyQueue} keeps the replies in request order. Reading pauses
+ * while a partial file opens, while its write queue is full (the disk pushes back on the socket), and while
  * {@code maxPendingOffers} requests await their reply.
  */
-class ServerConnection {
-
-  private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+final class ServerConnection {
 
   private enum State { AWAIT_HELLO, READY, CLOSED }
 
-  private final Vertx vertx;
+  private final ServerContext server;
   private final NetSocket socket;
-  private final ServerOptions options;
-  private final Storage storage;
-  private final String serverId;
   private final Runnable onClosed;
-  private final String owner = UUID.randomUUID().toString();
   private final String peer;
   private final MessageReader reader;
   private final ReplyQueue replies;
-  private final FileOutcomes outcomes;
+  private final ConnectionLog log;
+  private final HeaderDeadline deadline;
+  private final OfferCheck offerCheck;
+  private final Publication publication;
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
@@ -52,7 +48,6 @@ class ServerConnection {
   private State state = State.AWAIT_HELLO;
   private Upload receiving;
   private String clientId = "?";
-  private long deadlineTimer = -1;
   private int filesStored;
   private long bytesStored;
   // Why reading is paused; it resumes when none holds.
@@ -60,18 +55,18 @@ class ServerConnection {
   private boolean waitingForDisk;
   private boolean waitingForReplies;
 
-  ServerConnection(Vertx vertx, NetSocket socket, ServerOptions options, Storage storage, String serverId,
-                   Runnable onClosed) {
-    this.vertx = vertx;
+  ServerConnection(ServerContext server, NetSocket socket, Runnable onClosed) {
+    this.server = server;
     this.socket = socket;
-    this.options = options;
-    this.storage = storage;
-    this.serverId = serverId;
     this.onClosed = onClosed;
-    this.peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+    this.peer = Addresses.hostPort(socket.remoteAddress().host(), socket.remoteAddress().port());
     this.replies = new ReplyQueue(message -> socket.write(message.toBuffer()));
-    this.outcomes = new FileOutcomes(vertx, serverId, peer);
-    ServerLimits limits = options.getLimits();
+    this.log = new ConnectionLog(peer);
+    ServerLimits limits = server.options().getLimits();
+    this.deadline = new HeaderDeadline(server.vertx(), limits.getHeaderTimeoutMs(),
+      reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
+    this.offerCheck = new OfferCheck(server, UUID.randomUUID().toString());
+    this.publication = new Publication(server);
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
       .chunkHandler(this::handleChunk)
@@ -81,16 +76,16 @@ class ServerConnection {
 
   /** Starts reading; call synchronously from the connect handler so that no byte is dropped. */
   void start() {
-    log.info("Connection from {}", peer);
+    log.opened();
     socket.handler(this::handleData);
     socket.closeHandler(v -> handleClosed());
-    socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
-    startDeadline("no hello within " + options.getLimits().getHeaderTimeoutMs() + " ms");
+    socket.exceptionHandler(log::socketError);
+    deadline.start("no hello within " + server.options().getLimits().getHeaderTimeoutMs() + " ms");
   }
 
   private void handleData(Buffer data) {
     reader.handle(data);
-    armHeaderDeadline();
+    followHeaderDeadline();
   }
 
   private void handleMessage(Message message) {
@@ -117,11 +112,12 @@ class ServerConnection {
         "this server speaks protocol version " + Message.VERSION + ", the client " + hello.version()));
       return;
     }
-    cancelDeadline();
+    deadline.cancel();
     clientId = hello.clientId();
-    outcomes.clientId(clientId);
+    log.clientId(clientId);
     state = State.READY;
-    socket.write(new Message.Welcome(Message.VERSION, serverId, options.getLimits().getMaxFileBytes()).toBuffer());
+    socket.write(new Message.Welcome(Message.VERSION, server.serverId(),
+      server.options().getLimits().getMaxFileBytes()).toBuffer());
   }
 
   private void handleOffer(Message.Offer offer) {
@@ -133,35 +129,36 @@ class ServerConnection {
     ReplyQueue.Slot slot = reserveReply();
     // Offers still being checked count too, so that the offers beyond the limit are the last ones sent,
     // whichever check happens to finish first.
-    if (accepted.size() + checking.size() >= options.getLimits().getMaxPendingOffers()) {
-      answer(slot, Message.Error.of(offer.id(), new ProtocolException(ErrorCode.BUSY,
-        "more than " + options.getLimits().getMaxPendingOffers() + " accepted offers wait for their data")));
+    if (accepted.size() + checking.size() >= maxPendingOffers()) {
+      answer(slot, Message.Error.of(offer.id(), tooManyPending()));
       return;
     }
     checking.add(offer.id());
-    new OfferCheck(this, offer).run().onComplete(ar -> {
+    offerCheck.check(offer).onComplete(ar -> {
       checking.remove(offer.id());
-      Message reply = ar.succeeded() ? ar.result() : errorReply(offer, ar.cause());
-      outcomes.offerAnswered(offer, reply);
-      if (state == State.CLOSED) {
-        releaseQuietly(accepted.remove(offer.id()));
-      }
+      Message reply = ar.succeeded() ? reply(offer, ar.result()) : errorReply(offer, ar.cause());
+      log.offerAnswered(offer, reply);
       answer(slot, reply);
     });
   }
 
-  /**
-   * Called by {@link OfferCheck} once an offer is accepted and its name claimed.
-   *
-   * @return false when {@code maxPendingOffers} accepted offers already wait for their data (offers are
-   *   checked concurrently, so the check in {@link #handleOffer} alone does not bound them)
-   */
-  boolean accept(Upload upload) {
-    if (accepted.size() >= options.getLimits().getMaxPendingOffers()) {
-      return false;
+  /** Takes an accepted upload into the bookkeeping, unless the connection closed or is at its limit meanwhile. */
+  private Message reply(Message.Offer offer, OfferDecision decision) {
+    if (decision instanceof OfferDecision.Skip skip) {
+      return new Message.Skip(offer.id(), "exists", skip.existing().size(), skip.existing().checksum());
+    }
+    Upload upload = ((OfferDecision.Accept) decision).upload();
+    if (state == State.CLOSED) {
+      upload.releaseClaim();
+      return new Message.Send(offer.id(), upload.partial.offset());
+    }
+    // Checks run concurrently: the limit checked when the offer arrived does not bound them alone.
+    if (accepted.size() >= maxPendingOffers()) {
+      upload.releaseClaim();
+      return Message.Error.of(offer.id(), tooManyPending());
     }
     accepted.put(upload.id(), upload);
-    return true;
+    return new Message.Send(offer.id(), upload.partial.offset());
   }
 
   private void handleDataHeader(Message.Data data) {
@@ -177,20 +174,17 @@ class ServerConnection {
         + data.offset() + " and length " + data.length() + ", expected " + upload.partial.offset() + " and " + expected));
       return;
     }
-    if (!upload.needsOpen()) {
+    Future<Void> opened = upload.open();
+    if (opened.isComplete()) {
       return;
     }
     waitingForOpen = true;
     updateFlow();
-    storage.createParents(upload.target)
-      .compose(v -> upload.open())
-      .onComplete(ar -> {
-        if (ar.failed()) {
-          upload.fail(ar.cause());
-        }
-        waitingForOpen = false;
-        updateFlow();
-      });
+    // A failed open is kept by the upload and answers its commit: reading goes on either way.
+    opened.onComplete(ar -> {
+      waitingForOpen = false;
+      updateFlow();
+    });
   }
 
   private void handleChunk(Buffer chunk) {
@@ -216,22 +210,29 @@ class ServerConnection {
     }
     receiving = null;
     ReplyQueue.Slot slot = reserveReply();
-    new Publication(this, upload, commit).run().onComplete(ar -> {
-      Message reply = ar.succeeded() ? ar.result() : errorReply(upload.offer, ar.cause());
-      storage.release(upload.target, owner);
-      outcomes.commitAnswered(upload, reply);
+    publication.publish(upload, commit.checksum()).onComplete(ar -> {
+      upload.releaseClaim();
+      Message reply = ar.succeeded() ? reply(upload, ar.result()) : errorReply(upload.offer, ar.cause());
+      log.commitAnswered(upload, reply);
       answer(slot, reply);
     });
   }
 
-  void countStored(long bytes) {
+  private Message reply(Upload upload, Stored stored) {
+    if (stored instanceof Stored.Kept kept) {
+      return new Message.Skip(upload.id(), "exists", kept.existing().size(), kept.existing().checksum());
+    }
+    Stored.Published published = (Stored.Published) stored;
     filesStored++;
-    bytesStored += bytes;
+    bytesStored += published.bytes();
+    server.uploadHandler().handle(new StoredFile(upload.offer.name(), published.name(), published.bytes(),
+      published.checksum(), server.serverId(), peer, clientId, Instant.now()));
+    return new Message.Done(upload.id(), published.name(), published.bytes(), published.checksum());
   }
 
   private ReplyQueue.Slot reserveReply() {
     ReplyQueue.Slot slot = replies.reserve();
-    waitingForReplies = replies.pending() >= options.getLimits().getMaxPendingOffers();
+    waitingForReplies = replies.pending() >= maxPendingOffers();
     updateFlow();
     return slot;
   }
@@ -241,22 +242,17 @@ class ServerConnection {
       return;
     }
     replies.fill(slot, reply);
-    waitingForReplies = replies.pending() >= options.getLimits().getMaxPendingOffers();
+    waitingForReplies = replies.pending() >= maxPendingOffers();
     updateFlow();
   }
 
+  /** An error reply for one offer; a failure that ends the connection also closes it. */
   private Message errorReply(Message.Offer offer, Throwable cause) {
-    ProtocolException failure = cause instanceof ProtocolException p ? p : internal(offer, cause);
+    ProtocolException failure = Failures.toProtocolException(cause, offer.name());
     if (failure.code().closesConnection()) {
       fatal(failure);
     }
     return Message.Error.of(offer.id(), failure);
-  }
-
-  private static ProtocolException internal(Message.Offer offer, Throwable cause) {
-    String reason = cause instanceof IOException ? cause.toString() : String.valueOf(cause.getMessage());
-    ErrorCode code = reason.contains("No space left") ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
-    return new ProtocolException(code, "server error on '" + offer.name() + "': " + reason);
   }
 
   /** Replies with the error, then closes; cleans up. Safe to call more than once. */
@@ -264,7 +260,7 @@ class ServerConnection {
     if (state == State.CLOSED) {
       return;
     }
-    log.warn("{}: closing connection: {}", peer, failure.toString());
+    log.closing(failure);
     socket.end(Message.Error.of(null, failure).toBuffer());
     close(false);
   }
@@ -274,9 +270,7 @@ class ServerConnection {
       close(true);
     }
     onClosed.run();
-    double seconds = (System.nanoTime() - openedAt) / 1e9;
-    log.info("Connection from {} ({}) closed: {} file(s), {} bytes stored in {} s", peer, clientId, filesStored,
-      bytesStored, String.format("%.2f", seconds));
+    log.closed(filesStored, bytesStored, openedAt);
   }
 
   /**
@@ -286,27 +280,19 @@ class ServerConnection {
    */
   private void close(boolean lost) {
     state = State.CLOSED;
-    cancelDeadline();
+    deadline.cancel();
     reader.pause();
     replies.clear();
-    accepted.values().forEach(this::releaseQuietly);
+    accepted.values().forEach(Upload::releaseClaim);
     accepted.clear();
     Upload upload = receiving;
     receiving = null;
     if (upload != null) {
-      boolean keep = lost && options.isResume() && upload.offer.mtime() != null && upload.received() > 0
-        && upload.needsOpen();
-      upload.closeFile()
-        .compose(v -> keep ? Future.succeededFuture() : storage.delete(upload.partial.path()))
-        .onComplete(ar -> storage.release(upload.target, owner));
-      log.info("{}: '{}' interrupted after {} of {} bytes ({})", peer, upload.offer.name(), upload.received(),
-        upload.offer.size(), keep ? "partial kept for resume" : "partial deleted");
-    }
-  }
-
-  private void releaseQuietly(Upload upload) {
-    if (upload != null) {
-      storage.release(upload.target, owner);
+      boolean keep = lost && upload.worthResuming();
+      upload.abandon()
+        .compose(v -> keep ? Future.succeededFuture() : server.partials().delete(upload.partial.path()))
+        .onComplete(ar -> upload.releaseClaim());
+      log.interrupted(upload, keep);
     }
   }
 
@@ -322,36 +308,24 @@ class ServerConnection {
     } else if (!hold && reader.isPaused()) {
       socket.resume();
       reader.resume();
-      armHeaderDeadline();
+      followHeaderDeadline();
     }
   }
 
-  /** A started header line must end within the header timeout: a client dripping bytes cannot hold a slot. */
-  private void armHeaderDeadline() {
-    if (state != State.READY) {
-      return;
-    }
-    if (reader.midHeader()) {
-      if (deadlineTimer < 0) {
-        startDeadline("header line not completed within " + options.getLimits().getHeaderTimeoutMs() + " ms");
-      }
-    } else {
-      cancelDeadline();
+  /** Once past the hello, a started header line must end within the header timeout. */
+  private void followHeaderDeadline() {
+    if (state == State.READY) {
+      deadline.follow(reader.midHeader());
     }
   }
 
-  private void startDeadline(String reason) {
-    deadlineTimer = vertx.setTimer(options.getLimits().getHeaderTimeoutMs(), id -> {
-      deadlineTimer = -1;
-      fatal(new ProtocolException(ErrorCode.TIMEOUT, reason));
-    });
+  private int maxPendingOffers() {
+    return server.options().getLimits().getMaxPendingOffers();
   }
 
-  private void cancelDeadline() {
-    if (deadlineTimer >= 0) {
-      vertx.cancelTimer(deadlineTimer);
-      deadlineTimer = -1;
-    }
+  private ProtocolException tooManyPending() {
+    return new ProtocolException(ErrorCode.BUSY, "more than " + maxPendingOffers()
+      + " accepted offers wait for their data");
   }
 
   private static ProtocolException unexpected(String message) {
@@ -360,25 +334,5 @@ class ServerConnection {
 
   private static String typeOf(Message message) {
     return message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  FileOutcomes outcomes() {
-    return outcomes;
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
-  ServerOptions options() {
-    return options;
-  }
-
-  Storage storage() {
-    return storage;
-  }
-
-  String owner() {
-    return owner;
   }
 }

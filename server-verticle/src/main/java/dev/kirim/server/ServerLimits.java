@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import io.vertx.core.json.JsonObject;
 
@@ -32,16 +33,47 @@ public class ServerLimits {
   public ServerLimits() {
   }
 
+  public ServerLimits(ServerLimits other) {
+    this.maxHeaderBytes = other.maxHeaderBytes;
+    this.maxFileBytes = other.maxFileBytes;
+    this.maxConnections = other.maxConnections;
+    this.maxPendingOffers = other.maxPendingOffers;
+    this.headerTimeoutMs = other.headerTimeoutMs;
+    this.idleTimeoutMs = other.idleTimeoutMs;
+    this.minFreeBytes = other.minFreeBytes;
+    this.chunkBytes = other.chunkBytes;
+  }
+
+  /** Reads the {@code limits} object; the values are checked by {@link #validate()}. */
   ServerLimits(ConfigReader config) {
     config.rejectUnknownKeys(KEYS);
-    maxHeaderBytes = config.integer("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES, 256, 1024 * 1024);
-    maxFileBytes = config.number("maxFileBytes", DEFAULT_MAX_FILE_BYTES, 0, Long.MAX_VALUE);
-    maxConnections = config.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
-    maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS, 1, 100_000);
-    headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS, 1, 86_400_000);
-    idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000);
-    minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES, 0, Long.MAX_VALUE);
-    chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
+    maxHeaderBytes = config.integer("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES);
+    maxFileBytes = config.number("maxFileBytes", DEFAULT_MAX_FILE_BYTES);
+    maxConnections = config.integer("maxConnections", DEFAULT_MAX_CONNECTIONS);
+    maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS);
+    headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
+    idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES);
+    chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES);
+  }
+
+  /**
+   * Checks every limit, however it was set.
+   *
+   * @return this
+   * @throws ConfigException naming the first limit out of range, as {@code limits.KEY}
+   */
+  public ServerLimits validate() {
+    ConfigReader.requireRange("limits.maxHeaderBytes", maxHeaderBytes, 256, 1024 * 1024);
+    ConfigReader.requireRange("limits.maxFileBytes", maxFileBytes, 0, Long.MAX_VALUE);
+    ConfigReader.requireRange("limits.maxConnections", maxConnections, 1, 1_000_000);
+    ConfigReader.requireRange("limits.maxPendingOffers", maxPendingOffers, 1, 100_000);
+    ConfigReader.requireRange("limits.headerTimeoutMs", headerTimeoutMs, 1, 86_400_000);
+    // Vert.x takes the idle timeout as an int.
+    ConfigReader.requireRange("limits.idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    ConfigReader.requireRange("limits.minFreeBytes", minFreeBytes, 0, Long.MAX_VALUE);
+    ConfigReader.requireRange("limits.chunkBytes", chunkBytes, 4096, 16 * 1024 * 1024);
+    return this;
   }
 
   public JsonObject toJson() {

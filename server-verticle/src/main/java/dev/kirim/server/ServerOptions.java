@@ -37,10 +37,26 @@ public class ServerOptions {
   private String serverId;
   private String advertisedHost;
   private long registryTtlMs = DEFAULT_REGISTRY_TTL_MS;
-  private long registryRefreshMs = DEFAULT_REGISTRY_REFRESH_MS;
+  // null: a third of the TTL, at most DEFAULT_REGISTRY_REFRESH_MS.
+  private Long registryRefreshMs;
   private ServerLimits limits = new ServerLimits();
 
   public ServerOptions() {
+  }
+
+  public ServerOptions(ServerOptions other) {
+    this.host = other.host;
+    this.port = other.port;
+    this.storageDir = other.storageDir;
+    this.onExisting = other.onExisting;
+    this.fsync = other.fsync;
+    this.resume = other.resume;
+    this.partialTtlHours = other.partialTtlHours;
+    this.serverId = other.serverId;
+    this.advertisedHost = other.advertisedHost;
+    this.registryTtlMs = other.registryTtlMs;
+    this.registryRefreshMs = other.registryRefreshMs;
+    this.limits = new ServerLimits(other.limits);
   }
 
   /**
@@ -50,28 +66,53 @@ public class ServerOptions {
   public ServerOptions(JsonObject json) {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
     host = config.string("host", DEFAULT_HOST);
-    port = config.integer("port", DEFAULT_PORT, 0, 65535);
+    port = config.integer("port", DEFAULT_PORT);
     storageDir = Path.of(config.string("storageDir", DEFAULT_STORAGE_DIR)).toAbsolutePath().normalize();
     onExisting = OnExisting.fromConfigName(
       config.choice("onExisting", DEFAULT_ON_EXISTING.configName(), OnExisting.configNames()));
     fsync = config.bool("fsync", DEFAULT_FSYNC);
     resume = config.bool("resume", DEFAULT_RESUME);
-    partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS, 0, 24 * 365);
+    partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS);
     serverId = config.string("serverId", null);
     advertisedHost = config.string("advertisedHost", null);
-    parseRegistry(config.object("registry").rejectUnknownKeys(Set.of("ttlMs", "refreshMs")));
+    ConfigReader registry = config.object("registry").rejectUnknownKeys(Set.of("ttlMs", "refreshMs"));
+    registryTtlMs = registry.number("ttlMs", DEFAULT_REGISTRY_TTL_MS);
+    registryRefreshMs = registry.has("refreshMs") ? registry.number("refreshMs", DEFAULT_REGISTRY_REFRESH_MS) : null;
     limits = new ServerLimits(config.object("limits"));
+    validate();
   }
 
-  /** The registry record lives {@code ttlMs} unless refreshed: refreshing must come well before it expires. */
-  private void parseRegistry(ConfigReader registry) {
-    registryTtlMs = registry.number("ttlMs", DEFAULT_REGISTRY_TTL_MS, 100, 86_400_000);
-    registryRefreshMs = registry.number("refreshMs", Math.min(DEFAULT_REGISTRY_REFRESH_MS, registryTtlMs / 3), 10,
-      86_400_000);
-    if (registryRefreshMs >= registryTtlMs) {
-      throw registry.bad("refreshMs", registryRefreshMs, "less than registry.ttlMs (" + registryTtlMs
-        + "), ideally a third of it, so that the record is refreshed before it expires");
+  /**
+   * Checks every option, however it was set; {@link KirimServer#create} calls it.
+   *
+   * @return this
+   * @throws ConfigException naming the first option out of range by its config key
+   */
+  public ServerOptions validate() {
+    if (host == null || host.isBlank()) {
+      throw new ConfigException("config key 'host' is empty, expected an address to listen on, e.g. \"0.0.0.0\"");
     }
+    ConfigReader.requireRange("port", port, 0, 65535);
+    if (storageDir == null) {
+      throw new ConfigException("config key 'storageDir' is not set, expected the directory to store into");
+    }
+    if (onExisting == null) {
+      throw new ConfigException("config key 'onExisting' is not set, expected one of "
+        + String.join(", ", OnExisting.configNames()));
+    }
+    ConfigReader.requireRange("partialTtlHours", partialTtlHours, 0, 24 * 365);
+    ConfigReader.requireRange("registry.ttlMs", registryTtlMs, 100, 86_400_000);
+    ConfigReader.requireRange("registry.refreshMs", getRegistryRefreshMs(), 10, 86_400_000);
+    // The record lives ttlMs unless refreshed: refreshing must come well before it expires.
+    if (getRegistryRefreshMs() >= registryTtlMs) {
+      throw new ConfigException("config key 'registry.refreshMs' is " + getRegistryRefreshMs() + ", expected less than "
+        + "registry.ttlMs (" + registryTtlMs + "), ideally a third of it, so that the record is refreshed before it expires");
+    }
+    if (limits == null) {
+      throw new ConfigException("config key 'limits' is not set");
+    }
+    limits.validate();
+    return this;
   }
 
   public JsonObject toJson() {
@@ -85,7 +126,7 @@ public class ServerOptions {
       .put("partialTtlHours", partialTtlHours)
       .put("serverId", serverId)
       .put("advertisedHost", advertisedHost)
-      .put("registry", new JsonObject().put("ttlMs", registryTtlMs).put("refreshMs", registryRefreshMs))
+      .put("registry", new JsonObject().put("ttlMs", registryTtlMs).put("refreshMs", getRegistryRefreshMs()))
       .put("limits", limits.toJson());
   }
 
@@ -188,9 +229,9 @@ public class ServerOptions {
     return this;
   }
 
-  /** @return how often the registry record (and its free space) is rewritten */
+  /** @return how often the registry record (and its free space) is rewritten: unless set, a third of the TTL, at most 5 s */
   public long getRegistryRefreshMs() {
-    return registryRefreshMs;
+    return registryRefreshMs != null ? registryRefreshMs : Math.min(DEFAULT_REGISTRY_REFRESH_MS, registryTtlMs / 3);
   }
 
   public ServerOptions setRegistryRefreshMs(long registryRefreshMs) {

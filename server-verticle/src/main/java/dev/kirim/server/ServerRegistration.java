@@ -29,17 +29,18 @@ final class ServerRegistration {
 
   private final Vertx vertx;
   private final KirimServer server;
-  private final Storage storage;
+  private final ServerOptions options;
   private final int instances;
   private AsyncMap<String, JsonObject> map;
   private Future<Void> lastWrite = Future.succeededFuture();
   private long timer = -1;
   private boolean closed;
 
-  ServerRegistration(Vertx vertx, KirimServer server, Storage storage, int instances) {
+  /** @param options the registry's settings ({@code registry.*}, {@code advertisedHost}) and the free-space reserve */
+  ServerRegistration(Vertx vertx, KirimServer server, ServerOptions options, int instances) {
     this.vertx = vertx;
     this.server = server;
-    this.storage = storage;
+    this.options = options;
     this.instances = instances;
   }
 
@@ -48,7 +49,7 @@ final class ServerRegistration {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(registry -> {
         map = registry;
-        timer = vertx.setPeriodic(server.options().getRegistryRefreshMs(), id -> refresh());
+        timer = vertx.setPeriodic(options.getRegistryRefreshMs(), id -> refresh());
         return refresh();
       })
       .onSuccess(v -> log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
@@ -63,15 +64,15 @@ final class ServerRegistration {
     if (closed) {
       return lastWrite;
     }
-    lastWrite = storage.usableSpace()
+    lastWrite = server.storage().usableSpace()
       .compose(usable -> closed ? Future.<Void>succeededFuture()
-        : map.put(server.serverId(), record(usable).toJson(), server.options().getRegistryTtlMs()))
+        : map.put(server.serverId(), record(usable).toJson(), options.getRegistryTtlMs()))
       .onFailure(e -> log.warn("Cannot refresh the registry record of {}: {}", server.serverId(), e.toString()));
     return lastWrite;
   }
 
   ServerRecord record(long usableSpace) {
-    long free = Math.max(0, usableSpace - server.options().getLimits().getMinFreeBytes());
+    long free = Math.max(0, usableSpace - options.getLimits().getMinFreeBytes());
     String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, BuildInfo.version(),
       instances, nodeId, Instant.now());
@@ -94,7 +95,6 @@ final class ServerRegistration {
 
   /** The configured address, else the listen address unless a wildcard, else the cluster's, else this host's. */
   String advertisedHost() {
-    ServerOptions options = server.options();
     if (options.getAdvertisedHost() != null) {
       return options.getAdvertisedHost();
     }

@@ -4,8 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * Deploys a kirim server from the verticle configuration (see {@link ServerOptions}) and registers it in the
- * server registry. Holds no state of its own, so {@code -instances N} runs N event loops on one port.
+ * Deploys a kirim server from the verticle configuration (see {@link ServerOptions}), announces every file
+ * it publishes on the event bus ({@code kirim.received}) and registers the server in the server registry.
+ * Holds no state of its own, so {@code -instances N} runs N event loops on one port.
  */
 public class ServerVerticle extends VerticleBase {
 
@@ -14,10 +15,11 @@ public class ServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = KirimServer.create(vertx, new ServerOptions(config()));
+    ServerOptions options = new ServerOptions(config());
+    server = KirimServer.create(vertx, options).uploadHandler(new ReceivedEventPublisher(vertx));
     return server.listen()
       .compose(s -> {
-        registration = new ServerRegistration(vertx, server, server.storage(), context.getInstanceCount());
+        registration = new ServerRegistration(vertx, server, options, context.getInstanceCount());
         return registration.start();
       });
   }

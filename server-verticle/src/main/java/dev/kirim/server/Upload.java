@@ -5,59 +5,47 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.Callable;
 
 /**
- * One file being received: its partial file, the bytes received so far and their running checksum.
- * <p>
- * A small body (at most {@link #BUFFERED_MAX_BYTES}, no resume) is kept in memory and written, synced and
- * published in one worker task after the commit: a burst of small files then costs one task each, run
- * concurrently, instead of several round trips in a row. A larger body streams into the partial file with
- * backpressure. A write failure (a full disk, say) does not break the connection: later chunks are dropped
- * and the commit is answered with the error.
+ * One file being received: the offer it answers, its claim on the name, its partial file, the bytes received
+ * so far and their running checksum. Where the bytes go is its {@link BodySink}, chosen once: a small body
+ * (at most {@link #BUFFERED_MAX_BYTES}, not a resume) waits in memory, a larger one streams to disk.
  */
-class Upload {
+final class Upload {
 
-  /** Bodies up to this size are buffered; per connection at most maxPendingOffers of them wait to be written. */
+  /** Bodies up to this size wait in memory; per connection at most maxPendingOffers of them. */
   static final int BUFFERED_MAX_BYTES = 64 * 1024;
-  private static final int WRITE_QUEUE_CHUNKS = 4;
 
   final Message.Offer offer;
   final Path target;
-  final Storage.Partial partial;
+  final PartialFiles.Partial partial;
   final long startedAt = System.nanoTime();
 
-  private final Vertx vertx;
-  private final boolean buffered;
-  private final int chunkBytes;
-  private byte[] scratch;
-  private Buffer body;
-  private AsyncFile file;
-  // The open in progress, if any: closeFile() waits for it, so a file opened after a close cannot leak.
-  private Future<Void> opening = Future.succeededFuture();
-  private boolean closed;
+  private final UploadClaims.Claim claim;
+  private final boolean resumable;
+  private final BodySink body;
   private long received;
   private boolean bodyComplete;
-  private Throwable failure;
 
-  Upload(Vertx vertx, Message.Offer offer, Path target, Storage.Partial partial, int chunkBytes) {
-    this.vertx = vertx;
-    this.chunkBytes = chunkBytes;
+  /**
+   * @param resumable whether the partial file is named for a resume (see {@link PartialFiles#resumeKey})
+   */
+  Upload(ServerContext server, Message.Offer offer, Path target, PartialFiles.Partial partial,
+         UploadClaims.Claim claim, boolean resumable) {
     this.offer = offer;
     this.target = target;
     this.partial = partial;
+    this.claim = claim;
+    this.resumable = resumable;
     this.received = partial.offset();
-    this.buffered = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES;
+    this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
+      ? new MemoryBody(partial.path(), offer.size())
+      : new FileBody(server.vertx(), server.storage(), target, partial.path(), partial.offset(),
+        server.options().getLimits().getChunkBytes());
   }
 
   long id() {
@@ -76,81 +64,33 @@ class Upload {
     bodyComplete = true;
   }
 
-  /** @return whether {@link #open} must complete before the body is read */
-  boolean needsOpen() {
-    return !buffered;
-  }
-
-  /** Opens the partial file of a streamed body (its parent directories exist). */
+  /** Gets the sink ready for the body; reading must wait when this does not complete at once. */
   Future<Void> open() {
-    if (buffered) {
-      return Future.succeededFuture();
-    }
-    if (closed) {
-      // The connection went away while the parent directories were being created: create nothing more.
-      return Future.failedFuture("upload of '" + offer.name() + "' already closed");
-    }
-    OpenOptions options = new OpenOptions().setWrite(true).setCreate(true).setRead(false);
-    // transform, not onSuccess + mapEmpty: when the open completes on a worker thread while handlers are
-    // being attached, an onSuccess handler can run after the derived future (and the caller's resume).
-    opening = vertx.fileSystem().open(partial.path().toString(), options).transform(ar -> {
-      if (ar.failed()) {
-        fail(ar.cause());
-        return Future.failedFuture(ar.cause());
-      }
-      file = ar.result();
-      file.setWritePos(partial.offset());
-      // A few chunks in flight keep the disk busy without a pause/drain round trip after every chunk.
-      file.setWriteQueueMaxSize(WRITE_QUEUE_CHUNKS * Math.max(1, chunkBytes));
-      file.exceptionHandler(this::fail);
-      return Future.succeededFuture();
-    });
-    return opening;
+    return body.open();
   }
 
-  /** @return true when the file's write queue is full: the caller pauses until {@link #drainHandler}. */
+  /** @return true when the sink is full: the caller pauses until {@link #drainHandler}. */
   boolean write(Buffer chunk) {
     received += chunk.length();
-    if (failure != null) {
+    if (body.failure() != null) {
       return false;
     }
-    checksum(chunk);
-    if (buffered) {
-      // Chunks may be slices of the socket's buffers, which cannot grow: copy into our own.
-      if (body == null) {
-        body = Buffer.buffer((int) offer.size());
-      }
-      body.appendBuffer(chunk);
-      return false;
-    }
-    if (file == null) {
-      return false;
-    }
-    file.write(chunk).onFailure(this::fail);
-    return file.writeQueueFull();
-  }
-
-  /** Feeds the checksum through one reused array: no garbage per chunk. */
-  private void checksum(Buffer chunk) {
-    if (scratch == null || scratch.length < chunk.length()) {
-      scratch = new byte[chunk.length()];
-    }
-    chunk.getBytes(0, chunk.length(), scratch, 0);
-    partial.checksum().update(scratch, 0, chunk.length());
+    partial.checksum().update(chunk);
+    return body.write(chunk);
   }
 
   void drainHandler(Handler<Void> handler) {
-    file.drainHandler(handler);
+    body.drainHandler(handler);
   }
 
   /**
-   * Checks size and checksum, gets every byte into the partial file, and syncs it (when {@code fsync}).
+   * Checks size and checksum and lets the sink finish its writes.
    *
    * @return the verified checksum
    */
-  Future<String> finish(String announcedChecksum, boolean fsync) {
-    if (failure != null || (!buffered && file == null)) {
-      return Future.failedFuture(failureAsProtocolError());
+  Future<String> finish(String announcedChecksum) {
+    if (body.failure() != null) {
+      return Future.failedFuture(body.failure());
     }
     if (received != offer.size()) {
       return Future.failedFuture(new ProtocolException(ErrorCode.SIZE_MISMATCH,
@@ -161,90 +101,25 @@ class Upload {
       return Future.failedFuture(new ProtocolException(ErrorCode.CHECKSUM_MISMATCH,
         "checksum of '" + offer.name() + "' is " + actual + ", the client announced " + announcedChecksum));
     }
-    if (buffered) {
-      // Written by the publish's own worker task: see bufferedWrite().
-      return Future.succeededFuture(actual);
-    }
-    return closeFile().compose(v -> afterStreaming(fsync)).map(actual);
+    return body.finish().map(actual);
   }
 
-  /**
-   * @return for a buffered body, the blocking step that writes (and syncs) it into the partial file, to run
-   *   right before the publish in the same worker task; {@code null} for a streamed body, already on disk
-   */
-  Callable<Void> bufferedWrite(boolean fsync) {
-    if (!buffered) {
-      return null;
-    }
-    byte[] bytes = body == null ? new byte[0] : body.getBytes();
-    body = null;
-    return () -> {
-      Files.createDirectories(target.getParent());
-      try (FileChannel channel = FileChannel.open(partial.path(), StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ByteBuffer remaining = ByteBuffer.wrap(bytes);
-        while (remaining.hasRemaining()) {
-          channel.write(remaining);
-        }
-        if (fsync) {
-          channel.force(true);
-        }
-      }
-      return null;
-    };
+  /** Blocking, in the publish's worker task: the whole body durably in the partial file. */
+  void persist(boolean fsync) throws IOException {
+    body.persist(fsync);
   }
 
-  // AsyncFile.flush() does not wait for queued writes, close() does: close first, then sync the inode.
-  private Future<Void> afterStreaming(boolean fsync) {
-    if (failure != null) {
-      return Future.failedFuture(failureAsProtocolError());
-    }
-    if (!fsync) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> {
-      try (FileChannel channel = FileChannel.open(partial.path(), StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      return null;
-    }, false);
+  /** Lets go of the body (the partial file stays); never fails. */
+  Future<Void> abandon() {
+    return body.abandon();
   }
 
-  /**
-   * Closes the file if it is open, or once it is if an open is in progress, after its queued writes; never
-   * fails (a failure is recorded for the commit's answer). Drops a buffered body.
-   */
-  Future<Void> closeFile() {
-    closed = true;
-    body = null;
-    return opening.transform(ignored -> {
-      if (file == null) {
-        return Future.succeededFuture();
-      }
-      AsyncFile closing = file;
-      file = null;
-      return closing.close().transform(ar -> {
-        if (ar.failed()) {
-          fail(ar.cause());
-        }
-        return Future.<Void>succeededFuture();
-      });
-    });
+  /** @return whether an interruption now leaves a partial file worth keeping for a resume */
+  boolean worthResuming() {
+    return resumable && body.resumable() && received > 0;
   }
 
-  /** Records why the upload cannot complete; its commit is answered with this error. */
-  void fail(Throwable cause) {
-    if (failure == null) {
-      failure = cause;
-    }
-  }
-
-  private ProtocolException failureAsProtocolError() {
-    if (failure instanceof ProtocolException refusal) {
-      return refusal;
-    }
-    String reason = failure == null ? "the partial file could not be opened" : String.valueOf(failure.getMessage());
-    ErrorCode code = reason.contains("No space left") ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
-    return new ProtocolException(code, "could not store '" + offer.name() + "': " + reason);
+  void releaseClaim() {
+    claim.release();
   }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,11 +56,12 @@ class RegistryAndEventsTest extends ServerTestBase {
 
   @Test
   void theRecordExpiresWhenNoLongerRefreshed(VertxTestContext testContext) {
-    // A record not refreshed in time (as when its node vanished) drops out after its TTL. The setters do not
-    // validate, so this server refreshes far too late on purpose.
-    ServerOptions options = options().setServerId("reg-ttl").setRegistryTtlMs(300).setRegistryRefreshMs(600_000);
+    // A record not refreshed in time (as when its node vanished) drops out after its TTL. The registration is
+    // given settings the server's validation refuses, so that it refreshes far too late on purpose.
+    ServerOptions options = options().setServerId("reg-ttl");
     KirimServer server = KirimServer.create(vertx, options);
-    ServerRegistration registration = new ServerRegistration(vertx, server, server.storage(), 1);
+    ServerRegistration registration = new ServerRegistration(vertx, server,
+      new ServerOptions(options).setRegistryTtlMs(300).setRegistryRefreshMs(600_000), 1);
     server.listen()
       .compose(s -> registration.start())
       .compose(v -> registry())
@@ -77,9 +80,10 @@ class RegistryAndEventsTest extends ServerTestBase {
     Promise<JsonObject> event = Promise.promise();
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(KirimCluster.RECEIVED_ADDRESS,
       message -> event.tryComplete(message.body()));
+    ServerVerticle verticle = new ServerVerticle();
     consumer.completion()
-      .compose(v -> startServer(options().setServerId("ev-1")))
-      .compose(this::connectReady)
+      .compose(v -> vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(options().setServerId("ev-1").toJson())))
+      .compose(id -> connectReady(verticle.server()))
       .compose(client -> client.upload(1, "in/a.bin", bytes))
       .compose(done -> event.future())
       .onComplete(testContext.succeeding(json -> testContext.verify(() -> {
@@ -97,13 +101,39 @@ class RegistryAndEventsTest extends ServerTestBase {
   }
 
   @Test
+  void anEmbeddedServerTellsItsUploadHandlerOfEveryPublishedFile(VertxTestContext testContext) {
+    byte[] bytes = content(CHUNK_BYTES + 5, 8);
+    List<StoredFile> stored = new CopyOnWriteArrayList<>();
+    KirimServer server = KirimServer.create(vertx, options().setServerId("embedded").setOnExisting(OnExisting.RENAME))
+      .uploadHandler(stored::add);
+    servers.add(server);
+    server.listen()
+      .compose(this::connectReady)
+      .compose(client -> client.upload(1, "x/y.bin", bytes).compose(done -> client.upload(2, "x/y.bin", bytes)))
+      .onComplete(testContext.succeeding(done -> testContext.verify(() -> {
+        assertEquals(2, stored.size(), stored::toString);
+        StoredFile second = stored.get(1);
+        assertEquals("x/y.bin", second.name());
+        assertEquals("x/y-1.bin", second.storedAs());
+        assertEquals(bytes.length, second.bytes());
+        assertEquals(WireClient.crc32c(bytes), second.checksum());
+        assertEquals("embedded", second.serverId());
+        assertEquals("test-client", second.clientId());
+        assertTrue(second.peer().startsWith("127.0.0.1:"), second.peer());
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   void theAdvertisedHostIsConfiguredOrAReachableAddress() {
-    KirimServer wildcard = KirimServer.create(vertx, options().setHost("0.0.0.0"));
-    String derived = new ServerRegistration(vertx, wildcard, wildcard.storage(), 1).advertisedHost();
+    ServerOptions wildcardOptions = options().setHost("0.0.0.0");
+    KirimServer wildcard = KirimServer.create(vertx, wildcardOptions);
+    String derived = new ServerRegistration(vertx, wildcard, wildcardOptions, 1).advertisedHost();
     assertFalse(derived.equals("0.0.0.0") || derived.isBlank(), derived);
-    KirimServer configured = KirimServer.create(vertx, options().setHost("::").setAdvertisedHost("files.example.org"));
+    ServerOptions configuredOptions = options().setHost("::").setAdvertisedHost("files.example.org");
+    KirimServer configured = KirimServer.create(vertx, configuredOptions);
     assertEquals("files.example.org",
-      new ServerRegistration(vertx, configured, configured.storage(), 1).advertisedHost());
+      new ServerRegistration(vertx, configured, configuredOptions, 1).advertisedHost());
   }
 
   @Test

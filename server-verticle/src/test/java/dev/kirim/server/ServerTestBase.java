@@ -55,7 +55,8 @@ abstract class ServerTestBase {
 
   Vertx vertx;
   Path storage;
-  private final List<KirimServer> servers = new CopyOnWriteArrayList<>();
+  /** Servers closed after the test. */
+  final List<KirimServer> servers = new CopyOnWriteArrayList<>();
   private final List<WireClient> clients = new CopyOnWriteArrayList<>();
 
   @BeforeEach

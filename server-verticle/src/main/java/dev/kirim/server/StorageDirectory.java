@@ -6,61 +6,57 @@ import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
- * The server's storage directory: safe name resolution, the per-name upload claims, partial files, free
- * space, and the atomic publish. Blocking file-system work runs on worker threads; every method returns a
- * future completed on the caller's context.
+ * The server's storage directory: turning an offered name into a path that cannot leave it, looking at what
+ * a name holds, and the atomic publish of a verified partial file under its final name. Blocking work runs on
+ * worker threads; every method returns a future completed on the caller's context.
  */
-class Storage {
+final class StorageDirectory {
 
-  /** Shared by every server instance in this Vert.x, so that {@code -instances N} keeps one upload per name. */
-  static final String CLAIMS_MAP = "kirim.server.claims";
+  /**
+   * A write that fails while the file system has less than this left is taken for a full disk: Java reports
+   * ENOSPC as a plain {@link IOException}, told apart from other I/O errors only by its (localised) message.
+   */
+  static final long FULL_BELOW_BYTES = 1024 * 1024;
+
   private static final int MAX_RENAME_ATTEMPTS = 10_000;
   private static final int READ_BUFFER_BYTES = 256 * 1024;
 
   private final Vertx vertx;
   private final Path root;
-  private final LocalMap<String, String> claims;
+  // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
+  private volatile FileStore store;
 
-  Storage(Vertx vertx, Path root) {
+  StorageDirectory(Vertx vertx, Path root) {
     this.vertx = vertx;
     this.root = root;
-    this.claims = vertx.sharedData().getLocalMap(CLAIMS_MAP);
   }
 
   Path root() {
     return root;
   }
 
-  /** Creates the storage directory if needed and removes partial files older than {@code ttl}. */
-  Future<Integer> prepare(Duration ttl) {
+  /** Creates the storage directory if needed. */
+  Future<Void> create() {
     return blocking(() -> {
       Files.createDirectories(root);
-      return sweepPartials(ttl);
+      store = Files.getFileStore(root);
+      return null;
     });
   }
 
@@ -82,35 +78,13 @@ class Storage {
     return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
   }
 
-  /** Takes the upload claim on {@code target} for {@code owner}; false when another upload holds it. */
-  boolean claim(Path target, String owner) {
-    return claims.putIfAbsent(target.toString(), owner) == null;
-  }
-
-  void release(Path target, String owner) {
-    claims.removeIfPresent(target.toString(), owner);
-  }
-
   /** @return what exists under {@code target} now, refusing symbolic links anywhere on the way */
   Future<Existing> inspect(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) {
     return blocking(() -> inspectNow(target, algorithm, withChecksum));
   }
 
-  /**
-   * Everything an offer's answer depends on, in one worker task: what exists under the name, the free space,
-   * and the partial file an upload would continue.
-   *
-   * @param resumeKey identifies the same file across connections, or {@code null} for a fresh, unique partial
-   */
-  Future<Survey> survey(Path target, ChecksumAlgorithm algorithm, boolean checksumExisting, String resumeKey,
-                        long size) {
-    return blocking(() -> new Survey(
-      inspectNow(target, algorithm, checksumExisting),
-      Files.getFileStore(root).getUsableSpace(),
-      partialNow(target, resumeKey, size, algorithm)));
-  }
-
-  private Existing inspectNow(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) throws IOException {
+  /** Blocking {@link #inspect}, for callers already on a worker. */
+  Existing inspectNow(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) throws IOException {
     checkNoLinksOnTheWay(target);
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       return Existing.NONE;
@@ -121,22 +95,6 @@ class Storage {
     }
     String checksum = withChecksum ? checksum(target, attributes.size(), algorithm) : null;
     return new Existing(true, attributes.size(), checksum);
-  }
-
-  /** Picks the partial file for an upload and learns how much of it is already there. */
-  private Partial partialNow(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm) throws IOException {
-    String key = resumeKey == null ? UUID.randomUUID().toString().replace("-", "") : hash(resumeKey);
-    Path partial = target.resolveSibling("." + target.getFileName() + "." + key + NameRules.PARTIAL_SUFFIX);
-    long have = resumeKey != null && Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS) ? Files.size(partial) : 0;
-    if (have > size) {
-      Files.delete(partial);
-      have = 0;
-    }
-    ChecksumAlgorithm.Checksum prefix = algorithm.start();
-    if (have > 0) {
-      feed(partial, have, prefix);
-    }
-    return new Partial(partial, have, prefix);
   }
 
   /** Creates the parent directories of {@code target}, refusing to create them through symbolic links. */
@@ -153,14 +111,13 @@ class Storage {
    * Makes a complete, verified partial file visible under its final name, following the policy; never
    * replaces a file unless the policy is {@code overwrite}.
    *
-   * @param prepare blocking work to do first in the same worker task (writing a buffered body), or {@code null}
+   * @param prepare blocking work to do first in the same worker task (getting the body durably into the
+   *                partial file)
    * @return the path it was stored under, or {@code null} when the name exists and the policy keeps it
    */
   Future<Path> publish(Path partial, Path target, OnExisting policy, boolean fsync, Callable<Void> prepare) {
     return blocking(() -> {
-      if (prepare != null) {
-        prepare.call();
-      }
+      prepare.call();
       checkNoLinksOnTheWay(target);
       Path stored = switch (policy) {
         case OVERWRITE -> replace(partial, target);
@@ -176,11 +133,31 @@ class Storage {
     });
   }
 
-  Future<Void> delete(Path partial) {
-    return blocking(() -> {
-      Files.deleteIfExists(partial);
-      return null;
-    });
+  /** @return the usable space on the storage's file system (blocking) */
+  long usableSpaceNow() throws IOException {
+    FileStore known = store;
+    if (known == null) {
+      known = Files.getFileStore(root);
+      store = known;
+    }
+    return known.getUsableSpace();
+  }
+
+  Future<Long> usableSpace() {
+    return blocking(this::usableSpaceNow);
+  }
+
+  /**
+   * Tells a full disk from other I/O failures: an {@link IOException} while the file system is (nearly) full
+   * becomes a {@link NoSpaceException}; anything else is returned as it is. Never fails.
+   */
+  Future<Throwable> diagnose(Throwable failure) {
+    Throwable cause = Failures.unwrap(failure);
+    if (!(cause instanceof IOException io) || cause instanceof NoSpaceException) {
+      return Future.succeededFuture(failure);
+    }
+    return this.<Throwable>blocking(() -> usableSpaceNow() < FULL_BELOW_BYTES ? new NoSpaceException(io) : failure)
+      .otherwise(failure);
   }
 
   private static Path replace(Path partial, Path target) throws IOException {
@@ -255,7 +232,8 @@ class Storage {
     return checksum.value();
   }
 
-  private static void feed(Path file, long length, ChecksumAlgorithm.Checksum checksum) throws IOException {
+  /** Feeds the first {@code length} bytes of {@code file} into {@code checksum} (blocking). */
+  static void feed(Path file, long length, ChecksumAlgorithm.Checksum checksum) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(READ_BUFFER_BYTES, length)));
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long remaining = length;
@@ -272,59 +250,13 @@ class Storage {
     }
   }
 
-  private int sweepPartials(Duration ttl) throws IOException {
-    Instant cutoff = Instant.now().minus(ttl);
-    int removed = 0;
-    try (Stream<Path> paths = Files.walk(root)) {
-      List<Path> stale = paths
-        .filter(p -> p.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX))
-        .filter(p -> isOlderThan(p, cutoff))
-        .toList();
-      for (Path partial : stale) {
-        Files.deleteIfExists(partial);
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  private static boolean isOlderThan(Path path, Instant cutoff) {
-    try {
-      return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff);
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String hash(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** @return the usable space on the storage's file system */
-  Future<Long> usableSpace() {
-    return blocking(() -> Files.getFileStore(root).getUsableSpace());
-  }
-
   private <T> Future<T> blocking(Callable<T> work) {
     // Unordered: one connection's fsync must not hold up another connection's offer.
     return vertx.executeBlocking(work, false);
   }
 
-  /** What an offer's answer depends on. */
-  record Survey(Existing existing, long freeBytes, Partial partial) {
-  }
-
   /** What the storage holds under a name. */
   record Existing(boolean exists, long size, String checksum) {
     static final Existing NONE = new Existing(false, 0, null);
-  }
-
-  /** The partial file of an upload, the bytes already in it and their running checksum. */
-  record Partial(Path path, long offset, ChecksumAlgorithm.Checksum checksum) {
   }
 }

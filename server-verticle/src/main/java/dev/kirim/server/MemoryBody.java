@@ -1,0 +1,86 @@
+package dev.kirim.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A small body kept in memory and written, synced and published in the one worker task of the publish: a
+ * burst of small files then costs one task each, run concurrently, instead of open, write, sync and
+ * publish round trips in a row. Per connection at most {@code maxPendingOffers} such bodies wait, which
+ * bounds the memory. Not resumable: there is no partial file before the commit.
+ */
+final class MemoryBody implements BodySink {
+
+  private final Path partial;
+  private Buffer body;
+
+  MemoryBody(Path partial, long size) {
+    this.partial = partial;
+    this.body = Buffer.buffer((int) size);
+  }
+
+  @Override
+  public Future<Void> open() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public boolean write(Buffer chunk) {
+    // Chunks may be slices of the socket's buffers, which cannot grow and are reused: copy into our own.
+    if (body != null) {
+      body.appendBuffer(chunk);
+    }
+    return false;
+  }
+
+  @Override
+  public void drainHandler(Handler<Void> handler) {
+    // Never full.
+  }
+
+  @Override
+  public Throwable failure() {
+    return null;
+  }
+
+  @Override
+  public Future<Void> finish() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public void persist(boolean fsync) throws IOException {
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    body = null;
+    Files.createDirectories(partial.getParent());
+    try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE,
+      StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer remaining = ByteBuffer.wrap(bytes);
+      while (remaining.hasRemaining()) {
+        channel.write(remaining);
+      }
+      if (fsync) {
+        channel.force(true);
+      }
+    }
+  }
+
+  @Override
+  public Future<Void> abandon() {
+    body = null;
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public boolean resumable() {
+    return false;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.kirim.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+
+/**
+ * What every connection of one server shares, fixed once the server listens: handed to the connection and
+ * to the classes it uses ({@link OfferCheck}, {@link Publication}), which return outcomes instead of
+ * calling back into the connection.
+ *
+ * @param uploadHandler told of every file published
+ */
+record ServerContext(Vertx vertx, ServerOptions options, String serverId, StorageDirectory storage,
+                     PartialFiles partials, UploadClaims claims, Handler<StoredFile> uploadHandler) {
+}

@@ -1,0 +1,13 @@
+package dev.kirim.server;
+
+/** How a {@link Publication} that did not fail ended. */
+sealed interface Stored {
+
+  /** The file is verified, synced and visible under {@code name} (another name than offered under {@code rename}). */
+  record Published(String name, long bytes, String checksum) implements Stored {
+  }
+
+  /** The name appeared while the bytes travelled and the policy keeps what is there. */
+  record Kept(StorageDirectory.Existing existing) implements Stored {
+  }
+}
