@@ -28,7 +28,6 @@ final class BodySender {
   private ChecksumAlgorithm.Checksum checksum;
   private AsyncFile file;
   private long position;
-  private byte[] scratch = new byte[0];
 
   BodySender(Vertx vertx, NetSocket socket, FileTask task, long id, LocalFacts localFacts) {
     this.vertx = vertx;
@@ -39,8 +38,8 @@ final class BodySender {
   }
 
   /**
-   * @return completes once the commit is written; fails when the file could not be sent as offered (the
-   *   connection is then unusable: the server still expects bytes)
+   * @return completes once the commit is written; fails with a {@link LocalFileException} when the file could
+   *   not be sent as offered (the connection is then unusable: the server still expects bytes)
    */
   Future<Void> send(ChecksumAlgorithm algorithm, int readBufferBytes) {
     long length = task.facts.size() - task.offset;
@@ -56,7 +55,8 @@ final class BodySender {
       Future<Void> body = length == 0
         ? Future.succeededFuture()
         : socket.sendFile(task.file.path().toString(), task.offset, length);
-      body.onSuccess(v -> commit(task.facts.checksum())).onFailure(e -> fail("file_changed", e.getMessage()));
+      body.onSuccess(v -> commit(task.facts.checksum()))
+        .onFailure(e -> fail(ClientErrorCode.FILE_CHANGED, e.getMessage()));
       return finished.future();
     }
     checksum = algorithm.start();
@@ -66,25 +66,20 @@ final class BodySender {
     }
     vertx.fileSystem().open(task.file.path().toString(), new OpenOptions().setRead(true).setWrite(false))
       .onSuccess(opened -> stream(opened, readBufferBytes))
-      .onFailure(e -> fail("unreadable", e.getMessage()));
+      .onFailure(e -> fail(ClientErrorCode.UNREADABLE, e.getMessage()));
     return finished.future();
   }
 
   private void stream(AsyncFile opened, int readBufferBytes) {
     file = opened;
     file.setReadLength(task.facts.size()).setReadBufferSize(readBufferBytes);
-    file.exceptionHandler(e -> fail("unreadable", e.getMessage()));
+    file.exceptionHandler(e -> fail(ClientErrorCode.UNREADABLE, e.getMessage()));
     file.endHandler(v -> handleEnd());
     file.handler(this::handleChunk);
   }
 
   private void handleChunk(Buffer chunk) {
-    // One reused array for the checksum: no garbage per chunk.
-    if (scratch.length < chunk.length()) {
-      scratch = new byte[chunk.length()];
-    }
-    chunk.getBytes(0, chunk.length(), scratch, 0);
-    checksum.update(scratch, 0, chunk.length());
+    checksum.update(chunk);
     long end = position + chunk.length();
     if (end > task.offset) {
       socket.write(position >= task.offset ? chunk : chunk.slice((int) (task.offset - position), chunk.length()));
@@ -99,7 +94,7 @@ final class BodySender {
   private void handleEnd() {
     file.close();
     if (position != task.facts.size()) {
-      fail("file_changed", "it shrank to " + position + " bytes while being sent");
+      fail(ClientErrorCode.FILE_CHANGED, "it shrank to " + position + " bytes while being sent");
       return;
     }
     String value = checksum.value();
@@ -112,13 +107,11 @@ final class BodySender {
     finished.tryComplete();
   }
 
-  private void fail(String code, String reason) {
+  private void fail(ClientErrorCode code, String reason) {
     if (file != null) {
       file.close();
     }
-    task.localErrorCode = code;
-    task.localErrorMessage = "cannot send " + task.file.path() + " as offered (" + task.facts.size() + " bytes): "
-      + reason;
-    finished.tryFail(task.localErrorMessage);
+    finished.tryFail(new LocalFileException(code, "cannot send " + task.file.path() + " as offered ("
+      + task.facts.size() + " bytes): " + reason));
   }
 }

@@ -4,7 +4,6 @@ import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -14,9 +13,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
- * The client jar's main class: the Vert.x launcher (all its options work) that waits for the push to end and
- * exits with its code: 0 all delivered, 1 a file failed somewhere, 2 bad usage or configuration. With
- * {@code "service": true} it keeps running, taking push jobs on {@code kirim.push}.
+ * The client jar's main class: the Vert.x launcher (all its options work) that waits for the push to end,
+ * prints the summary, writes the JSON report when asked, and exits with the push's code: 0 all delivered, 1 a
+ * file failed somewhere, 2 bad usage or configuration. With {@code "service": true} it keeps running, taking
+ * push jobs on {@code kirim.push}.
  */
 public class ClientApplication extends KirimApplication {
 
@@ -25,7 +25,7 @@ public class ClientApplication extends KirimApplication {
 
   private final List<ClientVerticle> verticles = new CopyOnWriteArrayList<>();
   private Path confDir;
-  private boolean service;
+  private ClientConfig config;
 
   private ClientApplication(String[] args) {
     super("kirim-client", args);
@@ -35,7 +35,7 @@ public class ClientApplication extends KirimApplication {
     ClientApplication application = new ClientApplication(args);
     application.start();
     // A service runs until stopped (Ctrl-C, SIGTERM); a one-shot push ends the process with its exit code.
-    if (!application.service) {
+    if (application.config != null && !application.config.isService()) {
       System.exit(application.awaitExitCode());
     }
   }
@@ -47,7 +47,7 @@ public class ClientApplication extends KirimApplication {
         + "-conf '{\"targets\":[\"host:25563\"],\"files\":[\"report.csv\"]}'");
     }
     confDir = ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
-    service = new ClientOptions(withBaseDir(ConfigReader.load(conf), confDir)).isService();
+    config = new ClientConfig(withBaseDir(ConfigReader.load(conf), confDir));
   }
 
   /** Relative {@code files} resolve against the config file's directory unless {@code baseDir} says otherwise. */
@@ -72,17 +72,31 @@ public class ClientApplication extends KirimApplication {
     };
   }
 
+  /** Waits for every verticle's push, then prints each summary and writes the report: on this thread, not an event loop. */
   private int awaitExitCode() {
-    try {
-      return Future.all(verticles.stream().map(ClientVerticle::completion).toList())
-        .map(all -> verticles.stream().mapToInt(v -> v.completion().result().exitCode()).max().orElse(0))
-        .toCompletionStage().toCompletableFuture().get();
-    } catch (ExecutionException e) {
-      System.err.println("kirim-client: error: " + e.getCause().getMessage());
-      return PushReport.EXIT_FAILED;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return PushReport.EXIT_FAILED;
+    int exitCode = PushReport.EXIT_OK;
+    for (ClientVerticle verticle : verticles) {
+      PushReport report;
+      try {
+        report = verticle.completion().toCompletionStage().toCompletableFuture().get();
+      } catch (ExecutionException e) {
+        System.err.println("kirim-client: error: " + e.getCause().getMessage());
+        return PushReport.EXIT_FAILED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return PushReport.EXIT_FAILED;
+      }
+      System.out.println(report.summary());
+      exitCode = Math.max(exitCode, report.exitCode());
+      if (config.report() != null) {
+        try {
+          ReportWriter.write(config.report(), report);
+        } catch (IllegalStateException e) {
+          System.err.println("kirim-client: error: " + e.getMessage());
+          exitCode = Math.max(exitCode, PushReport.EXIT_FAILED);
+        }
+      }
     }
+    return exitCode;
   }
 }

@@ -104,7 +104,7 @@ final class ClientConnection {
       }
       if (ar.failed()) {
         inFlight.remove(id);
-        push.localFailure(task, ar.cause().getMessage());
+        push.localFailure(task, LocalFacts.asLocalFailure(task.file.path(), ar.cause()));
         return;
       }
       task.facts = ar.result();
@@ -183,7 +183,9 @@ final class ClientConnection {
     body.send(options.getChecksum(), READ_BUFFER_BYTES).onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
-        // The server still expects bytes we cannot give: this connection is done.
+        // The file fails on its own; the server still expects bytes we cannot give: this connection is done.
+        inFlight.remove(id);
+        push.localFailure(task, (LocalFileException) ar.cause());
         abort(ar.cause().getMessage());
       } else {
         while (!heldOffers.isEmpty()) {

@@ -1,23 +1,18 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.ChecksumAlgorithm;
-import dev.kirim.protocol.NameRules;
-import dev.kirim.protocol.ProtocolException;
-import dev.kirim.cluster.KirimCluster;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.net.Addresses;
-import io.vertx.core.json.JsonArray;
+import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The client's configuration ({@code conf/client.json}): what to push where, and how. Parsed and validated
- * in one place; every error names its key. See the README's configuration reference.
+ * How a {@link KirimClient} talks to servers: its id, checksum, parallelism, pipelining window, retries and
+ * timeouts; what to push where is a {@link PushJob}. Read from the same configuration object as the job
+ * ({@code conf/client.json}); every error names its key. See the README's configuration reference.
  */
 public class ClientOptions {
 
@@ -30,23 +25,17 @@ public class ClientOptions {
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
-  private static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "parallelism", "retry",
-    "report", "checksum", "clientId", "window", "connectTimeoutMs", "idleTimeoutMs", "service");
-  private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
+  /** The configuration keys these options read. */
+  static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
+    "idleTimeoutMs");
 
-  private List<Target> targets = new ArrayList<>();
-  private List<String> clusterTargets = new ArrayList<>();
-  private boolean service;
-  private List<String> files = new ArrayList<>();
-  private Path baseDir = Path.of("").toAbsolutePath();
-  private String remoteDir = "";
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
   private int window = DEFAULT_WINDOW;
   private int retryAttempts = DEFAULT_RETRY_ATTEMPTS;
   private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
-  private long retryMaxBackoffMs = DEFAULT_RETRY_MAX_BACKOFF_MS;
-  private Path report;
+  // null: the larger of DEFAULT_RETRY_MAX_BACKOFF_MS and retryBackoffMs.
+  private Long retryMaxBackoffMs;
   private ChecksumAlgorithm checksum = ChecksumAlgorithm.DEFAULT;
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -55,96 +44,85 @@ public class ClientOptions {
   public ClientOptions() {
   }
 
+  public ClientOptions(ClientOptions other) {
+    this.parallelTargets = other.parallelTargets;
+    this.connectionsPerTarget = other.connectionsPerTarget;
+    this.window = other.window;
+    this.retryAttempts = other.retryAttempts;
+    this.retryBackoffMs = other.retryBackoffMs;
+    this.retryMaxBackoffMs = other.retryMaxBackoffMs;
+    this.checksum = other.checksum;
+    this.clientId = other.clientId;
+    this.connectTimeoutMs = other.connectTimeoutMs;
+    this.idleTimeoutMs = other.idleTimeoutMs;
+  }
+
   /**
-   * @param json the verticle configuration
-   * @throws ConfigException naming the first bad or missing key
+   * Reads {@link #KEYS} from a configuration object; other keys are left to whoever reads them (the job).
+   *
+   * @throws ConfigException naming the first bad key
    */
   public ClientOptions(JsonObject json) {
-    ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
-    service = config.bool("service", false);
-    parseTargets(config.strings("targets"));
-    files = config.strings("files");
-    if (files.isEmpty() && !service) {
-      throw new ConfigException("config key 'files' is missing or empty: list files, directories or globs to push, "
-        + "e.g. \"files\": [\"samples/*.txt\"]");
-    }
-    baseDir = Path.of(config.string("baseDir", "")).toAbsolutePath().normalize();
-    remoteDir = parseRemoteDir(config);
+    ConfigReader config = ConfigReader.of(json);
     parseParallelism(config, json == null ? null : json.getValue("parallelism"));
     ConfigReader retry = config.object("retry").rejectUnknownKeys(Set.of("attempts", "backoffMs", "maxBackoffMs"));
-    retryAttempts = retry.integer("attempts", DEFAULT_RETRY_ATTEMPTS, 1, 100);
-    retryBackoffMs = retry.number("backoffMs", DEFAULT_RETRY_BACKOFF_MS, 0, 600_000);
-    retryMaxBackoffMs = retry.number("maxBackoffMs", Math.max(DEFAULT_RETRY_MAX_BACKOFF_MS, retryBackoffMs),
-      retryBackoffMs, 3_600_000);
-    String reportPath = config.string("report", null);
-    report = reportPath == null ? null : Path.of(reportPath).toAbsolutePath().normalize();
+    retryAttempts = retry.integer("attempts", DEFAULT_RETRY_ATTEMPTS);
+    retryBackoffMs = retry.number("backoffMs", DEFAULT_RETRY_BACKOFF_MS);
+    retryMaxBackoffMs = retry.has("maxBackoffMs") ? retry.number("maxBackoffMs", DEFAULT_RETRY_MAX_BACKOFF_MS) : null;
     checksum = ChecksumAlgorithm.fromWireName(config.choice("checksum", ChecksumAlgorithm.DEFAULT.wireName(),
       List.of("crc32c", "sha256")));
     clientId = config.string("clientId", defaultClientId());
-    window = config.integer("window", DEFAULT_WINDOW, 1, 1024);
-    connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
-    idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000);
-  }
-
-  /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
-  private void parseTargets(List<String> specs) {
-    if (specs.isEmpty() && !service) {
-      throw new ConfigException("config key 'targets' is missing or empty: list the servers to push to, "
-        + "e.g. \"targets\": [\"127.0.0.1:25563\"] or [\"" + KirimCluster.TARGET_ALL + "\"]");
-    }
-    for (int i = 0; i < specs.size(); i++) {
-      String spec = specs.get(i).strip();
-      if (spec.startsWith("cluster:")) {
-        if (!CLUSTER_TARGETS.contains(spec)) {
-          throw new ConfigException("config key 'targets[" + i + "]' is \"" + spec + "\", expected "
-            + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
-        }
-        clusterTargets.add(spec);
-      } else {
-        targets.add(Target.parse(spec, "targets[" + i + "]"));
-      }
-    }
-  }
-
-  private static String parseRemoteDir(ConfigReader config) {
-    String dir = config.text("remoteDir", "");
-    String trimmed = dir.replaceAll("^/+|/+$", "");
-    if (trimmed.isEmpty()) {
-      return "";
-    }
-    try {
-      return NameRules.check(trimmed);
-    } catch (ProtocolException e) {
-      throw new ConfigException("config key 'remoteDir' is \"" + dir + "\": " + e.getMessage());
-    }
+    window = config.integer("window", DEFAULT_WINDOW);
+    connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
+    idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    validate();
   }
 
   /** {@code parallelism} is either a number (targets at once) or {@code {"targets": N, "perTarget": M}}. */
   private void parseParallelism(ConfigReader config, Object value) {
     if (value instanceof Number) {
-      parallelTargets = config.integer("parallelism", DEFAULT_PARALLEL_TARGETS, 1, 10_000);
+      parallelTargets = config.integer("parallelism", DEFAULT_PARALLEL_TARGETS);
+      ConfigReader.requireRange("parallelism", parallelTargets, 1, 10_000);
       return;
     }
     if (value != null && !(value instanceof JsonObject)) {
       throw config.bad("parallelism", value, "a number (targets at once) or {\"targets\": N, \"perTarget\": M}");
     }
     ConfigReader parallelism = config.object("parallelism").rejectUnknownKeys(Set.of("targets", "perTarget"));
-    parallelTargets = parallelism.integer("targets", DEFAULT_PARALLEL_TARGETS, 1, 10_000);
-    connectionsPerTarget = parallelism.integer("perTarget", DEFAULT_CONNECTIONS_PER_TARGET, 1, 64);
+    parallelTargets = parallelism.integer("targets", DEFAULT_PARALLEL_TARGETS);
+    connectionsPerTarget = parallelism.integer("perTarget", DEFAULT_CONNECTIONS_PER_TARGET);
+  }
+
+  /**
+   * Checks every option, however it was set; {@link KirimClient#create} calls it.
+   *
+   * @return this
+   * @throws ConfigException naming the first option out of range by its config key
+   */
+  public ClientOptions validate() {
+    ConfigReader.requireRange("parallelism.targets", parallelTargets, 1, 10_000);
+    ConfigReader.requireRange("parallelism.perTarget", connectionsPerTarget, 1, 64);
+    ConfigReader.requireRange("retry.attempts", retryAttempts, 1, 100);
+    ConfigReader.requireRange("retry.backoffMs", retryBackoffMs, 0, 600_000);
+    ConfigReader.requireRange("retry.maxBackoffMs", getRetryMaxBackoffMs(), retryBackoffMs, 3_600_000);
+    if (checksum == null) {
+      throw new ConfigException("config key 'checksum' is not set, expected crc32c or sha256");
+    }
+    if (clientId == null || clientId.isBlank()) {
+      throw new ConfigException("config key 'clientId' is empty, expected how the client introduces itself");
+    }
+    ConfigReader.requireRange("window", window, 1, 1024);
+    // Vert.x takes both timeouts as an int.
+    ConfigReader.requireRange("connectTimeoutMs", connectTimeoutMs, 1, 3_600_000);
+    ConfigReader.requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    return this;
   }
 
   public JsonObject toJson() {
     return new JsonObject()
-      .put("targets", new JsonArray(java.util.stream.Stream.concat(targets.stream().map(Target::toString),
-        clusterTargets.stream()).toList()))
-      .put("service", service)
-      .put("files", new JsonArray(files))
-      .put("baseDir", baseDir.toString())
-      .put("remoteDir", remoteDir)
       .put("parallelism", new JsonObject().put("targets", parallelTargets).put("perTarget", connectionsPerTarget))
       .put("retry", new JsonObject().put("attempts", retryAttempts).put("backoffMs", retryBackoffMs)
-        .put("maxBackoffMs", retryMaxBackoffMs))
-      .put("report", report == null ? null : report.toString())
+        .put("maxBackoffMs", getRetryMaxBackoffMs()))
       .put("checksum", checksum.wireName())
       .put("clientId", clientId)
       .put("window", window)
@@ -154,64 +132,6 @@ public class ClientOptions {
 
   private static String defaultClientId() {
     return System.getProperty("user.name", "user") + "@" + Addresses.localHostName();
-  }
-
-  public List<Target> getTargets() {
-    return targets;
-  }
-
-  public ClientOptions setTargets(List<Target> targets) {
-    this.targets = targets;
-    return this;
-  }
-
-  /** @return the {@code cluster:all} / {@code cluster:any} entries of {@code targets}, resolved when a push starts */
-  public List<String> getClusterTargets() {
-    return clusterTargets;
-  }
-
-  public ClientOptions setClusterTargets(List<String> clusterTargets) {
-    this.clusterTargets = clusterTargets;
-    return this;
-  }
-
-  /** @return whether the client runs as a service taking jobs on {@code kirim.push} instead of pushing once */
-  public boolean isService() {
-    return service;
-  }
-
-  public ClientOptions setService(boolean service) {
-    this.service = service;
-    return this;
-  }
-
-  public List<String> getFiles() {
-    return files;
-  }
-
-  public ClientOptions setFiles(List<String> files) {
-    this.files = files;
-    return this;
-  }
-
-  /** @return the directory relative {@code files} resolve against (absolute) */
-  public Path getBaseDir() {
-    return baseDir;
-  }
-
-  public ClientOptions setBaseDir(Path baseDir) {
-    this.baseDir = baseDir.toAbsolutePath().normalize();
-    return this;
-  }
-
-  /** @return the prefix put before every remote name, without leading or trailing {@code /}; may be empty */
-  public String getRemoteDir() {
-    return remoteDir;
-  }
-
-  public ClientOptions setRemoteDir(String remoteDir) {
-    this.remoteDir = remoteDir;
-    return this;
   }
 
   public int getParallelTargets() {
@@ -261,8 +181,9 @@ public class ClientOptions {
     return this;
   }
 
+  /** @return the longest wait between tries: unless set, 5 s or the first backoff when that is longer */
   public long getRetryMaxBackoffMs() {
-    return retryMaxBackoffMs;
+    return retryMaxBackoffMs != null ? retryMaxBackoffMs : Math.max(DEFAULT_RETRY_MAX_BACKOFF_MS, retryBackoffMs);
   }
 
   public ClientOptions setRetryMaxBackoffMs(long retryMaxBackoffMs) {
@@ -273,17 +194,7 @@ public class ClientOptions {
   /** @return the wait before try number {@code attempt + 1}: exponential from backoffMs, capped */
   long backoffMs(int attempt) {
     long delay = retryBackoffMs << Math.min(attempt - 1, 20);
-    return Math.max(1, Math.min(delay, retryMaxBackoffMs));
-  }
-
-  /** @return where to write the JSON report, or {@code null} */
-  public Path getReport() {
-    return report;
-  }
-
-  public ClientOptions setReport(Path report) {
-    this.report = report;
-    return this;
+    return Math.max(1, Math.min(delay, getRetryMaxBackoffMs()));
   }
 
   public ChecksumAlgorithm getChecksum() {

@@ -3,17 +3,13 @@ package dev.kirim.client;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-
-import java.nio.file.Path;
 
 /**
- * Pushes the files of its configuration (see {@link ClientOptions}) once, prints the summary, writes the
- * JSON report when asked, and completes {@link #completion()}. Deployment succeeds as soon as the
- * configuration is valid; the push goes on in the background. With {@code "service": true} it pushes nothing
- * by itself and takes jobs on {@code kirim.push} instead (see {@link PushService}); its completion then never
- * completes.
+ * Runs the client from the verticle configuration ({@link ClientConfig}): pushes its job once and completes
+ * {@link #completion()} with the report. Deployment succeeds as soon as the configuration is valid; the push
+ * goes on in the background. Printing the summary and writing the report file are the program's business
+ * ({@link ClientApplication}), not the verticle's. With {@code "service": true} it pushes nothing by itself and
+ * takes jobs on {@code kirim.push} instead (see {@link PushService}); its completion then never completes.
  */
 public class ClientVerticle extends VerticleBase {
 
@@ -23,41 +19,24 @@ public class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ClientOptions options = new ClientOptions(config());
-    if (options.isService()) {
-      service = new PushService(vertx, config());
+    ClientConfig config = new ClientConfig(config());
+    client = KirimClient.create(vertx, config.options());
+    if (config.isService()) {
+      service = new PushService(vertx, client, config().copy());
       return service.start();
     }
-    client = KirimClient.create(vertx, options);
-    client.push()
-      .compose(report -> writeReport(vertx, options.getReport(), report))
-      .onSuccess(report -> System.out.println(report.summary()))
-      .onComplete(completion);
+    client.push(config.job()).onComplete(completion);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    if (service != null) {
-      return service.close();
-    }
-    return client == null ? Future.succeededFuture() : client.close();
+    Future<Void> unregistered = service == null ? Future.succeededFuture() : service.close();
+    return unregistered.eventually(() -> client == null ? Future.succeededFuture() : client.close());
   }
 
-  /** @return the report once the push is over; fails only when the report file cannot be written */
+  /** @return the report once the push is over */
   public Future<PushReport> completion() {
     return completion.future();
-  }
-
-  static Future<PushReport> writeReport(Vertx vertx, Path path, PushReport report) {
-    if (path == null) {
-      return Future.succeededFuture(report);
-    }
-    Buffer json = Buffer.buffer(report.toJson().encodePrettily()).appendString("\n");
-    return vertx.fileSystem().mkdirs(path.getParent().toString())
-      .compose(v -> vertx.fileSystem().writeFile(path.toString(), json))
-      .map(report)
-      .recover(e -> Future.failedFuture("cannot write the report to " + path + ": " + e.getMessage()
-        + ": check the 'report' path"));
   }
 }

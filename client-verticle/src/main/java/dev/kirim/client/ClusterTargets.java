@@ -33,21 +33,21 @@ final class ClusterTargets {
   private ClusterTargets() {
   }
 
-  static Future<Resolution> resolve(Vertx vertx, ClientOptions options) {
-    if (options.getClusterTargets().isEmpty()) {
-      return Future.succeededFuture(new Resolution(options.getTargets(), List.of()));
+  static Future<Resolution> resolve(Vertx vertx, PushJob job) {
+    if (job.getClusterTargets().isEmpty()) {
+      return Future.succeededFuture(new Resolution(job.getTargets(), List.of()));
     }
     return vertx.sharedData().<String, JsonObject>getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(AsyncMap::values)
-      .map(values -> resolve(options, records(values)));
+      .map(values -> resolve(job, records(values)));
   }
 
   /** Listed targets first, then each cluster target's servers that are not already in the list. */
-  static Resolution resolve(ClientOptions options, List<ServerRecord> servers) {
-    List<Target> targets = new ArrayList<>(options.getTargets());
+  static Resolution resolve(PushJob job, List<ServerRecord> servers) {
+    List<Target> targets = new ArrayList<>(job.getTargets());
     Set<String> seen = new HashSet<>(targets.stream().map(Target::toString).toList());
     List<String> unresolved = new ArrayList<>();
-    for (String clusterTarget : options.getClusterTargets()) {
+    for (String clusterTarget : job.getClusterTargets()) {
       List<ServerRecord> chosen = choose(clusterTarget, servers);
       if (chosen.isEmpty()) {
         unresolved.add(clusterTarget);

@@ -5,25 +5,21 @@ import io.vertx.core.json.JsonObject;
 /**
  * The outcome of one file on one target, as it appears in the report.
  *
- * @param status      {@code sent}, {@code skipped} (already on the server) or {@code failed}
- * @param storedAs    the name the server stored it under (differs from {@code name} under its rename policy)
- * @param errorCode   a server error code ({@code bad_name}, {@code busy}, …) or a local one ({@code not_found},
- *                    {@code unreadable}, {@code no_match}, {@code connect_failed}, {@code connection_lost},
- *                    {@code no_server}, …)
- * @param note        something worth knowing about a success, e.g. a skipped file whose server copy differs
+ * @param status           how it ended
+ * @param storedAs         the name the server stored it under (differs from {@code name} under its rename policy)
+ * @param bytes            the file's size (for a skip: the size of the server's copy)
+ * @param bytesTransferred body bytes this push sent for it: less than {@code bytes} after a resume, 0 for a skip
+ * @param resumedFrom      where the server had the body continue (bytes it already held), 0 for a fresh upload
+ * @param errorCode        a server {@link dev.kirim.protocol.ErrorCode} ({@code bad_name}, {@code busy}, …) or a
+ *                         {@link ClientErrorCode} ({@code not_found}, {@code connect_failed}, …), by wire name
+ * @param note             something worth knowing about a success, e.g. a skipped file whose server copy differs
  */
-public record FileResult(String target, String server, String name, String storedAs, String local, String status,
-                         long bytes, String checksum, String errorCode, String errorMessage, long durationMs,
-                         int attempts, String note) {
-
-  public static final String SENT = "sent";
-  public static final String SKIPPED = "skipped";
-  public static final String FAILED = "failed";
-  /** Error code of a cluster target ({@code cluster:all|any}) when no server is registered. */
-  public static final String NO_SERVER = "no_server";
+public record FileResult(String target, String server, String name, String storedAs, String local, FileStatus status,
+                         long bytes, long bytesTransferred, long resumedFrom, String checksum, String errorCode,
+                         String errorMessage, long durationMs, int attempts, String note) {
 
   public boolean failed() {
-    return FAILED.equals(status);
+    return status == FileStatus.FAILED;
   }
 
   public JsonObject toJson() {
@@ -33,8 +29,10 @@ public record FileResult(String target, String server, String name, String store
       .put("name", name)
       .put("storedAs", storedAs)
       .put("local", local)
-      .put("status", status)
+      .put("status", status.wireName())
       .put("bytes", bytes)
+      .put("bytesTransferred", bytesTransferred)
+      .put("resumedFrom", resumedFrom)
       .put("checksum", checksum)
       .put("durationMs", durationMs)
       .put("attempts", attempts);

@@ -33,17 +33,17 @@ final class FileSelector {
   private FileSelector() {
   }
 
-  static List<LocalFile> select(ClientOptions options) {
+  static List<LocalFile> select(PushJob job) {
     Map<Path, LocalFile> selected = new LinkedHashMap<>();
-    for (String entry : options.getFiles()) {
-      for (LocalFile file : expand(options.getBaseDir(), entry)) {
+    for (String entry : job.getFiles()) {
+      for (LocalFile file : expand(job.getBaseDir(), entry)) {
         selected.putIfAbsent(file.path(), file);
       }
     }
     List<LocalFile> files = new ArrayList<>();
     Map<String, Path> remoteNames = new HashMap<>();
     for (LocalFile file : selected.values()) {
-      files.add(checkRemoteName(withRemoteDir(file, options.getRemoteDir()), remoteNames));
+      files.add(checkRemoteName(withRemoteDir(file, job.getRemoteDir()), remoteNames));
     }
     files.sort(Comparator.comparing(LocalFile::remoteName));
     return files;
@@ -58,7 +58,7 @@ final class FileSelector {
       Path parent = path.getParent() == null ? path : path.getParent();
       List<LocalFile> files = walk(path, p -> true, p -> nameOf(parent, p));
       if (files.isEmpty()) {
-        return List.of(LocalFile.failed(path, entry, "no_match", "the directory " + path + " holds no file to push"));
+        return List.of(LocalFile.failed(path, entry, ClientErrorCode.NO_MATCH, "the directory " + path + " holds no file to push"));
       }
       return files;
     }
@@ -79,14 +79,14 @@ final class FileSelector {
     try {
       matcher = FileSystems.getDefault().getPathMatcher("glob:" + globstar(rest));
     } catch (PatternSyntaxException e) {
-      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, "bad_pattern",
+      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, ClientErrorCode.BAD_PATTERN,
         "'" + pattern + "' is not a valid pattern: " + e.getDescription()));
     }
     List<LocalFile> matches = Files.isDirectory(root)
       ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p))
       : List.of();
     if (matches.isEmpty()) {
-      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, "no_match",
+      return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, ClientErrorCode.NO_MATCH,
         "no file matches the pattern '" + pattern + "' (in " + root + ")"));
     }
     return matches;
@@ -99,7 +99,7 @@ final class FileSelector {
         .map(p -> LocalFile.of(p, naming.apply(p)))
         .toList();
     } catch (IOException | UncheckedIOException e) {
-      return List.of(LocalFile.failed(root, String.valueOf(root.getFileName()), "unreadable",
+      return List.of(LocalFile.failed(root, String.valueOf(root.getFileName()), ClientErrorCode.UNREADABLE,
         "cannot list " + root + ": " + e.getMessage()));
     }
   }
@@ -115,18 +115,27 @@ final class FileSelector {
     return new LocalFile(file.path(), remoteDir + "/" + file.remoteName(), file.problemCode(), file.problem());
   }
 
-  private static LocalFile checkRemoteName(LocalFile file, Map<String, Path> taken) {
+  /** @return {@code file}, or a failed one when its remote name breaks the name rules the server applies */
+  static LocalFile checked(LocalFile file) {
     if (!file.pushable()) {
       return file;
     }
     try {
       NameRules.check(file.remoteName());
     } catch (ProtocolException e) {
-      return LocalFile.failed(file.path(), file.remoteName(), "bad_name", e.getMessage());
+      return LocalFile.failed(file.path(), file.remoteName(), e.code().wireName(), e.getMessage());
+    }
+    return file;
+  }
+
+  private static LocalFile checkRemoteName(LocalFile file, Map<String, Path> taken) {
+    LocalFile checked = checked(file);
+    if (!checked.pushable()) {
+      return checked;
     }
     Path previous = taken.putIfAbsent(file.remoteName(), file.path());
     if (previous != null) {
-      return LocalFile.failed(file.path(), file.remoteName(), "duplicate_name",
+      return LocalFile.failed(file.path(), file.remoteName(), ClientErrorCode.DUPLICATE_NAME,
         "'" + file.remoteName() + "' is also the remote name of " + previous + ": rename one or push it to another remoteDir");
     }
     return file;

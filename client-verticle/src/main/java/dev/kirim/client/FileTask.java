@@ -1,6 +1,6 @@
 package dev.kirim.client;
 
-/** One file on its way to one target, across connections and retries. */
+/** One file on its way to one target, across connections and retries. Event-loop confined. */
 final class FileTask {
 
   final LocalFile file;
@@ -11,9 +11,6 @@ final class FileTask {
   LocalFacts.Facts facts;
   /** Where the server wants the body to start (a resume when > 0). */
   long offset;
-  /** Set when the local file failed mid-transfer: the task fails without retry. */
-  String localErrorCode;
-  String localErrorMessage;
 
   FileTask(LocalFile file) {
     this.file = file;

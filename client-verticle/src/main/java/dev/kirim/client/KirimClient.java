@@ -7,17 +7,27 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pushing side: every selected file to every target, at most {@code parallelism.targets} targets at once.
- * Cluster targets are resolved to servers when the push starts.
+ * The pushing side, embeddable in any Vert.x application: one client, with its connection settings, runs any
+ * number of pushes. Every file of a job goes to every target, at most {@code parallelism.targets} targets at
+ * once; failures are in the report, never a failed future.
+ * <pre>
+ * KirimClient client = KirimClient.create(vertx, new ClientOptions().setClientId("reports@host-a"));
+ * client.push(new PushJob().setTargets(List.of(Target.parse("inbox:25563", "target"))).setFiles(List.of("out")))
+ *   .onSuccess(report -&gt; System.out.println(report.summary()));
+ * client.upload(Target.parse("inbox", "target"), Path.of("/tmp/a.csv"), "daily/a.csv")
+ *   .onSuccess(result -&gt; System.out.println(result.status()));
+ * </pre>
  */
 public class KirimClient {
 
@@ -28,31 +38,70 @@ public class KirimClient {
 
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.options = Objects.requireNonNull(options, "options");
+    this.options = new ClientOptions(Objects.requireNonNull(options, "options")).validate();
     this.netClient = vertx.createNetClient(new NetClientOptions()
-      .setConnectTimeout((int) options.getConnectTimeoutMs())
-      .setIdleTimeout((int) options.getIdleTimeoutMs())
+      .setConnectTimeout((int) this.options.getConnectTimeoutMs())
+      .setIdleTimeout((int) this.options.getIdleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
   }
 
+  /**
+   * @param options copied: changing them afterwards does not change the client
+   * @throws dev.kirim.config.ConfigException naming the first invalid option
+   */
   public static KirimClient create(Vertx vertx, ClientOptions options) {
     return new KirimClient(vertx, options);
   }
 
-  /** Selects the configured files and pushes them to the configured targets. Never fails: failures are in the report. */
-  public Future<PushReport> push() {
-    // Everything of one push runs on one context (the caller's, or a new one when called from outside
-    // Vert.x), so that its state needs no locking.
-    Promise<PushReport> report = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> pushOnContext().onComplete(report));
-    return report.future();
+  /**
+   * Selects the job's files and pushes them to its targets.
+   *
+   * @return the report; failed only when the job itself is invalid
+   */
+  public Future<PushReport> push(PushJob job) {
+    PushJob checked;
+    try {
+      checked = new PushJob(Objects.requireNonNull(job, "job")).validate();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return onContext(() -> run(checked));
   }
 
-  private Future<PushReport> pushOnContext() {
+  /**
+   * Pushes one local file to one target under {@code remoteName}.
+   *
+   * @return its result: {@code sent}, {@code skipped} or {@code failed} with the reason
+   */
+  public Future<FileResult> upload(Target target, Path localPath, String remoteName) {
+    LocalFile file = FileSelector.checked(LocalFile.of(localPath.toAbsolutePath().normalize(),
+      Objects.requireNonNull(remoteName, "remoteName")));
+    return onContext(() -> new TargetPush(vertx, netClient, Objects.requireNonNull(target, "target"), options,
+      List.of(file), new LocalFacts(vertx, options.getChecksum())).run())
+      .map(report -> report.results().get(0));
+  }
+
+  /**
+   * Runs {@code work} on one context (the caller's, or a new one when called from outside Vert.x), so that
+   * everything of one push runs on one event loop and its state needs no locking.
+   */
+  private <T> Future<T> onContext(Callable<Future<T>> work) {
+    Promise<T> result = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      try {
+        work.call().onComplete(result);
+      } catch (Exception e) {
+        result.fail(e);
+      }
+    });
+    return result.future();
+  }
+
+  private Future<PushReport> run(PushJob job) {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> FileSelector.select(options))
-      .compose(files -> ClusterTargets.resolve(vertx, options)
+    return vertx.executeBlocking(() -> FileSelector.select(job))
+      .compose(files -> ClusterTargets.resolve(vertx, job)
         .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options.getChecksum()))))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
   }

@@ -46,7 +46,10 @@ final class LocalFacts {
     this.algorithm = algorithm;
   }
 
-  /** @return the facts of {@code path}, failing with a message that names the file when it cannot be read */
+  /**
+   * @return the facts of {@code path}; fails when it cannot be read, with a message that names the file (see
+   *   {@link #asLocalFailure})
+   */
   Future<Facts> of(Path path) {
     return vertx.executeBlocking(() -> look(path), false).map(fresh -> {
       if (fresh.content() != null) {
@@ -68,6 +71,12 @@ final class LocalFacts {
     checksummed.remove(path);
   }
 
+  /** @return {@code failure} of looking at {@code path} as the typed failure the file's result gets */
+  static LocalFileException asLocalFailure(Path path, Throwable failure) {
+    return failure instanceof LocalFileException local ? local
+      : new LocalFileException(ClientErrorCode.UNREADABLE, "cannot read " + path + ": " + failure.getMessage());
+  }
+
   private Facts look(Path path) throws IOException {
     Facts facts = stat(path);
     if (facts.size() > SMALL_FILE_BYTES) {
@@ -75,7 +84,7 @@ final class LocalFacts {
     }
     byte[] bytes = Files.readAllBytes(path);
     if (bytes.length != facts.size()) {
-      throw new IOException(path + " changed while being read");
+      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " changed while being read");
     }
     ChecksumAlgorithm.Checksum checksum = algorithm.start();
     checksum.update(bytes);
@@ -87,13 +96,13 @@ final class LocalFacts {
     try {
       attributes = Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new IOException(path + " does not exist");
+      throw new LocalFileException(ClientErrorCode.NOT_FOUND, path + " does not exist");
     }
     if (!attributes.isRegularFile()) {
-      throw new IOException(path + " is not a regular file");
+      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not a regular file");
     }
     if (!Files.isReadable(path)) {
-      throw new IOException(path + " is not readable (permissions)");
+      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not readable (permissions)");
     }
     return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null, null);
   }

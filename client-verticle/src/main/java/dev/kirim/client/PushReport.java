@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.Printable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -7,7 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
-/** The outcome of a push: per target and per file, with totals, as text for people and JSON for scripts. */
+/**
+ * The outcome of a push: per target and per file, with totals, as text for people and JSON for scripts. Text
+ * that came from a server or the file system is escaped in the summary ({@link Printable}).
+ */
 public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
 
   /** Every file reached every target (sent or already there). */
@@ -16,14 +20,14 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public static final int EXIT_FAILED = 1;
 
   public int exitCode() {
-    return count(FileResult.FAILED) == 0 ? EXIT_OK : EXIT_FAILED;
+    return count(FileStatus.FAILED) == 0 ? EXIT_OK : EXIT_FAILED;
   }
 
   public List<FileResult> results() {
     return targets.stream().flatMap(t -> t.results().stream()).toList();
   }
 
-  public long count(String status) {
+  public long count(FileStatus status) {
     return targets.stream().mapToLong(t -> t.count(status)).sum();
   }
 
@@ -39,9 +43,9 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       .put("totals", new JsonObject()
         .put("targets", targets.size())
         .put("files", results().size())
-        .put("sent", count(FileResult.SENT))
-        .put("skipped", count(FileResult.SKIPPED))
-        .put("failed", count(FileResult.FAILED))
+        .put("sent", count(FileStatus.SENT))
+        .put("skipped", count(FileStatus.SKIPPED))
+        .put("failed", count(FileStatus.FAILED))
         .put("bytesSent", bytesSent()))
       .put("targets", new JsonArray(targets.stream().map(TargetReport::toJson).toList()))
       .put("files", new JsonArray(results().stream().map(FileResult::toJson).toList()));
@@ -53,21 +57,22 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     for (TargetReport target : targets) {
       out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %d failed; %s in %.2f s (%s/s)%n",
         label(target), target.server() == null ? "(no server reached)" : "server " + target.server(),
-        target.count(FileResult.SENT), target.count(FileResult.SKIPPED), target.count(FileResult.FAILED),
+        target.count(FileStatus.SENT), target.count(FileStatus.SKIPPED), target.count(FileStatus.FAILED),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
       for (FileResult result : target.results()) {
         if (result.failed()) {
-          out.append(String.format("  FAILED %s (%s): %s: %s%n", result.name(), result.local(), result.errorCode(),
-            result.errorMessage()));
+          out.append(String.format("  FAILED %s (%s): %s: %s%n", Printable.escape(result.name()),
+            Printable.escape(result.local()), result.errorCode(), Printable.escape(result.errorMessage())));
         } else if (result.note() != null) {
-          out.append(String.format("  NOTE   %s (%s): %s%n", result.name(), result.local(), result.note()));
+          out.append(String.format("  NOTE   %s (%s): %s%n", Printable.escape(result.name()),
+            Printable.escape(result.local()), Printable.escape(result.note())));
         }
       }
     }
-    long failed = count(FileResult.FAILED);
+    long failed = count(FileStatus.FAILED);
     out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %d failed; %s in %.2f s%s",
-      targets.isEmpty() ? 0 : targets.get(0).results().size(), targets.size(), count(FileResult.SENT),
-      count(FileResult.SKIPPED), failed, bytes(bytesSent()), durationMs / 1000.0,
+      targets.isEmpty() ? 0 : targets.get(0).results().size(), targets.size(), count(FileStatus.SENT),
+      count(FileStatus.SKIPPED), failed, bytes(bytesSent()), durationMs / 1000.0,
       failed == 0 ? " — all delivered" : " — FAILURES above"));
     return out.toString();
   }

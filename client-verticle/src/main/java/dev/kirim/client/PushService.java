@@ -2,6 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -10,11 +11,17 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * The client as a long-lived service: push jobs arrive on {@code kirim.push} (from this Vert.x or, when
- * clustered, from any node), each a JSON object with the configuration's keys merged over the service's own
- * configuration, and each is answered with its JSON report. A job that is not a valid configuration fails the
- * message (code {@link #BAD_JOB}) with the same one-line message the command line would print.
+ * clustered, from any node), and each is answered with its JSON report. A job is a JSON object with the
+ * job's keys ({@code targets}, {@code files}, {@code baseDir}, {@code remoteDir}) and {@code report}, merged over
+ * the service's own configuration; the connection settings are the service's, shared by every job through
+ * one {@link KirimClient}. A job that is not valid fails the message (code {@link #BAD_JOB}) with the same
+ * one-line message the command line would print.
  */
 final class PushService {
 
@@ -24,15 +31,23 @@ final class PushService {
   static final int FAILED_JOB = 500;
 
   private static final Logger log = LoggerFactory.getLogger(PushService.class);
+  private static final Set<String> JOB_KEYS = jobKeys();
 
   private final Vertx vertx;
+  private final KirimClient client;
   private final JsonObject defaults;
   private MessageConsumer<Object> consumer;
 
-  PushService(Vertx vertx, JsonObject config) {
+  /** @param config the service's configuration: defaults for every job's keys */
+  PushService(Vertx vertx, KirimClient client, JsonObject config) {
     this.vertx = vertx;
-    this.defaults = config.copy();
-    this.defaults.remove("service");
+    this.client = client;
+    this.defaults = new JsonObject();
+    JOB_KEYS.forEach(key -> {
+      if (config.containsKey(key)) {
+        defaults.put(key, config.getValue(key));
+      }
+    });
   }
 
   /** @return completes once the consumer is registered (cluster-wide when clustered) */
@@ -43,17 +58,22 @@ final class PushService {
   }
 
   private void handleJob(Message<Object> message) {
-    ClientOptions options;
+    JsonObject job;
+    PushJob pushJob;
     try {
-      options = jobOptions(message.body());
+      job = jobConfig(message.body());
+      pushJob = new PushJob(job).validate();
     } catch (ConfigException e) {
       message.fail(BAD_JOB, "bad push job: " + e.getMessage());
       return;
     }
-    KirimClient client = KirimClient.create(vertx, options);
-    client.push()
-      .compose(report -> ClientVerticle.writeReport(vertx, options.getReport(), report))
-      .eventually(client::close)
+    String reportPath = ConfigReader.of(job).string("report", null);
+    client.push(pushJob)
+      .compose(report -> reportPath == null ? Future.succeededFuture(report)
+        : vertx.executeBlocking(() -> {
+          ReportWriter.write(Path.of(reportPath).toAbsolutePath().normalize(), report);
+          return report;
+        }, false))
       .onSuccess(report -> {
         log.info("Push job done: {}", report.summary().lines().reduce((a, b) -> b).orElse(""));
         message.reply(report.toJson());
@@ -61,18 +81,29 @@ final class PushService {
       .onFailure(e -> message.fail(FAILED_JOB, e.getMessage()));
   }
 
-  /** The job's keys over the service's; it must name targets and files, and cannot turn into a service. */
-  ClientOptions jobOptions(Object body) {
+  /** The job's keys over the service's; a connection setting or {@code service} is not a job's to change. */
+  JsonObject jobConfig(Object body) {
     if (!(body instanceof JsonObject job)) {
-      throw new ConfigException("a push job is a JSON object with the config keys, at least 'targets' and 'files'");
+      throw new ConfigException("a push job is a JSON object with the keys " + String.join(", ", JOB_KEYS.stream()
+        .sorted().toList()) + ", at least 'targets' and 'files'");
     }
-    if (job.containsKey("service")) {
-      throw new ConfigException("config key 'service' is not allowed in a push job");
+    for (String key : job.fieldNames()) {
+      if (!JOB_KEYS.contains(key)) {
+        throw new ConfigException("config key '" + key + "' is not allowed in a push job: "
+          + (ClientConfig.KEYS.contains(key) ? "it is a setting of the service client, set in its configuration"
+          : "unknown key") + " (a job's keys: " + String.join(", ", JOB_KEYS.stream().sorted().toList()) + ")");
+      }
     }
-    return new ClientOptions(defaults.copy().mergeIn(job));
+    return defaults.copy().mergeIn(job);
   }
 
   Future<Void> close() {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  private static Set<String> jobKeys() {
+    Set<String> keys = new HashSet<>(PushJob.KEYS);
+    keys.add("report");
+    return Set.copyOf(keys);
   }
 }

@@ -120,7 +120,7 @@ final class TargetPush {
         pump();
       });
     } else if (connections.isEmpty()) {
-      String code = cause instanceof ProtocolException p ? p.code().wireName() : "connect_failed";
+      String code = cause instanceof ProtocolException p ? p.code().wireName() : ClientErrorCode.CONNECT_FAILED.wireName();
       while (!queue.isEmpty()) {
         fail(queue.poll(), code, reason);
       }
@@ -128,7 +128,8 @@ final class TargetPush {
   }
 
   void sent(FileTask task, Message.Done done) {
-    record(task, FileResult.SENT, done.name(), done.bytes(), done.checksum(), null, null, null);
+    record(task, FileStatus.SENT, done.name(), done.bytes(), done.bytes() - task.offset, done.checksum(), null, null,
+      null);
     pump();
   }
 
@@ -137,7 +138,7 @@ final class TargetPush {
     // computed tells more.
     boolean differs = skip.size() != task.facts.size()
       || (task.facts.checksum() != null && skip.checksum() != null && !skip.checksum().equals(task.facts.checksum()));
-    record(task, FileResult.SKIPPED, task.file.remoteName(), skip.size(), skip.checksum(), null, null,
+    record(task, FileStatus.SKIPPED, task.file.remoteName(), skip.size(), 0, skip.checksum(), null, null,
       differs ? "the server's copy differs from ours (" + task.facts.size() + " bytes"
         + (task.facts.checksum() == null ? "" : ", " + task.facts.checksum()) + ") and its onExisting policy keeps it"
         : null);
@@ -156,19 +157,16 @@ final class TargetPush {
     pump();
   }
 
-  void localFailure(FileTask task, String message) {
-    fail(task, message.contains("does not exist") ? "not_found" : "unreadable", message);
+  /** The local file cannot be read or sent as offered: no retry helps. */
+  void localFailure(FileTask task, LocalFileException failure) {
+    fail(task, failure.code().wireName(), failure.getMessage());
     pump();
   }
 
   void connectionEnded(ClientConnection connection, List<FileTask> unfinished, String reason) {
     connections.remove(connection);
     for (FileTask task : unfinished) {
-      if (task.localErrorCode != null) {
-        fail(task, task.localErrorCode, task.localErrorMessage);
-      } else {
-        retryOrFail(task, "connection_lost", reason);
-      }
+      retryOrFail(task, ClientErrorCode.CONNECTION_LOST.wireName(), reason);
     }
     pump();
   }
@@ -187,14 +185,15 @@ final class TargetPush {
   }
 
   private void fail(FileTask task, String code, String message) {
-    record(task, FileResult.FAILED, null, 0, null, code, message, null);
+    record(task, FileStatus.FAILED, null, 0, 0, null, code, message, null);
   }
 
-  private void record(FileTask task, String status, String storedAs, long bytes, String checksum, String errorCode,
-                      String errorMessage, String note) {
+  private void record(FileTask task, FileStatus status, String storedAs, long bytes, long bytesTransferred,
+                      String checksum, String errorCode, String errorMessage, String note) {
+    long resumedFrom = status == FileStatus.SENT ? task.offset : 0;
     results.add(new FileResult(target.toString(), serverId, task.file.remoteName(), storedAs,
-      task.file.path().toString(), status, bytes, checksum, errorCode, errorMessage, task.elapsedMs(),
-      task.attempts, note));
+      task.file.path().toString(), status, bytes, bytesTransferred, resumedFrom, checksum, errorCode, errorMessage,
+      task.elapsedMs(), task.attempts, note));
     outstanding--;
   }
 

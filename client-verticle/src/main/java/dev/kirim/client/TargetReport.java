@@ -14,18 +14,18 @@ public record TargetReport(String target, String via, String server, List<FileRe
   static TargetReport noServer(String clusterTarget, List<LocalFile> files, String message) {
     List<FileResult> results = files.stream()
       .map(file -> new FileResult(clusterTarget, null, file.remoteName(), null, file.path().toString(),
-        FileResult.FAILED, 0, null, FileResult.NO_SERVER, message, 0, 0, null))
+        FileStatus.FAILED, 0, 0, 0, null, ClientErrorCode.NO_SERVER.wireName(), message, 0, 0, null))
       .toList();
     return new TargetReport(clusterTarget, clusterTarget, null, results, 0);
   }
 
-  public long count(String status) {
-    return results.stream().filter(r -> r.status().equals(status)).count();
+  public long count(FileStatus status) {
+    return results.stream().filter(r -> r.status() == status).count();
   }
 
   /** @return bytes of the files sent (skipped files moved no bytes) */
   public long bytesSent() {
-    return results.stream().filter(r -> r.status().equals(FileResult.SENT)).mapToLong(FileResult::bytes).sum();
+    return results.stream().filter(r -> r.status() == FileStatus.SENT).mapToLong(FileResult::bytes).sum();
   }
 
   public JsonObject toJson() {
@@ -35,9 +35,9 @@ public record TargetReport(String target, String via, String server, List<FileRe
     }
     return json
       .put("server", server)
-      .put("sent", count(FileResult.SENT))
-      .put("skipped", count(FileResult.SKIPPED))
-      .put("failed", count(FileResult.FAILED))
+      .put("sent", count(FileStatus.SENT))
+      .put("skipped", count(FileStatus.SKIPPED))
+      .put("failed", count(FileStatus.FAILED))
       .put("bytesSent", bytesSent())
       .put("durationMs", durationMs);
   }

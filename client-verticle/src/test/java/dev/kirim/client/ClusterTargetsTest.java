@@ -33,26 +33,26 @@ class ClusterTargetsTest extends PushTestBase {
   @Test
   void clusterAnyPicksTheMostFreeSpaceAndListedTargetsComeFirst() {
     List<ServerRecord> servers = List.of(record("a", 5000, 10), record("b", 5001, 30), record("c", 5002, 20));
-    ClientOptions options = new ClientOptions().setTargets(List.of(new Target("127.0.0.1", 5002)))
+    PushJob job = new PushJob().setTargets(List.of(new Target("127.0.0.1", 5002)))
       .setClusterTargets(List.of(KirimCluster.TARGET_ANY));
     assertEquals(List.of(new Target("127.0.0.1", 5002), new Target("127.0.0.1", 5001, "cluster:any")),
-      ClusterTargets.resolve(options, servers).targets());
-    options.setClusterTargets(List.of(KirimCluster.TARGET_ALL));
+      ClusterTargets.resolve(job, servers).targets());
+    job.setClusterTargets(List.of(KirimCluster.TARGET_ALL));
     assertEquals(List.of(new Target("127.0.0.1", 5002), new Target("127.0.0.1", 5000, "cluster:all"),
-      new Target("127.0.0.1", 5001, "cluster:all")), ClusterTargets.resolve(options, servers).targets());
-    assertEquals(List.of("cluster:all"), ClusterTargets.resolve(options, List.of()).unresolved());
+      new Target("127.0.0.1", 5001, "cluster:all")), ClusterTargets.resolve(job, servers).targets());
+    assertEquals(List.of("cluster:all"), ClusterTargets.resolve(job, List.of()).unresolved());
   }
 
   @Test
   void optionsTellClusterTargetsAndServiceApart() {
-    ClientOptions options = new ClientOptions(new JsonObject()
-      .put("targets", new JsonArray().add("cluster:all").add("h:1")).put("files", new JsonArray().add("x")));
-    assertEquals(List.of("cluster:all"), options.getClusterTargets());
-    assertEquals(List.of(new Target("h", 1)), options.getTargets());
-    ConfigException bad = assertThrows(ConfigException.class, () -> new ClientOptions(new JsonObject()
+    PushJob job = new ClientConfig(new JsonObject()
+      .put("targets", new JsonArray().add("cluster:all").add("h:1")).put("files", new JsonArray().add("x"))).job();
+    assertEquals(List.of("cluster:all"), job.getClusterTargets());
+    assertEquals(List.of(new Target("h", 1)), job.getTargets());
+    ConfigException bad = assertThrows(ConfigException.class, () -> new ClientConfig(new JsonObject()
       .put("targets", new JsonArray().add("cluster:some")).put("files", new JsonArray().add("x"))));
     assertTrue(bad.getMessage().contains("'targets[0]'"), bad.getMessage());
-    assertTrue(new ClientOptions(new JsonObject().put("service", true)).isService());
+    assertTrue(new ClientConfig(new JsonObject().put("service", true)).isService());
   }
 
   @Test
@@ -62,7 +62,7 @@ class ClusterTargetsTest extends PushTestBase {
     deployServer("s1", first);
     deployServer("s2", second);
     byte[] content = writeRandom(dir.resolve("out/a.bin"), 3 * CHUNK + 5, 11);
-    PushReport report = push(clientOptions(dir.resolve("out"), List.of("a.bin"))
+    PushReport report = push(job(dir.resolve("out"), List.of("a.bin"))
       .setClusterTargets(List.of(KirimCluster.TARGET_ALL)));
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report.summary());
     assertEquals(2, report.targets().size());
@@ -76,12 +76,12 @@ class ClusterTargetsTest extends PushTestBase {
   void aClusterTargetWithNoServerFailsEveryFile() {
     writeRandom(dir.resolve("out/a.bin"), 10, 1);
     writeRandom(dir.resolve("out/b.bin"), 10, 2);
-    PushReport report = push(clientOptions(dir.resolve("out"), List.of("a.bin", "b.bin"))
+    PushReport report = push(job(dir.resolve("out"), List.of("a.bin", "b.bin"))
       .setClusterTargets(List.of(KirimCluster.TARGET_ANY)));
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
     assertEquals(2, report.results().size());
     report.results().forEach(result -> {
-      assertEquals(FileResult.NO_SERVER, result.errorCode());
+      assertEquals(ClientErrorCode.NO_SERVER.wireName(), result.errorCode());
       assertEquals("cluster:any", result.target());
       assertTrue(result.errorMessage().contains("no kirim server is registered"), result.errorMessage());
     });
@@ -108,6 +108,14 @@ class ClusterTargetsTest extends PushTestBase {
     ReplyException failure = assertInstanceOf(ReplyException.class, bad);
     assertEquals(400, failure.failureCode());
     assertTrue(failure.getMessage().contains("'targets'"), failure.getMessage());
+
+    // The service's one client carries the connection settings: a job cannot change them.
+    Throwable setting = assertThrows(AssertionError.class, () -> await(vertx.eventBus().request(
+      KirimCluster.PUSH_ADDRESS, job.copy().put("window", 4)))).getCause();
+    ReplyException refused = assertInstanceOf(ReplyException.class, setting);
+    assertEquals(400, refused.failureCode());
+    assertTrue(refused.getMessage().contains("'window'") && refused.getMessage().contains("setting of the service"),
+      refused.getMessage());
   }
 
   private void deployServer(String id, Path storage) {

@@ -162,15 +162,14 @@ class ClusterTest {
   }
 
   private PushReport push(Vertx node, List<String> targets, String file, String remoteDir) {
-    ClientOptions options = new ClientOptions()
+    PushJob job = new PushJob()
       .setClusterTargets(targets)
       .setBaseDir(dir.resolve("out"))
       .setFiles(List.of(file))
-      .setRemoteDir(remoteDir)
-      .setRetryBackoffMs(10);
-    KirimClient client = KirimClient.create(node, options);
+      .setRemoteDir(remoteDir);
+    KirimClient client = KirimClient.create(node, new ClientOptions().setRetryBackoffMs(10));
     try {
-      return await(client.push());
+      return await(client.push(job));
     } finally {
       await(client.close());
     }

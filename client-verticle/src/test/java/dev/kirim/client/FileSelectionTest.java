@@ -23,7 +23,7 @@ class FileSelectionTest {
   }
 
   private List<LocalFile> selectInto(String remoteDir, String... entries) {
-    return FileSelector.select(new ClientOptions().setBaseDir(base).setRemoteDir(remoteDir)
+    return FileSelector.select(new PushJob().setBaseDir(base).setRemoteDir(remoteDir)
       .setFiles(List.of(entries)));
   }
 

@@ -45,7 +45,7 @@ class OnExistingEndToEndTest extends PushTestBase {
 
   private PushReport pushUnder(OnExisting policy) {
     KirimServer server = startServer(serverOptions(storage).setOnExisting(policy));
-    return push(clientOptions(home, List.of("laporan.txt"), server));
+    return push(job(home, List.of("laporan.txt"), server));
   }
 
   @Test
@@ -54,7 +54,7 @@ class OnExistingEndToEndTest extends PushTestBase {
 
     FileResult result = result(report, "laporan.txt");
     assertEquals(PushReport.EXIT_OK, report.exitCode(), "already there counts as delivered");
-    assertEquals(FileResult.SKIPPED, result.status());
+    assertEquals(FileStatus.SKIPPED, result.status());
     assertEquals(old.length, result.bytes(), "the stored file's size, not the local one's");
     assertEquals(crc32c(old), result.checksum(), "the stored file's checksum");
     assertArrayEquals(old, read(storage.resolve("laporan.txt")));
@@ -77,13 +77,13 @@ class OnExistingEndToEndTest extends PushTestBase {
 
     FileResult result = result(first, "laporan.txt");
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
-    assertEquals(FileResult.SENT, result.status());
+    assertEquals(FileStatus.SENT, result.status());
     assertEquals("laporan-1.txt", result.storedAs());
     assertEquals(crc32c(pushed), result.checksum());
     assertArrayEquals(pushed, read(storage.resolve("laporan-1.txt")));
     assertArrayEquals(old, read(storage.resolve("laporan.txt")), "the stored file is kept");
 
-    PushReport second = push(clientOptions(home, List.of("laporan.txt"), startServer(serverOptions(storage)
+    PushReport second = push(job(home, List.of("laporan.txt"), startServer(serverOptions(storage)
       .setOnExisting(OnExisting.RENAME))));
 
     assertEquals("laporan-2.txt", result(second, "laporan.txt").storedAs(), "every push stores another copy");
@@ -96,7 +96,7 @@ class OnExistingEndToEndTest extends PushTestBase {
 
     FileResult result = result(report, "laporan.txt");
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
-    assertEquals(FileResult.FAILED, result.status());
+    assertEquals(FileStatus.FAILED, result.status());
     assertEquals("exists", result.errorCode());
     assertTrue(result.errorMessage().contains("laporan.txt"), result::errorMessage);
     assertEquals(1, result.attempts(), "'exists' will not change by trying again");

@@ -36,7 +36,7 @@ class PushEndToEndTest extends PushTestBase {
     }
     KirimServer server = startServer(serverOptions(storage).setLimits(new ServerLimits().setChunkBytes(CHUNK)));
 
-    PushReport report = push(clientOptions(home, List.copyOf(files.keySet()), server));
+    PushReport report = push(job(home, List.copyOf(files.keySet()), server));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     files.forEach((name, content) -> assertSent(result(report, name), content, storage));
@@ -54,18 +54,18 @@ class PushEndToEndTest extends PushTestBase {
     byte[] small = writeRandom(home.resolve("kecil.txt"), 17, 1);
     byte[] big = writeRandom(home.resolve("besar.bin"), 600_007, 2);
     KirimServer server = startServer(storage);
-    ClientOptions options = clientOptions(home, List.of("kecil.txt", "besar.bin"), server)
-      .setChecksum(ChecksumAlgorithm.SHA256);
+    PushJob job = job(home, List.of("kecil.txt", "besar.bin"), server);
+    ClientOptions options = quickRetries().setChecksum(ChecksumAlgorithm.SHA256);
 
-    PushReport first = push(options);
-    PushReport second = push(options);
+    PushReport first = push(options, job);
+    PushReport second = push(options, job);
 
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
     assertEquals(checksum(small, ChecksumAlgorithm.SHA256), result(first, "kecil.txt").checksum());
     assertEquals(checksum(big, ChecksumAlgorithm.SHA256), result(first, "besar.bin").checksum());
     assertArrayEquals(big, read(storage.resolve("besar.bin")));
     for (FileResult result : second.results()) {
-      assertEquals(FileResult.SKIPPED, result.status());
+      assertEquals(FileStatus.SKIPPED, result.status());
       assertTrue(result.checksum().matches("sha256:[0-9a-f]{64}"), result::checksum);
       assertEquals(result(first, result.name()).checksum(), result.checksum(), "the server's SHA-256 of its copy");
     }
@@ -81,7 +81,7 @@ class PushEndToEndTest extends PushTestBase {
     }
     KirimServer server = startServer(storage);
 
-    PushReport report = push(clientOptions(home, List.of("logs"), server));
+    PushReport report = push(job(home, List.of("logs"), server));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertEquals(files.keySet().stream().sorted().toList(), names(report.results()));
@@ -97,12 +97,12 @@ class PushEndToEndTest extends PushTestBase {
     byte[] csv = writeRandom(home.resolve("data/jan.csv"), 999, 1);
     KirimServer server = startServer(storage);
 
-    PushReport report = push(clientOptions(home, List.of("data/*.csv", "data/*.xlsx"), server));
+    PushReport report = push(job(home, List.of("data/*.csv", "data/*.xlsx"), server));
 
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
     assertSent(result(report, "jan.csv"), csv, storage);
     FileResult none = result(report, "data/*.xlsx");
-    assertEquals(FileResult.FAILED, none.status());
+    assertEquals(FileStatus.FAILED, none.status());
     assertEquals("no_match", none.errorCode());
     assertTrue(none.errorMessage().contains("data/*.xlsx"), none::errorMessage);
     assertEquals(0, none.attempts(), "nothing was offered");
@@ -117,7 +117,7 @@ class PushEndToEndTest extends PushTestBase {
     byte[] b = writeRandom(home.resolve("reports/q1/b.txt"), 202, 2);
     KirimServer server = startServer(storage);
 
-    PushReport report = push(clientOptions(home, List.of("a.txt", "reports"), server).setRemoteDir("inbox/2026"));
+    PushReport report = push(job(home, List.of("a.txt", "reports"), server).setRemoteDir("inbox/2026"));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertSent(result(report, "inbox/2026/a.txt"), a, storage);
@@ -137,16 +137,17 @@ class PushEndToEndTest extends PushTestBase {
       files.put(name, writeRandom(home.resolve(name), 1 + i * 37 % 5_000, i));
     }
     KirimServer server = startServer(serverOptions(storage).setFsync(false));
-    ClientOptions options = clientOptions(home, List.of("kecil"), server).setConnectionsPerTarget(3).setWindow(8);
+    PushJob job = job(home, List.of("kecil"), server);
+    ClientOptions options = quickRetries().setConnectionsPerTarget(3).setWindow(8);
 
-    PushReport first = push(options);
-    PushReport second = push(options);
+    PushReport first = push(options, job);
+    PushReport second = push(options, job);
 
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
-    assertEquals(300, first.count(FileResult.SENT));
+    assertEquals(300, first.count(FileStatus.SENT));
     files.forEach((name, content) -> assertSent(result(first, name), content, storage));
     assertEquals(301, tree(storage).size(), "the directory and its 300 files, nothing else");
-    assertEquals(300, second.count(FileResult.SKIPPED), second::summary);
+    assertEquals(300, second.count(FileStatus.SKIPPED), second::summary);
   }
 
   /**
@@ -168,11 +169,9 @@ class PushEndToEndTest extends PushTestBase {
     }
     Target dead = new Target("127.0.0.1", closedPort());
     targets.add(2, dead);
-    ClientOptions options = clientOptions(home, List.of("a.txt", "b.bin", "c"))
-      .setTargets(targets)
-      .setRetryAttempts(2);
+    PushJob job = job(home, List.of("a.txt", "b.bin", "c")).setTargets(targets);
 
-    PushReport report = push(options);
+    PushReport report = push(quickRetries().setRetryAttempts(2), job);
 
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
     assertEquals(targets.stream().map(Target::toString).toList(),
@@ -184,7 +183,7 @@ class PushEndToEndTest extends PushTestBase {
     TargetReport refused = report.targets().get(2);
     assertNull(refused.server(), "no server reached");
     for (FileResult result : refused.results()) {
-      assertEquals(FileResult.FAILED, result.status());
+      assertEquals(FileStatus.FAILED, result.status());
       assertEquals("connect_failed", result.errorCode(), result::toString);
       assertTrue(result.errorMessage().contains(dead.toString()), result::errorMessage);
     }
@@ -195,8 +194,8 @@ class PushEndToEndTest extends PushTestBase {
       files.forEach((name, content) -> assertSent(results.get(name), content, storage));
       assertEquals(List.of("a.txt", "b.bin", "c/", "c/d.txt"), tree(storage));
     }
-    assertEquals(9, report.count(FileResult.SENT));
-    assertEquals(3, report.count(FileResult.FAILED));
+    assertEquals(9, report.count(FileStatus.SENT));
+    assertEquals(3, report.count(FileStatus.FAILED));
     assertTrue(report.summary().lines().anyMatch(line -> line.startsWith(dead.toString())
       && line.contains("(no server reached): 0 sent, 0 skipped, 3 failed")), report::summary);
   }

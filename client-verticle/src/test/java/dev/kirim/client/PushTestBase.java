@@ -87,25 +87,35 @@ abstract class PushTestBase {
     return new Target("127.0.0.1", server.actualPort());
   }
 
-  /** Pushes {@code files} (relative to {@code baseDir}) to the servers, retrying every 10 to 100 ms. */
-  static ClientOptions clientOptions(Path baseDir, List<String> files, KirimServer... servers) {
-    return new ClientOptions()
+  /** A job pushing {@code files} (relative to {@code baseDir}) to the servers. */
+  static PushJob job(Path baseDir, List<String> files, KirimServer... servers) {
+    return new PushJob()
       .setTargets(Arrays.stream(servers).map(PushTestBase::target).toList())
       .setBaseDir(baseDir)
-      .setFiles(files)
+      .setFiles(files);
+  }
+
+  /** A client retrying every 10 to 100 ms, quick enough for tests. */
+  static ClientOptions quickRetries() {
+    return new ClientOptions()
       .setRetryBackoffMs(10)
       .setRetryMaxBackoffMs(100)
       .setConnectTimeoutMs(5_000);
   }
 
-  Future<PushReport> pushAsync(ClientOptions options) {
+  Future<PushReport> pushAsync(ClientOptions options, PushJob job) {
     KirimClient client = KirimClient.create(vertx, options);
     clients.add(client);
-    return client.push();
+    return client.push(job);
   }
 
-  PushReport push(ClientOptions options) {
-    return await(pushAsync(options));
+  PushReport push(ClientOptions options, PushJob job) {
+    return await(pushAsync(options, job));
+  }
+
+  /** Pushes with {@link #quickRetries()}. */
+  PushReport push(PushJob job) {
+    return push(quickRetries(), job);
   }
 
   /** Waits on the test thread (never an event loop) for {@code future}, at most {@link #TIMEOUT_SECONDS}. */
@@ -200,7 +210,7 @@ abstract class PushTestBase {
 
   /** Asserts a file was sent intact: status, size, checksum, stored name, and the bytes on the server. */
   static void assertSent(FileResult result, byte[] content, Path storage) {
-    assertEquals(FileResult.SENT, result.status(), () -> "status of " + result);
+    assertEquals(FileStatus.SENT, result.status(), () -> "status of " + result);
     assertEquals(content.length, result.bytes(), () -> "bytes of " + result);
     assertEquals(crc32c(content), result.checksum(), () -> "checksum of " + result);
     assertEquals(result.name(), result.storedAs(), () -> "stored name of " + result);

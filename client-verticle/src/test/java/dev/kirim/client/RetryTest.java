@@ -77,9 +77,12 @@ class RetryTest extends PushTestBase {
     return tap;
   }
 
-  private ClientOptions options(ReplyTap tap, int attempts) {
-    return clientOptions(home, List.of(NAME)).setTargets(List.of(tap.target()))
-      .setRetryAttempts(attempts).setRetryBackoffMs(5).setRetryMaxBackoffMs(50);
+  private ClientOptions options(int attempts) {
+    return quickRetries().setRetryAttempts(attempts).setRetryBackoffMs(5).setRetryMaxBackoffMs(50);
+  }
+
+  private PushJob job(ReplyTap tap, String... files) {
+    return job(home, List.of(files)).setTargets(List.of(tap.target()));
   }
 
   @Test
@@ -90,7 +93,7 @@ class RetryTest extends PushTestBase {
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> holder.close());
 
-    PushReport report = push(options(tap, 20));
+    PushReport report = push(options(20), job(tap, NAME));
 
     FileResult result = result(report, NAME);
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
@@ -109,11 +112,11 @@ class RetryTest extends PushTestBase {
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> { });
 
-    PushReport report = push(options(tap, 3).setFiles(List.of(NAME, "lain.txt")));
+    PushReport report = push(options(3), job(tap, NAME, "lain.txt"));
 
     FileResult result = result(report, NAME);
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
-    assertEquals(FileResult.FAILED, result.status());
+    assertEquals(FileStatus.FAILED, result.status());
     assertEquals("busy", result.errorCode());
     assertEquals(3, result.attempts());
     assertEquals(3, busy.get(), "one offer per try, no more");
@@ -130,7 +133,7 @@ class RetryTest extends PushTestBase {
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> holder.close());
 
-    PushReport report = push(options(tap, 20));
+    PushReport report = push(options(20), job(tap, NAME));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertSent(result(report, NAME), content, storage);
@@ -145,7 +148,7 @@ class RetryTest extends PushTestBase {
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> { });
 
-    PushReport report = push(options(tap, 3));
+    PushReport report = push(options(3), job(tap, NAME));
 
     FileResult result = result(report, NAME);
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
@@ -173,11 +176,11 @@ class RetryTest extends PushTestBase {
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> { });
 
-    PushReport report = push(clientOptions(home, names).setTargets(List.of(tap.target()))
-      .setConnectionsPerTarget(2).setWindow(1).setRetryAttempts(3).setRetryBackoffMs(1).setRetryMaxBackoffMs(1));
+    PushReport report = push(quickRetries().setConnectionsPerTarget(2).setWindow(1).setRetryAttempts(3)
+      .setRetryBackoffMs(1).setRetryMaxBackoffMs(1), job(tap, names.toArray(String[]::new)));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    assertEquals(40, report.count(FileResult.SENT));
+    assertEquals(40, report.count(FileStatus.SENT));
     assertTrue(busy.get() <= 3, () -> busy.get() + " connections refused, the client tries 3 times");
   }
 }

@@ -28,9 +28,12 @@ class ScriptedServerTest extends PushTestBase {
     return server;
   }
 
-  private ClientOptions options(ScriptedServer server, String... files) {
-    return clientOptions(home, List.of(files)).setTargets(List.of(server.target())).setRetryBackoffMs(5)
-      .setRetryMaxBackoffMs(20);
+  private static ClientOptions options() {
+    return quickRetries().setRetryBackoffMs(5).setRetryMaxBackoffMs(20);
+  }
+
+  private PushJob job(ScriptedServer server, String... files) {
+    return job(home, List.of(files)).setTargets(List.of(server.target()));
   }
 
   /** Offers may be pipelined, but never between a body and its commit: the server reads those back to back. */
@@ -42,7 +45,7 @@ class ScriptedServerTest extends PushTestBase {
     }
     ScriptedServer server = start(ScriptedServer.OBLIGING);
 
-    PushReport report = push(options(server, "d/*.dat").setWindow(8).setConnectionsPerTarget(2));
+    PushReport report = push(options().setWindow(8).setConnectionsPerTarget(2), job(server, "d/*.dat"));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     files.forEach((name, content) -> assertEquals(crc32c(content), result(report, name).checksum(), name));
@@ -60,11 +63,11 @@ class ScriptedServerTest extends PushTestBase {
       }
     });
 
-    PushReport report = push(options(server, "a.txt"));
+    PushReport report = push(options(), job(server, "a.txt"));
 
     FileResult result = result(report, "a.txt");
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    assertEquals(FileResult.SKIPPED, result.status());
+    assertEquals(FileStatus.SKIPPED, result.status());
     assertEquals(77, result.bytes(), "the size the server reported");
     assertNull(result.checksum());
     assertEquals("scripted", result.server());
@@ -81,11 +84,11 @@ class ScriptedServerTest extends PushTestBase {
       }
     });
 
-    PushReport report = push(options(server, "a.bin"));
+    PushReport report = push(options(), job(server, "a.bin"));
 
     FileResult result = result(report, "a.bin");
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    assertEquals(FileResult.SENT, result.status());
+    assertEquals(FileStatus.SENT, result.status());
     assertEquals(crc32c(content), result.checksum());
     assertEquals(2, result.attempts());
     assertEquals(2, server.connectionCount());
@@ -102,7 +105,7 @@ class ScriptedServerTest extends PushTestBase {
       }
     });
 
-    PushReport report = push(options(server, "a.bin").setRetryAttempts(3));
+    PushReport report = push(options().setRetryAttempts(3), job(server, "a.bin"));
 
     FileResult result = result(report, "a.bin");
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
@@ -123,10 +126,10 @@ class ScriptedServerTest extends PushTestBase {
       }
     });
 
-    PushReport report = push(options(server, "a.bin"));
+    PushReport report = push(options(), job(server, "a.bin"));
 
     FileResult result = result(report, "a.bin");
-    assertEquals(FileResult.SENT, result.status(), result::toString);
+    assertEquals(FileStatus.SENT, result.status(), result::toString);
     assertEquals(crc32c(content), result.checksum());
     assertEquals(2, result.attempts());
   }
@@ -144,10 +147,10 @@ class ScriptedServerTest extends PushTestBase {
       }
     });
 
-    PushReport report = push(options(server, "a.txt", "b.txt").setConnectionsPerTarget(1));
+    PushReport report = push(options().setConnectionsPerTarget(1), job(server, "a.txt", "b.txt"));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    assertEquals(2, report.count(FileResult.SENT));
+    assertEquals(2, report.count(FileStatus.SENT));
     assertEquals(2, server.connectionCount());
     report.results().forEach(r -> assertEquals(2, r.attempts(), r::toString));
   }
@@ -157,7 +160,7 @@ class ScriptedServerTest extends PushTestBase {
     writeRandom(home.resolve("a.txt"), 10, 7);
     ScriptedServer server = start((connection, message) -> { });
 
-    PushReport report = push(options(server, "a.txt").setConnectTimeoutMs(200).setRetryAttempts(2));
+    PushReport report = push(options().setConnectTimeoutMs(200).setRetryAttempts(2), job(server, "a.txt"));
 
     FileResult result = result(report, "a.txt");
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());

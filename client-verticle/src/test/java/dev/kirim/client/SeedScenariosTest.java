@@ -44,7 +44,7 @@ class SeedScenariosTest extends PushTestBase {
       "foto.jpg", writeRandom(home.resolve("foto.jpg"), 3 * 256 * 1024 + 5, 3));
     KirimServer server = startServer(storage);
 
-    PushReport first = push(clientOptions(home, List.of("laporan.txt", "data.bin", "foto.jpg"), server));
+    PushReport first = push(job(home, List.of("laporan.txt", "data.bin", "foto.jpg"), server));
 
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
     assertEquals(List.of("data.bin", "foto.jpg", "laporan.txt"), names(first.results()), "results, by remote name");
@@ -60,14 +60,14 @@ class SeedScenariosTest extends PushTestBase {
       mtimes.put(name, Files.getLastModifiedTime(storage.resolve(name)));
     }
 
-    PushReport second = push(clientOptions(home, List.of("laporan.txt", "data.bin", "foto.jpg"), server));
+    PushReport second = push(job(home, List.of("laporan.txt", "data.bin", "foto.jpg"), server));
 
     assertEquals(PushReport.EXIT_OK, second.exitCode(), second::summary);
-    assertEquals(3, second.count(FileResult.SKIPPED), second::summary);
+    assertEquals(3, second.count(FileStatus.SKIPPED), second::summary);
     assertEquals(0, second.bytesSent(), "a skip moves no bytes");
     for (FileResult result : second.results()) {
       byte[] content = files.get(result.name());
-      assertEquals(FileResult.SKIPPED, result.status());
+      assertEquals(FileStatus.SKIPPED, result.status());
       assertEquals(content.length, result.bytes(), "the size the server has");
       assertEquals(crc32c(content), result.checksum(), "the checksum the server computed of its copy");
       assertArrayEquals(content, read(storage.resolve(result.name())));
@@ -101,11 +101,11 @@ class SeedScenariosTest extends PushTestBase {
         files.add("bersama.bin");
       }
       contents.put(user, own);
-      pushes.add(pushAsync(clientOptions(computer, files, server)
+      pushes.add(pushAsync(quickRetries()
         .setClientId(user + "@komputer-" + (i + 1))
         .setRetryAttempts(50)
         .setRetryBackoffMs(5)
-        .setRetryMaxBackoffMs(50)));
+        .setRetryMaxBackoffMs(50), job(computer, files, server)));
     }
 
     List<PushReport> reports = await(Future.all(pushes)).list();
@@ -126,10 +126,10 @@ class SeedScenariosTest extends PushTestBase {
     }
     FileResult aji = shared.get("aji");
     FileResult rita = shared.get("rita");
-    assertEquals(List.of(FileResult.SENT, FileResult.SKIPPED),
+    assertEquals(List.of(FileStatus.SENT, FileStatus.SKIPPED),
       List.of(aji.status(), rita.status()).stream().sorted().toList(),
       () -> "one upload of bersama.bin wins, the other finds it there: " + aji + ", " + rita);
-    String winner = aji.status().equals(FileResult.SENT) ? "aji" : "rita";
+    String winner = aji.status().equals(FileStatus.SENT) ? "aji" : "rita";
     FileResult loser = winner.equals("aji") ? rita : aji;
     byte[] stored = read(storage.resolve("bersama.bin"));
     assertArrayEquals(contents.get(winner).get("bersama.bin"), stored, "the winner's bytes, never a mix");
@@ -161,7 +161,8 @@ class SeedScenariosTest extends PushTestBase {
       .put("files", new JsonArray().add("laporan.txt").add("../notes/catatan.txt").add(elsewhere.toString()))
       .put("baseDir", docs.toString());
 
-    PushReport report = push(new ClientOptions(config));
+    ClientConfig parsed = new ClientConfig(config);
+    PushReport report = push(parsed.options(), parsed.job());
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertSent(result(report, "laporan.txt"), laporan, storage);
@@ -185,7 +186,7 @@ class SeedScenariosTest extends PushTestBase {
     KirimServer server1 = startServer(storage1);
     KirimServer server2 = startServer(storage2);
 
-    PushReport report = push(clientOptions(home, List.of("ada.txt", "tidak-ada.txt", "juga-ada.bin"),
+    PushReport report = push(job(home, List.of("ada.txt", "tidak-ada.txt", "juga-ada.bin"),
       server1, server2));
 
     assertEquals(PushReport.EXIT_FAILED, report.exitCode(), report::summary);
@@ -196,7 +197,7 @@ class SeedScenariosTest extends PushTestBase {
       Map<String, FileResult> results = byName(target.results());
       FileResult missing = results.get("tidak-ada.txt");
       assertNotNull(missing, () -> "a result for the missing file on " + target.target());
-      assertEquals(FileResult.FAILED, missing.status());
+      assertEquals(FileStatus.FAILED, missing.status());
       assertEquals("not_found", missing.errorCode(), missing::toString);
       assertTrue(missing.errorMessage().contains(home.resolve("tidak-ada.txt").toString()),
         () -> "the message names the local path: " + missing.errorMessage());

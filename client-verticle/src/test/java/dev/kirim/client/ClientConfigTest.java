@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client configuration contract: every key read, every bad value refused with a message naming its key. */
-class ClientOptionsTest {
+class ClientConfigTest {
 
   private static JsonObject minimal() {
     return new JsonObject()
@@ -27,7 +27,7 @@ class ClientOptionsTest {
 
   /** Asserts that {@code json} is refused and the message quotes {@code key} the way users see it. */
   private static ConfigException assertRefused(JsonObject json, String key) {
-    ConfigException e = assertThrows(ConfigException.class, () -> new ClientOptions(json), json::encode);
+    ConfigException e = assertThrows(ConfigException.class, () -> new ClientConfig(json), json::encode);
     assertTrue(e.getMessage().contains("'" + key + "'"), () -> "message should name '" + key + "': " + e.getMessage());
     return e;
   }
@@ -54,19 +54,21 @@ class ClientOptionsTest {
       .put("connectTimeoutMs", 1_500)
       .put("idleTimeoutMs", 60_000);
 
-    ClientOptions options = new ClientOptions(json);
+    ClientConfig config = new ClientConfig(json);
+    ClientOptions options = config.options();
+    PushJob job = config.job();
 
     assertEquals(List.of(new Target("10.0.0.1", 4000), new Target("files.example.org", Message.DEFAULT_PORT),
-      new Target("::1", 4001)), options.getTargets());
-    assertEquals(List.of("a.txt", "logs", "data/*.csv"), options.getFiles());
-    assertEquals(Path.of("/srv/outbox"), options.getBaseDir());
-    assertEquals("inbox/2026", options.getRemoteDir(), "leading and trailing slashes dropped");
+      new Target("::1", 4001)), job.getTargets());
+    assertEquals(List.of("a.txt", "logs", "data/*.csv"), job.getFiles());
+    assertEquals(Path.of("/srv/outbox"), job.getBaseDir());
+    assertEquals("inbox/2026", job.getRemoteDir(), "leading and trailing slashes dropped");
     assertEquals(3, options.getParallelTargets());
     assertEquals(5, options.getConnectionsPerTarget());
     assertEquals(7, options.getRetryAttempts());
     assertEquals(50, options.getRetryBackoffMs());
     assertEquals(800, options.getRetryMaxBackoffMs());
-    assertEquals(Path.of("/var/log/kirim/report.json"), options.getReport());
+    assertEquals(Path.of("/var/log/kirim/report.json"), config.report());
     assertEquals(ChecksumAlgorithm.SHA256, options.getChecksum());
     assertEquals("aji@komputer-1", options.getClientId());
     assertEquals(32, options.getWindow());
@@ -76,15 +78,16 @@ class ClientOptionsTest {
 
   @Test
   void defaultsForEverythingButTargetsAndFiles() {
-    ClientOptions options = new ClientOptions(minimal());
+    ClientConfig config = new ClientConfig(minimal());
+    ClientOptions options = config.options();
 
-    assertEquals(Path.of("").toAbsolutePath(), options.getBaseDir(), "the working directory");
-    assertEquals("", options.getRemoteDir());
+    assertEquals(Path.of("").toAbsolutePath(), config.job().getBaseDir(), "the working directory");
+    assertEquals("", config.job().getRemoteDir());
     assertEquals(ClientOptions.DEFAULT_PARALLEL_TARGETS, options.getParallelTargets());
     assertEquals(ClientOptions.DEFAULT_CONNECTIONS_PER_TARGET, options.getConnectionsPerTarget());
     assertEquals(ClientOptions.DEFAULT_RETRY_ATTEMPTS, options.getRetryAttempts());
     assertEquals(ClientOptions.DEFAULT_RETRY_BACKOFF_MS, options.getRetryBackoffMs());
-    assertNull(options.getReport());
+    assertNull(config.report());
     assertEquals(ChecksumAlgorithm.CRC32C, options.getChecksum());
     assertTrue(options.getClientId().contains("@"), options.getClientId());
     assertEquals(ClientOptions.DEFAULT_WINDOW, options.getWindow());
@@ -92,7 +95,7 @@ class ClientOptionsTest {
 
   @Test
   void parallelismMayBeJustTheNumberOfTargets() {
-    ClientOptions options = new ClientOptions(minimal().put("parallelism", 4));
+    ClientOptions options = new ClientConfig(minimal().put("parallelism", 4)).options();
 
     assertEquals(4, options.getParallelTargets());
     assertEquals(ClientOptions.DEFAULT_CONNECTIONS_PER_TARGET, options.getConnectionsPerTarget());
@@ -103,9 +106,9 @@ class ClientOptionsTest {
     JsonObject json = minimal().put("remoteDir", "inbox").put("retry", new JsonObject().put("attempts", 9))
       .put("checksum", "sha256").put("report", "/tmp/r.json").put("clientId", "rita");
 
-    JsonObject once = new ClientOptions(json).toJson();
+    JsonObject once = new ClientConfig(json).toJson();
 
-    assertEquals(once, new ClientOptions(once).toJson());
+    assertEquals(once, new ClientConfig(once).toJson());
     assertEquals("127.0.0.1:25000", once.getJsonArray("targets").getString(0));
   }
 

@@ -1,0 +1,77 @@
+package dev.kirim.client;
+
+import dev.kirim.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The client jar's configuration ({@code conf/client.json}, the verticle's {@code config()}): the connection
+ * settings ({@link ClientOptions}), the job ({@link PushJob}), and what the program does around them: the
+ * report file, and whether it runs as a service. A key none of them knows is an error, not a silent default.
+ */
+public final class ClientConfig {
+
+  private static final Set<String> OWN_KEYS = Set.of("report", "service");
+  static final Set<String> KEYS = union(ClientOptions.KEYS, PushJob.KEYS, OWN_KEYS);
+
+  private final ClientOptions options;
+  private final PushJob job;
+  private final Path report;
+  private final boolean service;
+
+  /**
+   * @throws dev.kirim.config.ConfigException naming the first bad, missing or unknown key
+   */
+  public ClientConfig(JsonObject json) {
+    ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
+    service = config.bool("service", false);
+    String reportPath = config.string("report", null);
+    report = reportPath == null ? null : Path.of(reportPath).toAbsolutePath().normalize();
+    job = new PushJob(json);
+    // A service takes its targets and files from each job; these are only defaults then.
+    if (!service) {
+      job.validate();
+    }
+    options = new ClientOptions(json);
+  }
+
+  /** @return the configuration as it was understood, defaults filled in: read back, it gives the same */
+  public JsonObject toJson() {
+    JsonObject json = options.toJson().mergeIn(job.toJson()).put("service", service);
+    if (report != null) {
+      json.put("report", report.toString());
+    }
+    return json;
+  }
+
+  public ClientOptions options() {
+    return options;
+  }
+
+  /** @return the push to run, or a service's defaults for its jobs */
+  public PushJob job() {
+    return job;
+  }
+
+  /** @return where to write the JSON report (relative paths resolve against the working directory), or {@code null} */
+  public Path report() {
+    return report;
+  }
+
+  /** @return whether the client runs as a service taking jobs on {@code kirim.push} instead of pushing once */
+  public boolean isService() {
+    return service;
+  }
+
+  @SafeVarargs
+  private static Set<String> union(Set<String>... sets) {
+    Set<String> all = new HashSet<>();
+    for (Set<String> set : sets) {
+      all.addAll(set);
+    }
+    return Set.copyOf(all);
+  }
+}

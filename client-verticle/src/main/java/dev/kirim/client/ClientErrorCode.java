@@ -1,0 +1,33 @@
+package dev.kirim.client;
+
+import java.util.Locale;
+
+/**
+ * The closed set of error codes the client itself gives a file, beside the server's
+ * {@link dev.kirim.protocol.ErrorCode}s it passes on: in a report, {@code error.code} is one of either set.
+ */
+public enum ClientErrorCode {
+  /** The local file does not exist. */
+  NOT_FOUND,
+  /** The local file or directory cannot be read (permissions, not a regular file, an I/O error). */
+  UNREADABLE,
+  /** A glob matched nothing, or a directory holds no file. */
+  NO_MATCH,
+  /** A {@code files} entry is not a valid glob. */
+  BAD_PATTERN,
+  /** Two selected files would get the same remote name. */
+  DUPLICATE_NAME,
+  /** The local file changed (shrank) while it was being sent. */
+  FILE_CHANGED,
+  /** No connection to the target could be made (after the retries). */
+  CONNECT_FAILED,
+  /** The connection was lost before the file was confirmed (after the retries). */
+  CONNECTION_LOST,
+  /** A {@code cluster:} target found no registered server. */
+  NO_SERVER;
+
+  /** @return the name in the report, e.g. {@code not_found} */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,174 @@
+package dev.kirim.client;
+
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
+import dev.kirim.protocol.NameRules;
+import dev.kirim.protocol.ProtocolException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * What one push sends where: the targets ({@code host:port}, or {@code cluster:all} / {@code cluster:any},
+ * resolved when the push starts), the files (paths, directories, globs; relative ones against
+ * {@code baseDir}) and the {@code remoteDir} prefix on the servers. Every file goes to every target.
+ */
+public class PushJob {
+
+  /** The configuration keys a job reads. */
+  static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir");
+  private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
+
+  private List<Target> targets = new ArrayList<>();
+  private List<String> clusterTargets = new ArrayList<>();
+  private List<String> files = new ArrayList<>();
+  private Path baseDir = Path.of("").toAbsolutePath();
+  private String remoteDir = "";
+
+  public PushJob() {
+  }
+
+  public PushJob(PushJob other) {
+    this.targets = new ArrayList<>(other.targets);
+    this.clusterTargets = new ArrayList<>(other.clusterTargets);
+    this.files = new ArrayList<>(other.files);
+    this.baseDir = other.baseDir;
+    this.remoteDir = other.remoteDir;
+  }
+
+  /**
+   * Reads {@link #KEYS} from a configuration object; other keys are left to whoever reads them. Targets
+   * and files may be missing here (a service's defaults); {@link #validate()} requires them.
+   *
+   * @throws ConfigException naming the first bad key
+   */
+  public PushJob(JsonObject json) {
+    ConfigReader config = ConfigReader.of(json);
+    parseTargets(config.strings("targets"));
+    files = config.strings("files");
+    baseDir = Path.of(config.string("baseDir", "")).toAbsolutePath().normalize();
+    remoteDir = parseRemoteDir(config.text("remoteDir", ""));
+  }
+
+  /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
+  private void parseTargets(List<String> specs) {
+    for (int i = 0; i < specs.size(); i++) {
+      String spec = specs.get(i).strip();
+      if (spec.startsWith("cluster:")) {
+        if (!CLUSTER_TARGETS.contains(spec)) {
+          throw new ConfigException("config key 'targets[" + i + "]' is \"" + spec + "\", expected "
+            + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
+        }
+        clusterTargets.add(spec);
+      } else {
+        targets.add(Target.parse(spec, "targets[" + i + "]"));
+      }
+    }
+  }
+
+  /** @return the prefix without leading or trailing {@code /}, checked against the name rules */
+  private static String parseRemoteDir(String dir) {
+    String trimmed = dir.replaceAll("^/+|/+$", "");
+    if (trimmed.isEmpty()) {
+      return "";
+    }
+    try {
+      return NameRules.check(trimmed);
+    } catch (ProtocolException e) {
+      throw new ConfigException("config key 'remoteDir' is \"" + dir + "\": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Checks the job, however it was made; {@link KirimClient#push} calls it.
+   *
+   * @return this
+   * @throws ConfigException naming what is missing or wrong by its config key
+   */
+  public PushJob validate() {
+    if (targets.isEmpty() && clusterTargets.isEmpty()) {
+      throw new ConfigException("config key 'targets' is missing or empty: list the servers to push to, "
+        + "e.g. \"targets\": [\"127.0.0.1:25563\"] or [\"" + KirimCluster.TARGET_ALL + "\"]");
+    }
+    for (String clusterTarget : clusterTargets) {
+      if (!CLUSTER_TARGETS.contains(clusterTarget)) {
+        throw new ConfigException("config key 'targets' holds \"" + clusterTarget + "\", expected "
+          + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
+      }
+    }
+    if (files.isEmpty() || files.stream().anyMatch(file -> file == null || file.isBlank())) {
+      throw new ConfigException("config key 'files' is missing or empty: list files, directories or globs to push, "
+        + "e.g. \"files\": [\"samples/*.txt\"]");
+    }
+    if (baseDir == null) {
+      throw new ConfigException("config key 'baseDir' is not set, expected the directory relative files resolve against");
+    }
+    if (!remoteDir.equals(parseRemoteDir(remoteDir))) {
+      throw new ConfigException("config key 'remoteDir' is \"" + remoteDir + "\": no leading or trailing '/'");
+    }
+    return this;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("targets", new JsonArray(Stream.concat(targets.stream().map(Target::toString), clusterTargets.stream())
+        .toList()))
+      .put("files", new JsonArray(files))
+      .put("baseDir", baseDir.toString())
+      .put("remoteDir", remoteDir);
+  }
+
+  public List<Target> getTargets() {
+    return targets;
+  }
+
+  public PushJob setTargets(List<Target> targets) {
+    this.targets = targets;
+    return this;
+  }
+
+  /** @return the {@code cluster:all} / {@code cluster:any} entries of {@code targets}, resolved when a push starts */
+  public List<String> getClusterTargets() {
+    return clusterTargets;
+  }
+
+  public PushJob setClusterTargets(List<String> clusterTargets) {
+    this.clusterTargets = clusterTargets;
+    return this;
+  }
+
+  public List<String> getFiles() {
+    return files;
+  }
+
+  public PushJob setFiles(List<String> files) {
+    this.files = files;
+    return this;
+  }
+
+  /** @return the directory relative {@code files} resolve against (absolute) */
+  public Path getBaseDir() {
+    return baseDir;
+  }
+
+  public PushJob setBaseDir(Path baseDir) {
+    this.baseDir = baseDir.toAbsolutePath().normalize();
+    return this;
+  }
+
+  /** @return the prefix put before every remote name, without leading or trailing {@code /}; may be empty */
+  public String getRemoteDir() {
+    return remoteDir;
+  }
+
+  public PushJob setRemoteDir(String remoteDir) {
+    this.remoteDir = remoteDir;
+    return this;
+  }
+}

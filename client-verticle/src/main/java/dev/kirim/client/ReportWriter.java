@@ -1,0 +1,40 @@
+package dev.kirim.client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes a push's JSON report where the configuration's {@code report} key says. */
+final class ReportWriter {
+
+  private ReportWriter() {
+  }
+
+  /**
+   * Writes {@code report} to {@code path} (blocking), creating its directory.
+   *
+   * @throws IllegalStateException whose message names the path, what went wrong and the key to check
+   */
+  static void write(Path path, PushReport report) {
+    try {
+      if (path.getParent() != null) {
+        Files.createDirectories(path.getParent());
+      }
+      Files.writeString(path, report.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the report to " + path + ": " + describe(e)
+        + ": check the 'report' path", e);
+    }
+  }
+
+  private static String describe(IOException e) {
+    String kind = switch (e.getClass().getSimpleName()) {
+      case "AccessDeniedException" -> "permission denied";
+      case "FileSystemException" -> "it is not a writable file";
+      case "NoSuchFileException" -> "no such directory";
+      default -> e.getClass().getSimpleName();
+    };
+    return kind + " (" + e.getMessage() + ")";
+  }
+}
