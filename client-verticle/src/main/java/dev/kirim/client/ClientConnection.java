@@ -2,7 +2,6 @@ package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
-import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.Message;
 import dev.kirim.config.ConfigException;
 import dev.kirim.net.Addresses;
+import dev.kirim.protocol.Message;
 
 /**
  * A server to push to: {@code host:port}, the port defaulting to 25563. IPv6 literals go in brackets.

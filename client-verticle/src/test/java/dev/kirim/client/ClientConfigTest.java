@@ -1,8 +1,8 @@
 package dev.kirim.client;
 
+import dev.kirim.config.ConfigException;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
-import dev.kirim.config.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,8 @@ package dev.kirim.client;
 
 import dev.kirim.config.ConfigException;
 import dev.kirim.server.KirimServer;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -85,7 +89,7 @@ class ClientVerticleTest extends PushTestBase {
       if (content != null) {
         assertEquals("sent", entry.getString("status"));
         assertEquals(content.length, entry.getLong("bytes"));
-        assertEquals(crc32c(content), entry.getString("checksum"));
+        assertEquals(Checksums.crc32c(content), entry.getString("checksum"));
         assertNull(entry.getValue("error"));
       } else {
         assertEquals("hilang.txt", entry.getString("name"));
@@ -128,6 +132,6 @@ class ClientVerticleTest extends PushTestBase {
 
     String message = failed.getMessage();
     assertTrue(message.contains(directory.toString()) && message.contains("'report'"), message);
-    assertEquals(List.of("a.txt"), tree(tmp.resolve("storage")), "the push itself went through");
+    assertEquals(List.of("a.txt"), Trees.list(tmp.resolve("storage")), "the push itself went through");
   }
 }

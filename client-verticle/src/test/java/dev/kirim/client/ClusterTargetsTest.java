@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.read;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -4,6 +4,9 @@ import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
 import dev.kirim.server.ServerVerticle;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Ports;
+import dev.kirim.testkit.TestClusterNode;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,8 +23,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import static dev.kirim.client.PushTestBase.await;
-import static dev.kirim.client.PushTestBase.read;
-import static dev.kirim.client.PushTestBase.writeRandom;
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.read;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,7 +60,7 @@ class ClusterTest {
 
   @BeforeAll
   void startCluster() throws IOException {
-    members = List.of(freePort(), freePort(), freePort(), freePort()).stream()
+    members = List.of(Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort()).stream()
       .map(port -> "127.0.0.1:" + port).toList();
     long started = System.nanoTime();
     a = startNode(0);
@@ -112,7 +113,7 @@ class ClusterTest {
       .map(json -> ReceivedEvent.fromJson(json).server()).sorted().toList());
     ReceivedEvent event = ReceivedEvent.fromJson(events.get(0));
     assertEquals(content.length, event.bytes());
-    assertEquals(PushTestBase.crc32c(content), event.checksum());
+    assertEquals(Checksums.crc32c(content), event.checksum());
     assertTrue(event.client().startsWith("127.0.0.1:"), event.client());
   }
 
@@ -201,11 +202,5 @@ class ClusterTest {
     System.out.printf("ClusterTest: node %d up in %d ms%n", index, (System.nanoTime() - started) / 1_000_000);
     nodes.add(node);
     return node;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

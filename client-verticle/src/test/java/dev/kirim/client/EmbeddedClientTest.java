@@ -6,6 +6,8 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerOptions;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -18,6 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.kirim.testkit.Await.TIMEOUT_SECONDS;
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +50,7 @@ class EmbeddedClientTest extends PushTestBase {
     assertEquals(FileStatus.SKIPPED, second.status(), second::toString);
     assertEquals(FileStatus.FAILED, badName.status());
     assertEquals("bad_name", badName.errorCode());
-    assertEquals(List.of("daily/", "daily/2026-12-02.csv"), tree(storage));
+    assertEquals(List.of("daily/", "daily/2026-12-02.csv"), Trees.list(storage));
   }
 
   @Test
@@ -98,7 +103,7 @@ class EmbeddedClientTest extends PushTestBase {
     FileResult result = await(client.upload(target(server), tmp.resolve("local/a.txt"), "a.txt"));
     await(client.close());
 
-    assertEquals(checksum(content, ChecksumAlgorithm.SHA256), result.checksum());
+    assertEquals(Checksums.of(content, ChecksumAlgorithm.SHA256), result.checksum());
   }
 
   /**
@@ -108,11 +113,11 @@ class EmbeddedClientTest extends PushTestBase {
   private void awaitPartialOf(Path storage, long bytes) {
     long deadline = System.nanoTime() + TIMEOUT_SECONDS * 1_000_000_000L;
     while (true) {
-      List<String> files = tree(storage);
+      List<String> files = Trees.list(storage);
       if (files.size() == 1 && files.get(0).endsWith(".kirim-part") && size(storage.resolve(files.get(0))) == bytes) {
         return;
       }
-      assertTrue(System.nanoTime() < deadline, () -> "no partial of " + bytes + " bytes in " + tree(storage));
+      assertTrue(System.nanoTime() < deadline, () -> "no partial of " + bytes + " bytes in " + Trees.list(storage));
       await(vertx.timer(20));
     }
   }

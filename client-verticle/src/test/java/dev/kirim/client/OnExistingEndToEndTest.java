@@ -2,6 +2,8 @@ package dev.kirim.client;
 
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.OnExisting;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +15,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 
+import static dev.kirim.testkit.TestFiles.read;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -56,10 +60,10 @@ class OnExistingEndToEndTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, report.exitCode(), "already there counts as delivered");
     assertEquals(FileStatus.SKIPPED, result.status());
     assertEquals(old.length, result.bytes(), "the stored file's size, not the local one's");
-    assertEquals(crc32c(old), result.checksum(), "the stored file's checksum");
+    assertEquals(Checksums.crc32c(old), result.checksum(), "the stored file's checksum");
     assertArrayEquals(old, read(storage.resolve("laporan.txt")));
     assertEquals(OLD, Files.getLastModifiedTime(storage.resolve("laporan.txt")), "untouched");
-    assertEquals(List.of("laporan.txt"), tree(storage));
+    assertEquals(List.of("laporan.txt"), Trees.list(storage));
   }
 
   @Test
@@ -68,7 +72,7 @@ class OnExistingEndToEndTest extends PushTestBase {
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertSent(result(report, "laporan.txt"), pushed, storage);
-    assertEquals(List.of("laporan.txt"), tree(storage), "replaced in place, no copy, no partial");
+    assertEquals(List.of("laporan.txt"), Trees.list(storage), "replaced in place, no copy, no partial");
   }
 
   @Test
@@ -79,7 +83,7 @@ class OnExistingEndToEndTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
     assertEquals(FileStatus.SENT, result.status());
     assertEquals("laporan-1.txt", result.storedAs());
-    assertEquals(crc32c(pushed), result.checksum());
+    assertEquals(Checksums.crc32c(pushed), result.checksum());
     assertArrayEquals(pushed, read(storage.resolve("laporan-1.txt")));
     assertArrayEquals(old, read(storage.resolve("laporan.txt")), "the stored file is kept");
 
@@ -87,7 +91,7 @@ class OnExistingEndToEndTest extends PushTestBase {
       .setOnExisting(OnExisting.RENAME))));
 
     assertEquals("laporan-2.txt", result(second, "laporan.txt").storedAs(), "every push stores another copy");
-    assertEquals(List.of("laporan-1.txt", "laporan-2.txt", "laporan.txt"), tree(storage));
+    assertEquals(List.of("laporan-1.txt", "laporan-2.txt", "laporan.txt"), Trees.list(storage));
   }
 
   @Test
@@ -103,6 +107,6 @@ class OnExistingEndToEndTest extends PushTestBase {
     assertNull(result.storedAs());
     assertArrayEquals(old, read(storage.resolve("laporan.txt")));
     assertEquals(OLD, Files.getLastModifiedTime(storage.resolve("laporan.txt")), "untouched");
-    assertEquals(List.of("laporan.txt"), tree(storage));
+    assertEquals(List.of("laporan.txt"), Trees.list(storage));
   }
 }

@@ -3,6 +3,8 @@ package dev.kirim.client;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerLimits;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
 import io.vertx.core.net.NetServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.read;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +47,7 @@ class PushEndToEndTest extends PushTestBase {
     files.forEach((name, content) -> assertSent(result(report, name), content, storage));
     assertEquals("crc32c:00000000", result(report, "size-0.bin").checksum(), "CRC-32C of no bytes");
     assertEquals(0, read(storage.resolve("size-0.bin")).length, "the empty file arrives empty");
-    assertEquals(files.keySet().stream().sorted().toList(), tree(storage));
+    assertEquals(files.keySet().stream().sorted().toList(), Trees.list(storage));
     long total = files.values().stream().mapToLong(b -> b.length).sum();
     assertEquals(total, report.bytesSent());
   }
@@ -61,8 +66,8 @@ class PushEndToEndTest extends PushTestBase {
     PushReport second = push(options, job);
 
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
-    assertEquals(checksum(small, ChecksumAlgorithm.SHA256), result(first, "kecil.txt").checksum());
-    assertEquals(checksum(big, ChecksumAlgorithm.SHA256), result(first, "besar.bin").checksum());
+    assertEquals(Checksums.of(small, ChecksumAlgorithm.SHA256), result(first, "kecil.txt").checksum());
+    assertEquals(Checksums.of(big, ChecksumAlgorithm.SHA256), result(first, "besar.bin").checksum());
     assertArrayEquals(big, read(storage.resolve("besar.bin")));
     for (FileResult result : second.results()) {
       assertEquals(FileStatus.SKIPPED, result.status());
@@ -87,7 +92,7 @@ class PushEndToEndTest extends PushTestBase {
     assertEquals(files.keySet().stream().sorted().toList(), names(report.results()));
     files.forEach((name, content) -> assertSent(result(report, name), content, storage));
     assertEquals(List.of("logs/", "logs/.hidden", "logs/2026/", "logs/2026/11/", "logs/2026/11/a.log",
-      "logs/2026/12/", "logs/2026/12/b.log", "logs/app.log"), tree(storage));
+      "logs/2026/12/", "logs/2026/12/b.log", "logs/app.log"), Trees.list(storage));
   }
 
   @Test
@@ -106,7 +111,7 @@ class PushEndToEndTest extends PushTestBase {
     assertEquals("no_match", none.errorCode());
     assertTrue(none.errorMessage().contains("data/*.xlsx"), none::errorMessage);
     assertEquals(0, none.attempts(), "nothing was offered");
-    assertEquals(List.of("jan.csv"), tree(storage));
+    assertEquals(List.of("jan.csv"), Trees.list(storage));
   }
 
   @Test
@@ -123,7 +128,7 @@ class PushEndToEndTest extends PushTestBase {
     assertSent(result(report, "inbox/2026/a.txt"), a, storage);
     assertSent(result(report, "inbox/2026/reports/q1/b.txt"), b, storage);
     assertEquals(List.of("inbox/", "inbox/2026/", "inbox/2026/a.txt", "inbox/2026/reports/",
-      "inbox/2026/reports/q1/", "inbox/2026/reports/q1/b.txt"), tree(storage));
+      "inbox/2026/reports/q1/", "inbox/2026/reports/q1/b.txt"), Trees.list(storage));
   }
 
   /** Many small files over a few connections with several offers in flight on each. */
@@ -146,7 +151,7 @@ class PushEndToEndTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
     assertEquals(300, first.count(FileStatus.SENT));
     files.forEach((name, content) -> assertSent(result(first, name), content, storage));
-    assertEquals(301, tree(storage).size(), "the directory and its 300 files, nothing else");
+    assertEquals(301, Trees.list(storage).size(), "the directory and its 300 files, nothing else");
     assertEquals(300, second.count(FileStatus.SKIPPED), second::summary);
   }
 
@@ -192,7 +197,7 @@ class PushEndToEndTest extends PushTestBase {
       Path storage = storages.get(i);
       Map<String, FileResult> results = byName(live.get(i).results());
       files.forEach((name, content) -> assertSent(results.get(name), content, storage));
-      assertEquals(List.of("a.txt", "b.bin", "c/", "c/d.txt"), tree(storage));
+      assertEquals(List.of("a.txt", "b.bin", "c/", "c/d.txt"), Trees.list(storage));
     }
     assertEquals(9, report.count(FileStatus.SENT));
     assertEquals(3, report.count(FileStatus.FAILED));

@@ -1,8 +1,8 @@
 package dev.kirim.client;
 
-import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerOptions;
+import dev.kirim.testkit.Checksums;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -10,22 +10,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -41,8 +36,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @ExtendWith(VertxExtension.class)
 abstract class PushTestBase {
 
-  /** Upper bound for any single wait in a test. */
-  static final long TIMEOUT_SECONDS = 30;
   /** A small chunk size, so that test files span many chunks and end mid-chunk. */
   static final int CHUNK = 4096;
 
@@ -84,7 +77,12 @@ abstract class PushTestBase {
   }
 
   static Target target(KirimServer server) {
-    return new Target("127.0.0.1", server.actualPort());
+    return target(server.actualPort());
+  }
+
+  /** @return 127.0.0.1:{@code port}: a test server, a scripted server or a tap */
+  static Target target(int port) {
+    return new Target("127.0.0.1", port);
   }
 
   /** A job pushing {@code files} (relative to {@code baseDir}) to the servers. */
@@ -118,76 +116,6 @@ abstract class PushTestBase {
     return push(quickRetries(), job);
   }
 
-  /** Waits on the test thread (never an event loop) for {@code future}, at most {@link #TIMEOUT_SECONDS}. */
-  static <T> T await(Future<T> future) {
-    return await(future, TIMEOUT_SECONDS);
-  }
-
-  static <T> T await(Future<T> future, long seconds) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("the future failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("the future did not complete within " + seconds + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  static byte[] randomBytes(int size, long seed) {
-    byte[] bytes = new byte[size];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
-  }
-
-  /** Writes {@code size} random bytes (from {@code seed}) to {@code file}, creating its directories; returns them. */
-  static byte[] writeRandom(Path file, int size, long seed) {
-    byte[] bytes = randomBytes(size, seed);
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.write(file, bytes);
-    } catch (IOException e) {
-      throw new AssertionError("cannot write " + file, e);
-    }
-    return bytes;
-  }
-
-  static byte[] read(Path file) {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new AssertionError("cannot read " + file, e);
-    }
-  }
-
-  /**
-   * @return every file and directory under {@code root}, as sorted {@code /}-separated relative paths, directories
-   *   with a trailing {@code /}: hidden partial files and stray empty files show up here too
-   */
-  static List<String> tree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(p -> !p.equals(root))
-        .map(p -> root.relativize(p).toString().replace(root.getFileSystem().getSeparator(), "/")
-          + (Files.isDirectory(p) ? "/" : ""))
-        .sorted()
-        .toList();
-    } catch (IOException e) {
-      throw new AssertionError("cannot list " + root, e);
-    }
-  }
-
-  static String checksum(byte[] bytes, ChecksumAlgorithm algorithm) {
-    ChecksumAlgorithm.Checksum checksum = algorithm.start();
-    checksum.update(bytes);
-    return checksum.value();
-  }
-
-  static String crc32c(byte[] bytes) {
-    return checksum(bytes, ChecksumAlgorithm.CRC32C);
-  }
-
   /** @return the results by remote name; fails on two results for one name */
   static Map<String, FileResult> byName(List<FileResult> results) {
     Map<String, FileResult> byName = new LinkedHashMap<>();
@@ -212,7 +140,7 @@ abstract class PushTestBase {
   static void assertSent(FileResult result, byte[] content, Path storage) {
     assertEquals(FileStatus.SENT, result.status(), () -> "status of " + result);
     assertEquals(content.length, result.bytes(), () -> "bytes of " + result);
-    assertEquals(crc32c(content), result.checksum(), () -> "checksum of " + result);
+    assertEquals(Checksums.crc32c(content), result.checksum(), () -> "checksum of " + result);
     assertEquals(result.name(), result.storedAs(), () -> "stored name of " + result);
     assertArrayEquals(content, read(storage.resolve(result.storedAs())), () -> "bytes stored for " + result);
   }

@@ -5,6 +5,8 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerLimits;
+import dev.kirim.testkit.ReplyTap;
+import dev.kirim.testkit.Trees;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.net.NetClient;
@@ -16,6 +18,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,7 +86,7 @@ class RetryTest extends PushTestBase {
   }
 
   private PushJob job(ReplyTap tap, String... files) {
-    return job(home, List.of(files)).setTargets(List.of(tap.target()));
+    return job(home, List.of(files)).setTargets(List.of(target(tap.port())));
   }
 
   @Test
@@ -100,7 +104,7 @@ class RetryTest extends PushTestBase {
     assertSent(result, content, storage);
     assertTrue(busy.get() >= 1, "the client was told busy");
     assertEquals(busy.get() + 1, result.attempts(), "one try per busy, and the one that went through");
-    assertEquals(List.of(NAME), tree(storage), "nothing of the holder's abandoned upload");
+    assertEquals(List.of(NAME), Trees.list(storage), "nothing of the holder's abandoned upload");
   }
 
   @Test
@@ -122,7 +126,7 @@ class RetryTest extends PushTestBase {
     assertEquals(3, busy.get(), "one offer per try, no more");
     assertTrue(result.errorMessage().contains("after 3 tries"), result::errorMessage);
     assertSent(result(report, "lain.txt"), other, storage);
-    assertEquals(List.of("lain.txt"), tree(storage));
+    assertEquals(List.of("lain.txt"), Trees.list(storage));
   }
 
   @Test
@@ -153,9 +157,9 @@ class RetryTest extends PushTestBase {
     FileResult result = result(report, NAME);
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
     assertEquals("busy", result.errorCode(), result::toString);
-    assertTrue(result.errorMessage().contains(tap.target().toString()), result::errorMessage);
+    assertTrue(result.errorMessage().contains(target(tap.port()).toString()), result::errorMessage);
     assertEquals(3, busy.get(), "one connection per try");
-    assertEquals(List.of(), tree(storage));
+    assertEquals(List.of(), Trees.list(storage));
   }
 
   /**
@@ -181,6 +185,7 @@ class RetryTest extends PushTestBase {
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertEquals(40, report.count(FileStatus.SENT));
+    assertTrue(busy.get() >= 1, "the client tried a second connection and was refused");
     assertTrue(busy.get() <= 3, () -> busy.get() + " connections refused, the client tries 3 times");
   }
 }

@@ -1,6 +1,8 @@
 package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.ScriptedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +37,7 @@ class ScriptedServerTest extends PushTestBase {
   }
 
   private PushJob job(ScriptedServer server, String... files) {
-    return job(home, List.of(files)).setTargets(List.of(server.target()));
+    return job(home, List.of(files)).setTargets(List.of(target(server.port())));
   }
 
   /** Offers may be pipelined, but never between a body and its commit: the server reads those back to back. */
@@ -48,7 +52,7 @@ class ScriptedServerTest extends PushTestBase {
     PushReport report = push(options().setWindow(8).setConnectionsPerTarget(2), job(server, "d/*.dat"));
 
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    files.forEach((name, content) -> assertEquals(crc32c(content), result(report, name).checksum(), name));
+    files.forEach((name, content) -> assertEquals(Checksums.crc32c(content), result(report, name).checksum(), name));
     assertEquals(List.of(), server.violations);
   }
 
@@ -89,7 +93,7 @@ class ScriptedServerTest extends PushTestBase {
     FileResult result = result(report, "a.bin");
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     assertEquals(FileStatus.SENT, result.status());
-    assertEquals(crc32c(content), result.checksum());
+    assertEquals(Checksums.crc32c(content), result.checksum());
     assertEquals(2, result.attempts());
     assertEquals(2, server.connectionCount());
   }
@@ -111,7 +115,7 @@ class ScriptedServerTest extends PushTestBase {
     assertEquals(PushReport.EXIT_FAILED, report.exitCode());
     assertEquals("connection_lost", result.errorCode(), result::toString);
     assertEquals(3, result.attempts());
-    assertTrue(result.errorMessage().contains(server.target().toString()), result::errorMessage);
+    assertTrue(result.errorMessage().contains(target(server.port()).toString()), result::errorMessage);
   }
 
   /** A newer server may send a code this client does not know: it is taken as {@code internal}, retriable. */
@@ -130,7 +134,7 @@ class ScriptedServerTest extends PushTestBase {
 
     FileResult result = result(report, "a.bin");
     assertEquals(FileStatus.SENT, result.status(), result::toString);
-    assertEquals(crc32c(content), result.checksum());
+    assertEquals(Checksums.crc32c(content), result.checksum());
     assertEquals(2, result.attempts());
   }
 

@@ -1,6 +1,8 @@
 package dev.kirim.client;
 
 import dev.kirim.server.KirimServer;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.read;
+import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,7 +59,7 @@ class SeedScenariosTest extends PushTestBase {
       assertEquals(server.serverId(), result.server(), "the server id from its welcome");
       assertEquals(home.resolve(result.name()).toString(), result.local());
     }
-    assertEquals(List.of("data.bin", "foto.jpg", "laporan.txt"), tree(storage), "nothing but the three files");
+    assertEquals(List.of("data.bin", "foto.jpg", "laporan.txt"), Trees.list(storage), "nothing but the three files");
     Map<String, FileTime> mtimes = new HashMap<>();
     for (String name : files.keySet()) {
       mtimes.put(name, Files.getLastModifiedTime(storage.resolve(name)));
@@ -69,12 +74,12 @@ class SeedScenariosTest extends PushTestBase {
       byte[] content = files.get(result.name());
       assertEquals(FileStatus.SKIPPED, result.status());
       assertEquals(content.length, result.bytes(), "the size the server has");
-      assertEquals(crc32c(content), result.checksum(), "the checksum the server computed of its copy");
+      assertEquals(Checksums.crc32c(content), result.checksum(), "the checksum the server computed of its copy");
       assertArrayEquals(content, read(storage.resolve(result.name())));
       assertEquals(mtimes.get(result.name()), Files.getLastModifiedTime(storage.resolve(result.name())),
         "a skipped file is not touched");
     }
-    assertEquals(List.of("data.bin", "foto.jpg", "laporan.txt"), tree(storage));
+    assertEquals(List.of("data.bin", "foto.jpg", "laporan.txt"), Trees.list(storage));
   }
 
   /**
@@ -134,13 +139,13 @@ class SeedScenariosTest extends PushTestBase {
     byte[] stored = read(storage.resolve("bersama.bin"));
     assertArrayEquals(contents.get(winner).get("bersama.bin"), stored, "the winner's bytes, never a mix");
     assertEquals(stored.length, loser.bytes(), "the loser is told the stored size");
-    assertEquals(crc32c(stored), loser.checksum(), "the loser is told the stored checksum");
+    assertEquals(Checksums.crc32c(stored), loser.checksum(), "the loser is told the stored checksum");
 
     List<String> expected = new ArrayList<>(List.of("bersama.bin"));
     for (String user : USERS) {
       expected.addAll(List.of(user + "/", user + "/catatan.md", user + "/foto/", user + "/foto/raw.bin", user + ".txt"));
     }
-    assertEquals(expected.stream().sorted().toList(), tree(storage), "every file arrived, nothing else");
+    assertEquals(expected.stream().sorted().toList(), Trees.list(storage), "every file arrived, nothing else");
   }
 
   /**
@@ -169,7 +174,7 @@ class SeedScenariosTest extends PushTestBase {
     assertSent(result(report, "catatan.txt"), catatan, storage);
     assertSent(result(report, "foto.bin"), foto, storage);
     assertEquals(tmp.resolve("home/aji/notes/catatan.txt").toString(), result(report, "catatan.txt").local());
-    assertEquals(List.of("catatan.txt", "foto.bin", "laporan.txt"), tree(storage));
+    assertEquals(List.of("catatan.txt", "foto.bin", "laporan.txt"), Trees.list(storage));
   }
 
   /**
@@ -204,7 +209,7 @@ class SeedScenariosTest extends PushTestBase {
       assertEquals(0, missing.bytes());
       assertSent(results.get("ada.txt"), ada, storage);
       assertSent(results.get("juga-ada.bin"), jugaAda, storage);
-      assertEquals(List.of("ada.txt", "juga-ada.bin"), tree(storage), "nothing at all for the missing file");
+      assertEquals(List.of("ada.txt", "juga-ada.bin"), Trees.list(storage), "nothing at all for the missing file");
     }
     assertTrue(report.summary().contains("FAILED tidak-ada.txt"), report::summary);
   }

@@ -1,10 +1,10 @@
 package dev.kirim.server;
 
+import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.ProtocolException;
-import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;

@@ -1,8 +1,8 @@
 package dev.kirim.server;
 
-import dev.kirim.protocol.Message;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.protocol.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class ConcurrentUploadTest extends ServerTestBase {
           });
       })
       .map(skip -> {
-        assertEquals(new Message.Skip(2, "exists", first.length, WireClient.crc32c(first)), skip);
+        assertEquals(new Message.Skip(2, "exists", first.length, Checksums.crc32c(first)), skip);
         assertOnlyStored(NAME, first);
         return null;
       })
@@ -65,12 +67,12 @@ class ConcurrentUploadTest extends ServerTestBase {
           })
           .compose(busy -> {
             b.sendBody(1, second, 0);
-            b.send(new Message.Commit(1, WireClient.crc32c(second)));
+            b.send(new Message.Commit(1, Checksums.crc32c(second)));
             return b.expectFatal(ErrorCode.UNEXPECTED);
           })
           .compose(error -> {
             a.sendRaw(io.vertx.core.buffer.Buffer.buffer(WireClient.slice(first, half, first.length)));
-            a.send(new Message.Commit(1, WireClient.crc32c(first)));
+            a.send(new Message.Commit(1, Checksums.crc32c(first)));
             return a.expect(Message.Done.class);
           });
       })

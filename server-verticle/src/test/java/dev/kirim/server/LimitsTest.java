@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;

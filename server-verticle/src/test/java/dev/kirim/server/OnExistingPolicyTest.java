@@ -2,6 +2,8 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class OnExistingPolicyTest extends ServerTestBase {
         return client.expect(Message.Skip.class);
       })
       .map(skip -> {
-        assertEquals(new Message.Skip(2, "exists", original.length, WireClient.crc32c(original)), skip);
+        assertEquals(new Message.Skip(2, "exists", original.length, Checksums.crc32c(original)), skip);
         assertStored(NAME, original);
         assertFinalFiles(NAME);
         return null;
@@ -45,7 +47,7 @@ class OnExistingPolicyTest extends ServerTestBase {
     serverWithOriginal(OnExisting.OVERWRITE)
       .compose(client -> client.upload(2, NAME, newer))
       .map(done -> {
-        assertEquals(new Message.Done(2, NAME, newer.length, WireClient.crc32c(newer)), done);
+        assertEquals(new Message.Done(2, NAME, newer.length, Checksums.crc32c(newer)), done);
         assertOnlyStored(NAME, newer);
         return null;
       })
@@ -57,7 +59,7 @@ class OnExistingPolicyTest extends ServerTestBase {
     serverWithOriginal(OnExisting.RENAME)
       .compose(client -> client.upload(2, NAME, newer)
         .map(done -> {
-          assertEquals(new Message.Done(2, "reports/daily-1.csv", newer.length, WireClient.crc32c(newer)), done);
+          assertEquals(new Message.Done(2, "reports/daily-1.csv", newer.length, Checksums.crc32c(newer)), done);
           return null;
         })
         .compose(v -> client.upload(3, NAME, newest)))

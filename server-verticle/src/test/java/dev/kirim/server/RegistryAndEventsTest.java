@@ -4,6 +4,7 @@ import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
 import dev.kirim.config.ConfigException;
+import dev.kirim.testkit.Checksums;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,8 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Standalone (one Vert.x, not clustered): the server registers itself and announces every published file. */
@@ -91,7 +92,7 @@ class RegistryAndEventsTest extends ServerTestBase {
         assertEquals("in/a.bin", received.name());
         assertEquals("in/a.bin", received.storedAs());
         assertEquals(bytes.length, received.bytes());
-        assertEquals(WireClient.crc32c(bytes), received.checksum());
+        assertEquals(Checksums.crc32c(bytes), received.checksum());
         assertEquals("ev-1", received.server());
         assertTrue(received.client().startsWith("127.0.0.1:"), received.client());
         assertEquals("test-client", received.clientId());
@@ -116,7 +117,7 @@ class RegistryAndEventsTest extends ServerTestBase {
         assertEquals("x/y.bin", second.name());
         assertEquals("x/y-1.bin", second.storedAs());
         assertEquals(bytes.length, second.bytes());
-        assertEquals(WireClient.crc32c(bytes), second.checksum());
+        assertEquals(Checksums.crc32c(bytes), second.checksum());
         assertEquals("embedded", second.serverId());
         assertEquals("test-client", second.clientId());
         assertTrue(second.peer().startsWith("127.0.0.1:"), second.peer());

@@ -2,6 +2,8 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,7 @@ class ResumeTest extends ServerTestBase {
               return client.finishUpload(send.id(), content, (int) offset);
             }))))
       .map(done -> {
-        assertEquals(new Message.Done(done.id(), NAME, content.length, WireClient.crc32c(content)), done);
+        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.crc32c(content)), done);
         assertOnlyStored(NAME, content);
         return null;
       })
@@ -89,7 +91,7 @@ class ResumeTest extends ServerTestBase {
             return client.finishUpload(send.id(), content, content.length);
           })))
       .map(done -> {
-        assertEquals(new Message.Done(done.id(), NAME, content.length, WireClient.crc32c(content)), done);
+        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.crc32c(content)), done);
         assertStored(NAME, content);
         assertNoPartials();
         return null;
@@ -157,7 +159,7 @@ class ResumeTest extends ServerTestBase {
             .compose(send -> {
               WireClient.check(send.offset() > 0, "expected a resume, got " + send);
               client.sendBody(send.id(), content, (int) send.offset());
-              client.send(new Message.Commit(send.id(), WireClient.crc32c(content)));
+              client.send(new Message.Commit(send.id(), Checksums.crc32c(content)));
               return client.expectError(ErrorCode.CHECKSUM_MISMATCH, send.id());
             })
             .map(error -> {

@@ -2,6 +2,8 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxTestContext;
@@ -30,7 +32,7 @@ class ServerProtocolTest extends ServerTestBase {
       .compose(this::connectReady)
       .compose(client -> client.upload(7, "file.bin", content))
       .map(done -> {
-        assertEquals(new Message.Done(7, "file.bin", size, WireClient.crc32c(content)), done);
+        assertEquals(new Message.Done(7, "file.bin", size, Checksums.crc32c(content)), done);
         assertOnlyStored("file.bin", content);
         return null;
       })
@@ -84,10 +86,10 @@ class ServerProtocolTest extends ServerTestBase {
       .appendBuffer(offer(3, "../escape.bin", 5, null).toBuffer())
       .appendBuffer(offer(4, "four.bin", four.length, null).toBuffer());
     Buffer bodies = new Message.Data(1, 0, one.length).toBuffer().appendBytes(one)
-      .appendBuffer(new Message.Commit(1, WireClient.crc32c(one)).toBuffer())
+      .appendBuffer(new Message.Commit(1, Checksums.crc32c(one)).toBuffer())
       .appendBuffer(offer(5, "old.bin", 6, null).toBuffer())
       .appendBuffer(new Message.Data(4, 0, four.length).toBuffer()).appendBytes(four)
-      .appendBuffer(new Message.Commit(4, WireClient.crc32c(four)).toBuffer());
+      .appendBuffer(new Message.Commit(4, Checksums.crc32c(four)).toBuffer());
     startServer()
       .compose(server -> connectReady(server)
         .compose(client -> client.upload(9, "old.bin", old))
@@ -97,7 +99,7 @@ class ServerProtocolTest extends ServerTestBase {
         return nextReplies(client, 4)
           .map(replies -> {
             assertEquals(new Message.Send(1, 0), replies.get(0));
-            assertEquals(new Message.Skip(2, "exists", old.length, WireClient.crc32c(old)), replies.get(1));
+            assertEquals(new Message.Skip(2, "exists", old.length, Checksums.crc32c(old)), replies.get(1));
             Message.Error error = (Message.Error) replies.get(2);
             assertEquals(3L, error.id());
             assertEquals(ErrorCode.BAD_NAME, error.code());
@@ -110,9 +112,9 @@ class ServerProtocolTest extends ServerTestBase {
           });
       })
       .map(replies -> {
-        assertEquals(new Message.Done(1, "one.bin", one.length, WireClient.crc32c(one)), replies.get(0));
-        assertEquals(new Message.Skip(5, "exists", old.length, WireClient.crc32c(old)), replies.get(1));
-        assertEquals(new Message.Done(4, "four.bin", four.length, WireClient.crc32c(four)), replies.get(2));
+        assertEquals(new Message.Done(1, "one.bin", one.length, Checksums.crc32c(one)), replies.get(0));
+        assertEquals(new Message.Skip(5, "exists", old.length, Checksums.crc32c(old)), replies.get(1));
+        assertEquals(new Message.Done(4, "four.bin", four.length, Checksums.crc32c(four)), replies.get(2));
         assertStored("one.bin", one);
         assertStored("four.bin", four);
         assertStored("old.bin", old);
@@ -132,12 +134,12 @@ class ServerProtocolTest extends ServerTestBase {
         return client.expect(Message.Send.class)
           .compose(send -> {
             client.sendBody(1, content, 0);
-            client.send(new Message.Commit(1, WireClient.sha256(content)));
+            client.send(new Message.Commit(1, Checksums.sha256(content)));
             return client.expect(Message.Done.class);
           });
       })
       .map(done -> {
-        assertEquals(WireClient.sha256(content), done.checksum());
+        assertEquals(Checksums.sha256(content), done.checksum());
         assertTrue(done.checksum().startsWith("sha256:") && done.checksum().length() == 7 + 64, done.checksum());
         assertStored("digest.bin", content);
         return null;
@@ -167,7 +169,7 @@ class ServerProtocolTest extends ServerTestBase {
             assertTrue(partialName.startsWith(".report.csv."), partialName);
             return null;
           })
-          .compose(v -> client.send(new Message.Commit(1, WireClient.crc32c(content))))
+          .compose(v -> client.send(new Message.Commit(1, Checksums.crc32c(content))))
           .compose(v -> client.expect(Message.Done.class));
       })
       .map(done -> {
@@ -193,8 +195,8 @@ class ServerProtocolTest extends ServerTestBase {
         });
       })
       .map(replies -> {
-        assertEquals(new Message.Skip(1, "exists", stored.length, WireClient.crc32c(stored)), replies.get(0));
-        assertEquals(new Message.Skip(2, "exists", stored.length, WireClient.sha256(stored)), replies.get(1));
+        assertEquals(new Message.Skip(1, "exists", stored.length, Checksums.crc32c(stored)), replies.get(0));
+        assertEquals(new Message.Skip(2, "exists", stored.length, Checksums.sha256(stored)), replies.get(1));
         assertArrayEquals(stored, read("data/kept.bin"));
         assertFinalFiles("data/kept.bin");
         assertNoPartials();

@@ -2,6 +2,9 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.NameRules;
+import dev.kirim.testkit.TestFiles;
+import dev.kirim.testkit.Trees;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -22,13 +25,12 @@ import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static dev.kirim.server.WireClient.check;
+import static dev.kirim.testkit.WireClient.check;
 
 /**
  * What every server test needs: a Vert.x per test, a fresh storage directory, servers on 127.0.0.1 port 0,
@@ -100,9 +102,7 @@ abstract class ServerTestBase {
 
   /** The same pseudo-random bytes for the same seed, so a failure can be replayed. */
   static byte[] content(int size, long seed) {
-    byte[] bytes = new byte[size];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
+    return TestFiles.randomBytes(size, seed);
   }
 
   static Message.Offer offer(long id, String name, long size, Long mtime) {
@@ -137,13 +137,9 @@ abstract class ServerTestBase {
       .toList();
   }
 
-  /** @return every path (files, directories, links) under {@code root}, root excluded, as strings, sorted */
+  /** @return every path (files, directories, links) under {@code root}, relative, directories ending in {@code /} */
   static List<String> tree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(path -> !path.equals(root)).map(Path::toString).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Trees.list(root);
   }
 
   private static List<Path> files(Path root) {

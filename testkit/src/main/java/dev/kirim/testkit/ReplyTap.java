@@ -1,4 +1,4 @@
-package dev.kirim.client;
+package dev.kirim.testkit;
 
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageCodec;
@@ -15,7 +15,7 @@ import io.vertx.core.parsetools.RecordParser;
  * on what the client is told (say, release a name once the client heard {@code busy}) instead of on a timer.
  * Bytes pass unchanged both ways; the server only ever sends header lines, so its side splits into messages.
  */
-final class ReplyTap {
+public final class ReplyTap {
 
   private final NetServer netServer;
   private final NetClient netClient;
@@ -26,7 +26,7 @@ final class ReplyTap {
   }
 
   /** Listens on 127.0.0.1, a free port; each connection is relayed to {@code serverPort}. */
-  static Future<ReplyTap> start(Vertx vertx, int serverPort, Handler<Message> onReply) {
+  public static Future<ReplyTap> start(Vertx vertx, int serverPort, Handler<Message> onReply) {
     NetClient netClient = vertx.createNetClient();
     NetServer netServer = vertx.createNetServer().connectHandler(client -> {
       client.pause();
@@ -53,15 +53,11 @@ final class ReplyTap {
     client.resume();
   }
 
-  int port() {
+  public int port() {
     return netServer.actualPort();
   }
 
-  Target target() {
-    return new Target("127.0.0.1", port());
-  }
-
-  Future<Void> close() {
+  public Future<Void> close() {
     return netServer.close().compose(v -> netClient.close());
   }
 }

@@ -1,4 +1,4 @@
-package dev.kirim.client.it;
+package dev.kirim.it;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,11 +1,11 @@
-package dev.kirim.client.it;
+package dev.kirim.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the packaged jars are: system properties {@code kirim.server.jar} / {@code kirim.client.jar} (set by
- * the failsafe configuration), else their place in the build relative to the client module.
+ * Where the packaged jars are: system properties {@code kirim.server.jar} / {@code kirim.client.jar}, which the
+ * failsafe configuration sets to the jars Maven copied into {@code target/jars}.
  */
 public final class Jars {
 
@@ -13,11 +13,11 @@ public final class Jars {
   }
 
   public static Path server() {
-    return jar("kirim.server.jar", "../server-verticle/target/kirim-server.jar");
+    return jar("kirim.server.jar", "target/jars/kirim-server.jar");
   }
 
   public static Path client() {
-    return jar("kirim.client.jar", "target/kirim-client.jar");
+    return jar("kirim.client.jar", "target/jars/kirim-client.jar");
   }
 
   /** @return the java launcher of the JVM running the tests, so that the jars run on the same Java */
@@ -30,7 +30,7 @@ public final class Jars {
     Path path = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
     if (!Files.isRegularFile(path)) {
       throw new IllegalStateException(property + ": " + path + " does not exist; the integration tests run "
-        + "the packaged jars: build with 'mvn verify' (failsafe runs after 'package')");
+        + "the packaged jars: build with ./mvnw verify (failsafe runs after package)");
     }
     return path;
   }

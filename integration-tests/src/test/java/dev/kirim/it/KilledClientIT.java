@@ -1,12 +1,10 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
-import dev.kirim.client.it.KirimProcess;
-import dev.kirim.client.it.KirimProcesses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -22,15 +20,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import static dev.kirim.client.it.Outputs.assertExitCode;
-import static dev.kirim.client.it.Outputs.assertVerdict;
-import static dev.kirim.client.it.TestFiles.MIB;
-import static dev.kirim.client.it.TestFiles.crc32c;
-import static dev.kirim.client.it.TestFiles.freePort;
-import static dev.kirim.client.it.TestFiles.mkdirs;
-import static dev.kirim.client.it.TestFiles.size;
-import static dev.kirim.client.it.TestFiles.tree;
-import static dev.kirim.client.it.TestFiles.writePseudoRandom;
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Checksums.crc32c;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.MIB;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.size;
+import static dev.kirim.testkit.TestFiles.writePseudoRandom;
+import static dev.kirim.testkit.Trees.sizes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,14 +58,14 @@ class KilledClientIT {
   void killedClientLeavesAPartialThatTheNextRunResumes() throws IOException {
     Path source = writePseudoRandom(dir.resolve("src").resolve(NAME), SIZE, 42);
     int port = freePort();
+    Path report = dir.resolve("report.json");
     Path conf = Files.writeString(source.resolveSibling("client.json"), new JsonObject()
       .put("targets", new JsonArray().add("127.0.0.1:" + port))
       .put("files", new JsonArray().add(NAME))
+      .put("report", report.toString())
       .encodePrettily());
     Path storage = dir.resolve("server").resolve("received");
-    // Debug for the connection: it logs the offset each offer is answered with, the proof of the resume.
-    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port, null,
-      "-Dorg.slf4j.simpleLogger.log.dev.kirim.server.ServerConnection=debug");
+    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port, null);
 
     KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
     Path partial = awaitPartialWithBytes(storage, first);
@@ -83,15 +81,18 @@ class KilledClientIT {
     assertTrue(kept > 0 && kept < SIZE, interrupted);
     awaitSize(partial, kept);
     assertFalse(Files.exists(storage.resolve(NAME)), "nothing under the final name after the kill");
-    assertEquals(Map.of(storage.relativize(partial).toString(), kept), tree(storage), "only the partial file");
+    assertEquals(Map.of(storage.relativize(partial).toString(), kept), sizes(storage), "only the partial file");
     assertTrue(server.isAlive(), server::describe);
 
     KirimProcess second = kirim.client(source.getParent()).conf(conf.toString()).run(Duration.ofSeconds(120));
 
     assertExitCode(0, second);
     assertVerdict(second, "1 file(s) x 1 target(s): 1 sent, 0 skipped, 0 failed");
-    server.awaitLine("server read '" + NAME + "': send from offset " + kept, WAIT);
-    assertEquals(Map.of(NAME, SIZE), tree(storage), "the final file, the partial gone");
+    JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);
+    assertEquals(kept, result.getLong("resumedFrom"), () -> "the resume offset in the report: " + result.encode());
+    assertEquals(SIZE - kept, result.getLong("bytesTransferred"), result::encode);
+    assertEquals(SIZE, result.getLong("bytes"), result::encode);
+    assertEquals(Map.of(NAME, SIZE), sizes(storage), "the final file, the partial gone");
     assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
     assertTrue(server.isAlive(), server::describe);
     System.out.printf("KilledClientIT: client killed after %d of %d bytes on the server; the next run resumed "

@@ -1,6 +1,5 @@
-package dev.kirim.server;
+package dev.kirim.testkit;
 
-import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
@@ -26,13 +25,13 @@ import java.util.concurrent.TimeUnit;
  * A test chains several clients' futures across event loops, so the reply queue is guarded by this object's
  * lock; promises are completed outside it.
  */
-final class WireClient {
+public final class WireClient {
 
   /** How long a test waits for one reply before failing with a clear message instead of hanging. */
-  static final long REPLY_TIMEOUT_SECONDS = 15;
+  public static final long REPLY_TIMEOUT_SECONDS = 15;
 
   /** The id step between the attempts of {@link #offerUntilNotBusy}. */
-  static final long RETRY_ID_STEP = 1_000_000;
+  public static final long RETRY_ID_STEP = 1_000_000;
 
   private static final int MAX_REPLY_BYTES = 64 * 1024;
 
@@ -59,7 +58,7 @@ final class WireClient {
   }
 
   /** Connects to a server on 127.0.0.1 (no hello is sent). */
-  static Future<WireClient> connect(Vertx vertx, int port) {
+  public static Future<WireClient> connect(Vertx vertx, int port) {
     NetClient netClient = vertx.createNetClient();
     return netClient.connect(port, "127.0.0.1")
       .map(socket -> new WireClient(vertx, netClient, socket))
@@ -67,44 +66,44 @@ final class WireClient {
   }
 
   /** Sends a hello and expects the welcome. */
-  Future<Message.Welcome> hello() {
+  public Future<Message.Welcome> hello() {
     send(new Message.Hello(Message.VERSION, "test-client", null));
     return expect(Message.Welcome.class);
   }
 
-  Future<Void> send(Message message) {
+  public Future<Void> send(Message message) {
     return socket.write(message.toBuffer());
   }
 
-  Future<Void> sendRaw(Buffer bytes) {
+  public Future<Void> sendRaw(Buffer bytes) {
     return socket.write(bytes);
   }
 
-  Future<Void> sendRaw(String text) {
+  public Future<Void> sendRaw(String text) {
     return sendRaw(Buffer.buffer(text));
   }
 
   /** Offers a file without mtime, with the default algorithm. */
-  Future<Void> offer(long id, String name, long size) {
+  public Future<Void> offer(long id, String name, long size) {
     return send(new Message.Offer(id, name, size, null, null));
   }
 
   /** Sends {@code data} and the body {@code content[offset..]} as one write. */
-  Future<Void> sendBody(long id, byte[] content, int offset) {
+  public Future<Void> sendBody(long id, byte[] content, int offset) {
     Buffer bytes = new Message.Data(id, offset, content.length - offset).toBuffer()
       .appendBytes(content, offset, content.length - offset);
     return sendRaw(bytes);
   }
 
   /** Sends the body and a commit with the right CRC32C checksum, then expects {@code done}. */
-  Future<Message.Done> finishUpload(long id, byte[] content, int offset) {
+  public Future<Message.Done> finishUpload(long id, byte[] content, int offset) {
     sendBody(id, content, offset);
-    send(new Message.Commit(id, crc32c(content)));
+    send(new Message.Commit(id, Checksums.crc32c(content)));
     return expect(Message.Done.class);
   }
 
   /** The whole upload of a new file: offer, expect {@code send} from offset 0, body, commit, expect {@code done}. */
-  Future<Message.Done> upload(long id, String name, byte[] content) {
+  public Future<Message.Done> upload(long id, String name, byte[] content) {
     offer(id, name, content.length);
     return expect(Message.Send.class)
       .map(send -> {
@@ -122,12 +121,12 @@ final class WireClient {
    *
    * @return the first reply that is not {@code busy}
    */
-  Future<Message> offerUntilNotBusy(Message.Offer offer, int attempts) {
+  public Future<Message> offerUntilNotBusy(Message.Offer offer, int attempts) {
     return offerUntilNotBusy(offer, 0, attempts);
   }
 
   /** Like {@link #offerUntilNotBusy}, and the reply must be {@code send}. */
-  Future<Message.Send> offerUntilSent(Message.Offer offer, int attempts) {
+  public Future<Message.Send> offerUntilSent(Message.Offer offer, int attempts) {
     return offerUntilNotBusy(offer, attempts).map(reply -> {
       check(reply instanceof Message.Send, "expected a 'send' reply, got " + reply);
       return (Message.Send) reply;
@@ -150,7 +149,7 @@ final class WireClient {
   }
 
   /** @return the next reply, in arrival order; fails once the connection is closed and no reply is left */
-  Future<Message> next() {
+  public Future<Message> next() {
     Promise<Message> promise = Promise.promise();
     Message reply;
     Throwable end;
@@ -172,7 +171,7 @@ final class WireClient {
   }
 
   /** @return the next reply, which must be of {@code type} */
-  <T extends Message> Future<T> expect(Class<T> type) {
+  public <T extends Message> Future<T> expect(Class<T> type) {
     return next().map(reply -> {
       check(type.isInstance(reply), "expected a '" + type.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "' reply, got " + reply);
       return type.cast(reply);
@@ -180,7 +179,7 @@ final class WireClient {
   }
 
   /** @return the next reply, which must be an error with {@code code} about offer {@code id} ({@code null}: the connection) */
-  Future<Message.Error> expectError(ErrorCode code, Long id) {
+  public Future<Message.Error> expectError(ErrorCode code, Long id) {
     return expect(Message.Error.class).map(error -> {
       check(error.code() == code && java.util.Objects.equals(error.id(), id),
         "expected error " + code.wireName() + " with id " + id + ", got " + error);
@@ -189,42 +188,30 @@ final class WireClient {
   }
 
   /** @return the next reply, which must be a connection-level error with {@code code}, followed by the server closing */
-  Future<Message.Error> expectFatal(ErrorCode code) {
+  public Future<Message.Error> expectFatal(ErrorCode code) {
     return expectError(code, null).compose(error -> closed().map(error));
   }
 
   /** Completes when the server (or this client) has closed the connection. */
-  Future<Void> closed() {
+  public Future<Void> closed() {
     return closed.future().timeout(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
       .recover(e -> Future.failedFuture(new AssertionError("the server did not close the connection", e)));
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed.future().isComplete();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return socket.close().transform(ar -> netClient.close());
   }
 
-  static String crc32c(byte[] content) {
-    ChecksumAlgorithm.Checksum checksum = ChecksumAlgorithm.CRC32C.start();
-    checksum.update(content);
-    return checksum.value();
-  }
-
-  static String sha256(byte[] content) {
-    ChecksumAlgorithm.Checksum checksum = ChecksumAlgorithm.SHA256.start();
-    checksum.update(content);
-    return checksum.value();
-  }
-
-  static byte[] slice(byte[] content, int from, int to) {
+  public static byte[] slice(byte[] content, int from, int to) {
     return Arrays.copyOfRange(content, from, to);
   }
 
   /** Throws an {@link AssertionError}, which fails the future chain it is thrown in. */
-  static void check(boolean condition, String message) {
+  public static void check(boolean condition, String message) {
     if (!condition) {
       throw new AssertionError(message);
     }

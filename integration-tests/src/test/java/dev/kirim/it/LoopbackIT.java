@@ -1,13 +1,15 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
-import dev.kirim.client.it.KirimProcess;
-import dev.kirim.client.it.KirimProcesses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,49 +21,65 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.kirim.client.it.Outputs.assertExitCode;
-import static dev.kirim.client.it.Outputs.assertNoStackTrace;
-import static dev.kirim.client.it.Outputs.assertVerdict;
-import static dev.kirim.client.it.TestFiles.assertSameBytes;
-import static dev.kirim.client.it.TestFiles.freePort;
-import static dev.kirim.client.it.TestFiles.mkdirs;
-import static dev.kirim.client.it.TestFiles.tree;
-import static dev.kirim.client.it.TestFiles.wireCrc32c;
-import static dev.kirim.client.it.TestFiles.writeSmall;
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertNoStackTrace;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Checksums.wireCrc32c;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.assertSameBytes;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.writeSmall;
+import static dev.kirim.testkit.Trees.sizes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed's cases 1–4 on one machine over 127.0.0.1, with the three directories apart: the server runs in
  * A (relative storage "received"), the client in B, its config file lives in C and names its files relative
- * to C.
+ * to C. One server serves the whole class; each test pushes into a directory of its own on it
+ * ({@code remoteDir}), named after the test.
  */
 @Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoopbackIT {
 
   @TempDir
-  Path root;
+  static Path root;
 
+  /** The per-test processes (clients). */
   @RegisterExtension
   final KirimProcesses kirim = new KirimProcesses();
-  private Path serverDir;
-  private Path workDir;
-  private Path confDir;
-  private Path storage;
+  /** The server, for the whole class. */
+  private final KirimProcesses servers = new KirimProcesses();
   private KirimProcess server;
   private int port;
+  private String area;
+  private Path workDir;
+  private Path confDir;
+  /** Where this test's files land on the server: its area under the storage directory. */
+  private Path storage;
 
-  @BeforeEach
+  @BeforeAll
   void startServer() throws IOException {
-    serverDir = mkdirs(root.resolve("A-server"));
-    workDir = mkdirs(root.resolve("B-work"));
-    confDir = mkdirs(root.resolve("C-conf"));
-    storage = serverDir.resolve("received");
+    Path serverDir = mkdirs(root.resolve("A-server"));
     port = freePort();
     // A config file given relative to the server's working directory.
     Files.writeString(serverDir.resolve("server.json"), KirimProcesses.serverConfig(port).encodePrettily());
-    server = kirim.server(serverDir).conf("server.json").start();
+    server = servers.server(serverDir).conf("server.json").start();
     KirimProcesses.awaitListening(server, port);
+  }
+
+  @AfterAll
+  void stopServer() {
+    servers.close();
+  }
+
+  @BeforeEach
+  void newArea(TestInfo test) {
+    area = test.getTestMethod().orElseThrow().getName();
+    workDir = mkdirs(root.resolve(area).resolve("B-work"));
+    confDir = mkdirs(root.resolve(area).resolve("C-conf"));
+    storage = root.resolve("A-server").resolve("received").resolve(area);
   }
 
 
@@ -70,7 +88,7 @@ class LoopbackIT {
     writeSmall(confDir.resolve("aji.txt"), 1000, 1);
     writeSmall(confDir.resolve("rita.txt"), 70_001, 2);
     writeSmall(confDir.resolve("reports/2026-11/summary.csv"), 300_007, 3);
-    Path report = root.resolve("out/report.json");
+    Path report = root.resolve(area).resolve("out/report.json");
     Path conf = writeClientConf("client.json", List.of("aji.txt", "rita.txt", "reports"), report);
 
     KirimProcess first = runClient(conf);
@@ -79,17 +97,18 @@ class LoopbackIT {
     assertVerdict(first, "3 file(s) x 1 target(s): 3 sent, 0 skipped, 0 failed");
     assertNoStackTrace(first);
     Map<String, Long> expected = Map.of("aji.txt", 1000L, "rita.txt", 70_001L, "reports/2026-11/summary.csv", 300_007L);
-    assertEquals(expected, tree(storage), "the storage holds exactly the pushed files, no partial left");
+    assertEquals(expected, sizes(storage), "the storage holds exactly the pushed files, no partial left");
     for (String name : expected.keySet()) {
       assertSameBytes(confDir.resolve(name), storage.resolve(name));
     }
-    assertEquals(Map.of(), tree(workDir), "the client writes nothing into its working directory");
+    assertEquals(Map.of(), sizes(workDir), "the client writes nothing into its working directory");
     JsonObject json = new JsonObject(Files.readString(report));
     assertEquals(new JsonObject().put("targets", 1).put("files", 3).put("sent", 3).put("skipped", 0).put("failed", 0)
       .put("bytesSent", 371_008), json.getJsonObject("totals"), json::encodePrettily);
     for (Object item : json.getJsonArray("files")) {
       JsonObject file = (JsonObject) item;
-      String name = file.getString("name");
+      assertTrue(file.getString("name").startsWith(area + "/"), file::encode);
+      String name = file.getString("name").substring(area.length() + 1);
       assertEquals("sent", file.getString("status"), file::encode);
       assertEquals(confDir.resolve(name).toString(), file.getString("local"), file::encode);
       assertEquals(expected.get(name), file.getLong("bytes"), file::encode);
@@ -101,11 +120,11 @@ class LoopbackIT {
 
     assertExitCode(0, second);
     assertVerdict(second, "3 file(s) x 1 target(s): 0 sent, 3 skipped, 0 failed");
-    assertEquals(expected, tree(storage), "the second run changed nothing");
+    assertEquals(expected, sizes(storage), "the second run changed nothing");
     assertEquals(stamps, modificationTimes(expected.keySet()), "skipped files are not rewritten");
     JsonObject again = new JsonObject(Files.readString(report));
     assertEquals(3, again.getJsonObject("totals").getInteger("skipped"), again::encodePrettily);
-    server.awaitLine("server read 'aji.txt': exists", KirimProcesses.START_TIMEOUT);
+    server.awaitLine("server read '" + area + "/aji.txt': exists", KirimProcesses.START_TIMEOUT);
   }
 
   @Test
@@ -122,7 +141,7 @@ class LoopbackIT {
       () -> "the failed file and why\n" + client.describe());
     assertNoStackTrace(client);
     // The seed's bug: a 0-byte file under the final name. Nothing for missing.txt at all, not even a partial.
-    assertEquals(Map.of("new.txt", 2048L), tree(storage));
+    assertEquals(Map.of("new.txt", 2048L), sizes(storage));
     assertSameBytes(confDir.resolve("new.txt"), storage.resolve("new.txt"));
   }
 
@@ -133,6 +152,7 @@ class LoopbackIT {
     Path conf = Files.writeString(confDir.resolve("client.json"), new JsonObject()
       .put("targets", new JsonArray().add("127.0.0.1:" + port).add(dead))
       .put("files", new JsonArray().add("both.txt"))
+      .put("remoteDir", area)
       .put("retry", new JsonObject().put("attempts", 2).put("backoffMs", 50))
       .encodePrettily());
 
@@ -143,7 +163,7 @@ class LoopbackIT {
     assertTrue(client.stdout().contains("connect_failed") && client.stdout().contains(dead),
       () -> "the summary names the unreachable target\n" + client.describe());
     assertNoStackTrace(client);
-    assertEquals(Map.of("both.txt", 5000L), tree(storage));
+    assertEquals(Map.of("both.txt", 5000L), sizes(storage));
   }
 
   @Test
@@ -152,12 +172,13 @@ class LoopbackIT {
     List<KirimProcess> clients = new ArrayList<>();
     for (int i = 0; i < users.size(); i++) {
       String user = users.get(i);
-      Path home = mkdirs(root.resolve("home-" + user));
+      Path home = mkdirs(root.resolve(area).resolve("home-" + user));
       writeSmall(home.resolve(user + ".txt"), 10_000 * (i + 1) + i, 10 + i);
       Path conf = Files.writeString(home.resolve("client.json"), new JsonObject()
         .put("targets", new JsonArray().add("127.0.0.1:" + port))
         .put("files", new JsonArray().add(user + ".txt"))
         .put("clientId", user)
+        .put("remoteDir", area)
         .encodePrettily());
       clients.add(kirim.client(workDir).conf(conf.toString()).start());
     }
@@ -166,9 +187,9 @@ class LoopbackIT {
       assertExitCode(0, client);
       assertVerdict(client, "1 sent, 0 skipped, 0 failed");
     }
-    assertEquals(users.size(), tree(storage).size(), () -> "every file arrived: " + tree(storage));
+    assertEquals(users.size(), sizes(storage).size(), () -> "every file arrived: " + sizes(storage));
     for (String user : users) {
-      assertSameBytes(root.resolve("home-" + user).resolve(user + ".txt"), storage.resolve(user + ".txt"));
+      assertSameBytes(root.resolve(area).resolve("home-" + user).resolve(user + ".txt"), storage.resolve(user + ".txt"));
       server.awaitLine("(" + user + ") closed", KirimProcesses.START_TIMEOUT);
     }
   }
@@ -176,7 +197,8 @@ class LoopbackIT {
   private Path writeClientConf(String fileName, List<String> files, Path report) throws IOException {
     JsonObject conf = new JsonObject()
       .put("targets", new JsonArray().add("127.0.0.1:" + port))
-      .put("files", new JsonArray(files));
+      .put("files", new JsonArray(files))
+      .put("remoteDir", area);
     if (report != null) {
       conf.put("report", report.toString());
     }

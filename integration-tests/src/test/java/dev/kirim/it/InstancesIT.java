@@ -1,26 +1,24 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
-import dev.kirim.client.it.KirimProcess;
-import dev.kirim.client.it.KirimProcesses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static dev.kirim.client.it.Outputs.assertExitCode;
-import static dev.kirim.client.it.Outputs.assertNoStackTrace;
-import static dev.kirim.client.it.Outputs.assertVerdict;
-import static dev.kirim.client.it.TestFiles.assertSameBytes;
-import static dev.kirim.client.it.TestFiles.freePort;
-import static dev.kirim.client.it.TestFiles.mkdirs;
-import static dev.kirim.client.it.TestFiles.tree;
-import static dev.kirim.client.it.TestFiles.writeSmall;
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertNoStackTrace;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.assertSameBytes;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.writeSmall;
+import static dev.kirim.testkit.Trees.sizes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** {@code -instances 2}: two server verticles share one port, and a client pushing over 4 connections gets everything in. */
@@ -63,7 +61,7 @@ class InstancesIT {
     assertVerdict(client, FILES + " file(s) x 1 target(s): " + FILES + " sent, 0 skipped, 0 failed");
     assertNoStackTrace(client);
     Path storage = dir.resolve("server").resolve("received");
-    assertEquals(expected, tree(storage), "every file, nothing else");
+    assertEquals(expected, sizes(storage), "every file, nothing else");
     for (String name : expected.keySet()) {
       assertSameBytes(batch.resolveSibling(name), storage.resolve(name));
     }

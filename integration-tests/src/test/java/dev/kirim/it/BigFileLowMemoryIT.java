@@ -1,12 +1,10 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
-import dev.kirim.client.it.KirimProcess;
-import dev.kirim.client.it.KirimProcesses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -16,15 +14,15 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
-import static dev.kirim.client.it.Outputs.assertExitCode;
-import static dev.kirim.client.it.Outputs.assertNoStackTrace;
-import static dev.kirim.client.it.Outputs.assertVerdict;
-import static dev.kirim.client.it.TestFiles.crc32c;
-import static dev.kirim.client.it.TestFiles.deleteIfExists;
-import static dev.kirim.client.it.TestFiles.freePort;
-import static dev.kirim.client.it.TestFiles.mkdirs;
-import static dev.kirim.client.it.TestFiles.tree;
-import static dev.kirim.client.it.TestFiles.writePseudoRandom;
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertNoStackTrace;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Checksums.crc32c;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.deleteIfExists;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.writePseudoRandom;
+import static dev.kirim.testkit.Trees.sizes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -65,7 +63,7 @@ class BigFileLowMemoryIT {
       assertExitCode(0, client);
       assertVerdict(client, "1 file(s) x 1 target(s): 1 sent, 0 skipped, 0 failed");
       assertNoStackTrace(client);
-      assertEquals(Map.of("big.bin", SIZE), tree(stored.getParent()), "only the final file, no partial left");
+      assertEquals(Map.of("big.bin", SIZE), sizes(stored.getParent()), "only the final file, no partial left");
       long crc = crc32c(source);
       assertEquals(crc, crc32c(stored), "CRC32C of the stored copy");
       JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);

@@ -1,4 +1,4 @@
-package dev.kirim.client;
+package dev.kirim.testkit;
 
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
@@ -20,15 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * rarely or not at all: dropped connections, replies of a newer version, silence. {@link #OBLIGING} is a
  * minimal well-behaved server (welcome, send, done) that scripts fall back on.
  */
-final class ScriptedServer {
+public final class ScriptedServer {
 
   /** Decides what the server does on each message a client sends. */
-  interface Script {
+  public interface Script {
     void handle(Connection connection, Message message);
   }
 
   /** Welcomes, accepts every offer from offset 0, and confirms every commit with the checksum it computed. */
-  static final Script OBLIGING = (connection, message) -> {
+  public static final Script OBLIGING = (connection, message) -> {
     if (message instanceof Message.Hello) {
       connection.welcome();
     } else if (message instanceof Message.Offer offer) {
@@ -41,36 +41,37 @@ final class ScriptedServer {
   private final NetServer netServer;
   private final AtomicInteger connections = new AtomicInteger();
   /** Every message received, as {@code connection number: type}, for assertions. */
-  final List<String> received = new CopyOnWriteArrayList<>();
+  public final List<String> received = new CopyOnWriteArrayList<>();
   /** Breaches of "data, body and commit go back to back" (PROTOCOL.md 2.3), which a real server may not notice. */
-  final List<String> violations = new CopyOnWriteArrayList<>();
+  public final List<String> violations = new CopyOnWriteArrayList<>();
 
   private ScriptedServer(Vertx vertx, Script script) {
     this.netServer = vertx.createNetServer().connectHandler(socket ->
       new Connection(connections.incrementAndGet(), socket, script, this));
   }
 
-  static Future<ScriptedServer> start(Vertx vertx, Script script) {
+  public static Future<ScriptedServer> start(Vertx vertx, Script script) {
     ScriptedServer server = new ScriptedServer(vertx, script);
     return server.netServer.listen(0, "127.0.0.1").map(server);
   }
 
-  Target target() {
-    return new Target("127.0.0.1", netServer.actualPort());
+  /** @return the port it listens on, on 127.0.0.1 */
+  public int port() {
+    return netServer.actualPort();
   }
 
-  int connectionCount() {
+  public int connectionCount() {
     return connections.get();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return netServer.close();
   }
 
   /** One client connection: what it sent, and the means to answer. */
-  static final class Connection {
+  public static final class Connection {
 
-    final int number;
+    public final int number;
     private final NetSocket socket;
     private final Map<Long, Buffer> bodies = new HashMap<>();
     private final Map<Long, Message.Offer> offers = new HashMap<>();
@@ -100,21 +101,21 @@ final class ScriptedServer {
         .exceptionHandler(e -> socket.close());
     }
 
-    void reply(Message message) {
+    public void reply(Message message) {
       socket.write(message.toBuffer());
     }
 
     /** Sends a line as it is, say one a newer server would send that {@link Message} cannot express. */
-    void replyRaw(String json) {
+    public void replyRaw(String json) {
       socket.write(json + "\n");
     }
 
-    void welcome() {
+    public void welcome() {
       reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40));
     }
 
     /** Confirms a commit the way a real server does: with its own checksum of the bytes it received. */
-    void done(Message.Commit commit) {
+    public void done(Message.Commit commit) {
       Message.Offer offer = offers.get(commit.id());
       ChecksumAlgorithm.Checksum checksum = offer.checksumAlgorithm().start();
       byte[] body = bodies.get(commit.id()).getBytes();
@@ -122,11 +123,11 @@ final class ScriptedServer {
       reply(new Message.Done(commit.id(), offer.name(), body.length, checksum.value()));
     }
 
-    Message.Offer offer(long id) {
+    public Message.Offer offer(long id) {
       return offers.get(id);
     }
 
-    void close() {
+    public void close() {
       socket.close();
     }
   }

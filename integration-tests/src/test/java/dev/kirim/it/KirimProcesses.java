@@ -1,4 +1,4 @@
-package dev.kirim.client.it;
+package dev.kirim.it;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.extension.AfterEachCallback;

@@ -1,23 +1,18 @@
-package dev.kirim.client.it;
+package dev.kirim.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Files, checksums, directory listings and ports for the integration tests. Never loads a big file into memory. */
+/** Test files: random content by seed (so that a failure can be replayed), big ones without holding them in memory. */
 public final class TestFiles {
 
   public static final int MIB = 1024 * 1024;
@@ -58,6 +53,33 @@ public final class TestFiles {
     return file;
   }
 
+  /** @return {@code size} pseudo-random bytes, the same for the same seed */
+  public static byte[] randomBytes(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Writes {@link #randomBytes} to {@code file}, creating its directories; returns them. */
+  public static byte[] writeRandom(Path file, int size, long seed) {
+    byte[] bytes = randomBytes(size, seed);
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.write(file, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return bytes;
+  }
+
+  public static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
   /** @return {@code file} with {@code size} bytes from a small seeded random source (for small files) */
   public static Path writeSmall(Path file, int size, long seed) {
     byte[] bytes = new byte[size];
@@ -70,25 +92,6 @@ public final class TestFiles {
     }
   }
 
-  /** @return the CRC32C of the whole file, read in 1 MiB chunks */
-  public static long crc32c(Path file) {
-    CRC32C crc = new CRC32C();
-    ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (channel.read(buffer.clear()) >= 0) {
-        crc.update(buffer.flip());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return crc.getValue();
-  }
-
-  /** @return the checksum in kirim's wire form, {@code crc32c:xxxxxxxx} */
-  public static String wireCrc32c(Path file) {
-    return String.format("crc32c:%08x", crc32c(file));
-  }
-
   /** Asserts that {@code actual} holds exactly the bytes of {@code expected}, comparing chunk by chunk. */
   public static void assertSameBytes(Path expected, Path actual) {
     try {
@@ -99,39 +102,12 @@ public final class TestFiles {
     }
   }
 
-  /**
-   * @return every regular file under {@code root}, hidden ones (partial uploads) included, as its relative
-   *   {@code /}-separated name mapped to its size; empty when {@code root} does not exist
-   */
-  public static Map<String, Long> tree(Path root) {
-    Map<String, Long> files = new TreeMap<>();
-    if (!Files.isDirectory(root)) {
-      return files;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.filter(Files::isRegularFile).forEach(path -> files.put(
-        root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/"), size(path)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
-  }
-
   /** @return the size, or -1 when the file vanished meanwhile */
   public static long size(Path file) {
     try {
       return Files.size(file);
     } catch (IOException e) {
       return -1;
-    }
-  }
-
-  /** @return a TCP port free on 127.0.0.1 a moment ago (bound on port 0, then released) */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

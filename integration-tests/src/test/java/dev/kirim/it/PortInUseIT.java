@@ -1,12 +1,10 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
-import dev.kirim.client.it.KirimProcess;
-import dev.kirim.client.it.KirimProcesses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -15,13 +13,13 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 
-import static dev.kirim.client.it.Outputs.assertExitCode;
-import static dev.kirim.client.it.Outputs.assertNoStackTrace;
-import static dev.kirim.client.it.Outputs.assertVerdict;
-import static dev.kirim.client.it.TestFiles.assertSameBytes;
-import static dev.kirim.client.it.TestFiles.freePort;
-import static dev.kirim.client.it.TestFiles.mkdirs;
-import static dev.kirim.client.it.TestFiles.writeSmall;
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertNoStackTrace;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.assertSameBytes;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.writeSmall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.kirim.client;
+package dev.kirim.testkit;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -17,7 +17,7 @@ import java.util.List;
  * A clustered Vert.x for tests, with its own Hazelcast configuration object holding what conf/cluster.xml
  * says: TCP-IP join on 127.0.0.1 with an explicit member list, no multicast, no phone home, no join wait.
  */
-final class TestClusterNode {
+public final class TestClusterNode {
 
   private TestClusterNode() {
   }
@@ -27,14 +27,14 @@ final class TestClusterNode {
    * @param port        this member's Hazelcast port
    * @param members     {@code 127.0.0.1:port} of the members to try
    */
-  static Future<Vertx> start(String clusterName, int port, List<String> members) {
+  public static Future<Vertx> start(String clusterName, int port, List<String> members) {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
     return Vertx.builder().with(options)
       .withClusterManager(new HazelcastClusterManager(hazelcastConfig(clusterName, port, members)))
       .buildClustered();
   }
 
-  static Config hazelcastConfig(String clusterName, int port, List<String> members) {
+  public static Config hazelcastConfig(String clusterName, int port, List<String> members) {
     Config config = new Config().setClusterName(clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");

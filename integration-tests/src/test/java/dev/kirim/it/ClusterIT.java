@@ -1,0 +1,139 @@
+package dev.kirim.it;
+
+import dev.kirim.testkit.TestClusterNode;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertNoStackTrace;
+import static dev.kirim.it.Outputs.assertVerdict;
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.assertSameBytes;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.writeSmall;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The jars with {@code -cluster} and nothing but the bundled Hazelcast configuration: two servers and a client
+ * find each other on loopback and {@code cluster:all} delivers to both; a service client takes a job from another
+ * node. The cluster gets a name and ports of its own (the launchers' {@code kirim.cluster.*} properties), so that
+ * other builds on the box never join it. Forming it is the slow part, so the two servers live for the class.
+ */
+@Timeout(180)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterIT {
+
+  private static final int SERVER_A = 0;
+  private static final int SERVER_B = 1;
+  private static final int CLIENT = 2;
+  private static final int SERVICE = 3;
+  private static final int NODE = 4;
+
+  @TempDir
+  static Path dir;
+
+  /** The per-test processes (clients). */
+  @RegisterExtension
+  final KirimProcesses kirim = new KirimProcesses();
+  /** The servers, for the whole class. */
+  private final KirimProcesses servers = new KirimProcesses();
+
+  private final String name = "kirim-it-" + UUID.randomUUID();
+  private final List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort(), freePort(), freePort());
+  private final List<Vertx> nodes = new ArrayList<>();
+  private int portA;
+
+  @BeforeAll
+  void startServers() {
+    portA = freePort();
+    startServer("a", SERVER_A, portA);
+    startServer("b", SERVER_B, freePort());
+  }
+
+  @AfterAll
+  void stopCluster() {
+    nodes.forEach(node -> await(node.close(), 60));
+    servers.close();
+  }
+
+  @Test
+  void twoClusteredServersBothReceiveAClusterAllPush() {
+    Path file = writeSmall(dir.resolve("out/report.csv"), 12_345, 9);
+
+    KirimProcess client = kirim.client(dir).jvm(clusterProperties(CLIENT)).args("-cluster").conf(new JsonObject()
+      .put("targets", new JsonArray().add("cluster:all"))
+      .put("files", new JsonArray().add("out/report.csv"))).run(KirimProcesses.START_TIMEOUT);
+
+    assertExitCode(0, client);
+    assertVerdict(client, "1 file(s) x 2 target(s): 2 sent, 0 skipped, 0 failed");
+    assertNoStackTrace(client);
+    assertSameBytes(file, dir.resolve("a/received/report.csv"));
+    assertSameBytes(file, dir.resolve("b/received/report.csv"));
+  }
+
+  /**
+   * A service client jar takes a job sent from this JVM's node over the cluster, pushes to a server jar, and
+   * replies with the report; this node sees the server's {@code kirim.received} event.
+   */
+  @Test
+  void aServiceClientTakesAPushJobFromAnotherNode() {
+    Path file = writeSmall(dir.resolve("out/job.bin"), 54_321, 4);
+    KirimProcess service = kirim.client(dir).jvm(clusterProperties(SERVICE)).args("-cluster")
+      .conf(new JsonObject().put("service", true)).start();
+    service.awaitLine("Taking push jobs on kirim.push", KirimProcesses.START_TIMEOUT);
+
+    Vertx node = await(TestClusterNode.start(name, hazelcastPorts.get(NODE), members()), 60);
+    nodes.add(node);
+    Promise<JsonObject> event = Promise.promise();
+    MessageConsumer<JsonObject> events = node.eventBus().consumer("kirim.received", m -> {
+      if (m.body().getString("name").equals("job.bin")) {
+        event.tryComplete(m.body());
+      }
+    });
+    await(events.completion());
+    JsonObject job = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + portA))
+      .put("files", new JsonArray().add("out/job.bin"));
+    JsonObject report = await(node.eventBus().<JsonObject>request("kirim.push", job)).body();
+
+    assertEquals(0, report.getInteger("exitCode"), report.encodePrettily());
+    assertEquals("a", report.getJsonArray("targets").getJsonObject(0).getString("server"));
+    assertSameBytes(file, dir.resolve("a/received/job.bin"));
+    JsonObject received = await(event.future());
+    assertEquals("job.bin", received.getString("name"));
+    assertEquals(54_321, received.getLong("bytes"));
+    assertTrue(service.isAlive(), "a service client keeps running");
+  }
+
+  private void startServer(String id, int index, int port) {
+    KirimProcess server = servers.server(mkdirs(dir.resolve(id))).jvm(clusterProperties(index)).args("-cluster")
+      .conf(KirimProcesses.serverConfig(port).put("serverId", id)).start();
+    server.awaitLine("Registered in kirim.servers as " + id, KirimProcesses.START_TIMEOUT);
+  }
+
+  private List<String> members() {
+    return hazelcastPorts.stream().map(port -> "127.0.0.1:" + port).toList();
+  }
+
+  private String[] clusterProperties(int index) {
+    return Stream.of("-Dkirim.cluster.name=" + name, "-Dkirim.cluster.members=" + String.join(",", members()),
+      "-Dkirim.cluster.port=" + hazelcastPorts.get(index)).toArray(String[]::new);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.kirim.testkit;
+
+import io.vertx.core.Future;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Waiting on a test thread (never an event loop) for a future, always with a bound: a scenario test reads as a
+ * sequence ("push, then push again, then look at the disk") and never hangs.
+ */
+public final class Await {
+
+  /** Upper bound for any single wait in a test. */
+  public static final long TIMEOUT_SECONDS = 30;
+
+  private Await() {
+  }
+
+  /** @return the future's result, once complete; at most {@link #TIMEOUT_SECONDS} */
+  public static <T> T await(Future<T> future) {
+    return await(future, TIMEOUT_SECONDS);
+  }
+
+  /**
+   * @return the future's result, once complete
+   * @throws AssertionError when it failed (the failure is the cause) or took longer than {@code seconds}
+   */
+  public static <T> T await(Future<T> future, long seconds) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("the future failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("the future did not complete within " + seconds + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.kirim.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** What a directory holds, in forms a test compares with one assertion. Hidden files (partial uploads) included. */
+public final class Trees {
+
+  private Trees() {
+  }
+
+  /**
+   * @return every file and directory under {@code root}, as sorted {@code /}-separated relative paths, directories
+   *   with a trailing {@code /}: hidden partial files and stray empty files show up here too
+   */
+  public static List<String> list(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(p -> !p.equals(root))
+        .map(p -> relative(root, p) + (Files.isDirectory(p) ? "/" : ""))
+        .sorted()
+        .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  /**
+   * @return every regular file under {@code root}, as its relative {@code /}-separated name mapped to its size;
+   *   empty when {@code root} does not exist
+   */
+  public static Map<String, Long> sizes(Path root) {
+    Map<String, Long> files = new TreeMap<>();
+    if (!Files.isDirectory(root)) {
+      return files;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.filter(Files::isRegularFile).forEach(path -> files.put(relative(root, path), TestFiles.size(path)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  private static String relative(Path root, Path path) {
+    return root.relativize(path).toString().replace(root.getFileSystem().getSeparator(), "/");
+  }
+}
