@@ -182,10 +182,14 @@ final class ClientConnection {
     body.send(options.getChecksum(), READ_BUFFER_BYTES).onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
-        // The file fails on its own; the server still expects bytes we cannot give: this connection is done.
-        inFlight.remove(id);
-        push.localFailure(task, (LocalFileException) ar.cause());
+        // The server still expects bytes we cannot give: this connection is done, its other files go back to
+        // the push (closing first, so that they are not handed to this connection again); this one fails on
+        // its own, unless the connection was already gone and took it along.
+        boolean ours = inFlight.remove(id) != null;
         abort(ar.cause().getMessage());
+        if (ours) {
+          push.localFailure(task, (LocalFileException) ar.cause());
+        }
       } else {
         while (!heldOffers.isEmpty()) {
           socket.write(heldOffers.poll());

@@ -2,6 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ServerRecord;
+import dev.kirim.protocol.Printable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -84,7 +85,7 @@ final class ClusterTargets {
     try {
       return Optional.of(ServerRecord.fromJson(json));
     } catch (IllegalArgumentException e) {
-      log.warn("Ignoring a bad entry in {}: {}", KirimCluster.SERVERS_MAP, e.getMessage());
+      log.warn("Ignoring a bad entry in {}: {}", KirimCluster.SERVERS_MAP, Printable.escape(e.getMessage()));
       return Optional.empty();
     }
   }

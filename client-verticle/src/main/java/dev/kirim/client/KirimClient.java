@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pushing side, embeddable in any Vert.x application: one client, with its connection settings, runs any
  * number of pushes. Every file of a job goes to every target, at most {@code parallelism.targets} targets at
- * once; failures are in the report, never a failed future.
+ * once. What goes wrong with a file or a target is in the report; the future fails only for an invalid job.
  * <pre>
  * KirimClient client = KirimClient.create(vertx, new ClientOptions().setClientId("reports@host-a"));
  * client.push(new PushJob().setTargets(List.of(Target.parse("inbox:25563", "target"))).setFiles(List.of("out")))

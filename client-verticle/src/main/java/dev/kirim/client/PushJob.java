@@ -61,15 +61,19 @@ public class PushJob {
     for (int i = 0; i < specs.size(); i++) {
       String spec = specs.get(i).strip();
       if (spec.startsWith("cluster:")) {
-        if (!CLUSTER_TARGETS.contains(spec)) {
-          throw new ConfigException("config key 'targets[" + i + "]' is \"" + spec + "\", expected "
-            + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
-        }
-        clusterTargets.add(spec);
+        clusterTargets.add(checkClusterTarget(spec, "targets[" + i + "]"));
       } else {
         targets.add(Target.parse(spec, "targets[" + i + "]"));
       }
     }
+  }
+
+  private static String checkClusterTarget(String spec, String key) {
+    if (!CLUSTER_TARGETS.contains(spec)) {
+      throw new ConfigException("config key '" + key + "' is \"" + spec + "\", expected "
+        + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
+    }
+    return spec;
   }
 
   /** @return the prefix without leading or trailing {@code /}, checked against the name rules */
@@ -96,12 +100,7 @@ public class PushJob {
       throw new ConfigException("config key 'targets' is missing or empty: list the servers to push to, "
         + "e.g. \"targets\": [\"127.0.0.1:25563\"] or [\"" + KirimCluster.TARGET_ALL + "\"]");
     }
-    for (String clusterTarget : clusterTargets) {
-      if (!CLUSTER_TARGETS.contains(clusterTarget)) {
-        throw new ConfigException("config key 'targets' holds \"" + clusterTarget + "\", expected "
-          + String.join(" or ", CLUSTER_TARGETS) + " (or \"host:port\")");
-      }
-    }
+    clusterTargets.forEach(clusterTarget -> checkClusterTarget(clusterTarget, "targets"));
     if (files.isEmpty() || files.stream().anyMatch(file -> file == null || file.isBlank())) {
       throw new ConfigException("config key 'files' is missing or empty: list files, directories or globs to push, "
         + "e.g. \"files\": [\"samples/*.txt\"]");

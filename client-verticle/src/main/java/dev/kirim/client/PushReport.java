@@ -56,7 +56,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     StringBuilder out = new StringBuilder();
     for (TargetReport target : targets) {
       out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %d failed; %s in %.2f s (%s/s)%n",
-        label(target), target.server() == null ? "(no server reached)" : "server " + target.server(),
+        label(target), target.server() == null ? "(no server reached)" : "server " + Printable.escape(target.server()),
         target.count(FileStatus.SENT), target.count(FileStatus.SKIPPED), target.count(FileStatus.FAILED),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
       for (FileResult result : target.results()) {

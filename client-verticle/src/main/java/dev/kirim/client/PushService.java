@@ -58,20 +58,21 @@ final class PushService {
   }
 
   private void handleJob(Message<Object> message) {
-    JsonObject job;
     PushJob pushJob;
+    Path reportPath;
     try {
-      job = jobConfig(message.body());
+      JsonObject job = jobConfig(message.body());
       pushJob = new PushJob(job).validate();
+      String report = ConfigReader.of(job).string("report", null);
+      reportPath = report == null ? null : Path.of(report).toAbsolutePath().normalize();
     } catch (ConfigException e) {
       message.fail(BAD_JOB, "bad push job: " + e.getMessage());
       return;
     }
-    String reportPath = ConfigReader.of(job).string("report", null);
     client.push(pushJob)
       .compose(report -> reportPath == null ? Future.succeededFuture(report)
         : vertx.executeBlocking(() -> {
-          ReportWriter.write(Path.of(reportPath).toAbsolutePath().normalize(), report);
+          ReportWriter.write(reportPath, report);
           return report;
         }, false))
       .onSuccess(report -> {

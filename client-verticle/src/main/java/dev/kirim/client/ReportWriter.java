@@ -1,5 +1,7 @@
 package dev.kirim.client;
 
+import dev.kirim.io.IoErrors;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,18 +25,8 @@ final class ReportWriter {
       }
       Files.writeString(path, report.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot write the report to " + path + ": " + describe(e)
+      throw new IllegalStateException("cannot write the report to " + path + ": " + IoErrors.describe(e)
         + ": check the 'report' path", e);
     }
-  }
-
-  private static String describe(IOException e) {
-    String kind = switch (e.getClass().getSimpleName()) {
-      case "AccessDeniedException" -> "permission denied";
-      case "FileSystemException" -> "it is not a writable file";
-      case "NoSuchFileException" -> "no such directory";
-      default -> e.getClass().getSimpleName();
-    };
-    return kind + " (" + e.getMessage() + ")";
   }
 }

@@ -2,6 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -113,7 +114,7 @@ final class TargetPush {
     connectFailures++;
     String reason = "cannot connect to " + target + ": " + describe(cause);
     if (connectFailures < options.getRetryAttempts()) {
-      log.warn("{} (try {} of {}), retrying", reason, connectFailures, options.getRetryAttempts());
+      log.warn("{} (try {} of {}), retrying", Printable.escape(reason), connectFailures, options.getRetryAttempts());
       reconnectScheduled = true;
       vertx.setTimer(options.backoffMs(connectFailures), id -> {
         reconnectScheduled = false;
@@ -177,7 +178,8 @@ final class TargetPush {
       return;
     }
     long delay = options.backoffMs(task.attempts);
-    log.debug("{} → {}: {}: {}; retrying in {} ms", task.file.remoteName(), target, code, message, delay);
+    log.debug("{} → {}: {}: {}; retrying in {} ms", Printable.escape(task.file.remoteName()), target, code,
+      Printable.escape(message), delay);
     vertx.setTimer(delay, id -> {
       queue.add(task);
       pump();

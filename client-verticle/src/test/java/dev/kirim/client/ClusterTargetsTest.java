@@ -119,6 +119,10 @@ class ClusterTargetsTest extends PushTestBase {
     assertEquals(400, refused.failureCode());
     assertTrue(refused.getMessage().contains("'window'") && refused.getMessage().contains("setting of the service"),
       refused.getMessage());
+    Throwable badReport = assertThrows(AssertionError.class, () -> await(vertx.eventBus().request(
+      KirimCluster.PUSH_ADDRESS, job.copy().put("report", 42)))).getCause();
+    assertEquals(400, assertInstanceOf(ReplyException.class, badReport).failureCode());
+    assertTrue(badReport.getMessage().contains("'report'"), badReport.getMessage());
   }
 
   private void deployServer(String id, Path storage) {

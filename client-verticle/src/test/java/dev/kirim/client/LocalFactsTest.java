@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 
+import static dev.kirim.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,9 +69,5 @@ class LocalFactsTest {
     Throwable failure = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C).of(missing).toCompletionStage().toCompletableFuture()
       .handle((ok, error) -> error).join();
     assertTrue(String.valueOf(failure.getMessage()).contains(missing + " does not exist"), String.valueOf(failure));
-  }
-
-  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

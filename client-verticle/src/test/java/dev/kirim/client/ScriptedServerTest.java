@@ -6,6 +6,9 @@ import dev.kirim.testkit.ScriptedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -116,6 +119,38 @@ class ScriptedServerTest extends PushTestBase {
     assertEquals("connection_lost", result.errorCode(), result::toString);
     assertEquals(3, result.attempts());
     assertTrue(result.errorMessage().contains(target(server.port()).toString()), result::errorMessage);
+  }
+
+  /**
+   * A large file that vanishes between its offer and the server's {@code send} fails on its own; the files
+   * queued behind it on that connection are not charged a try for the connection it had to give up.
+   */
+  @Test
+  void aFileThatVanishesBeforeItsBodyFailsAloneAndTheOthersStillGo() throws IOException {
+    writeRandom(home.resolve("a.big"), 100_000, 5);
+    byte[] b = writeRandom(home.resolve("b.txt"), 10, 6);
+    byte[] c = writeRandom(home.resolve("c.txt"), 20, 7);
+    ScriptedServer server = start((connection, message) -> {
+      if (message instanceof Message.Offer offer && offer.name().equals("a.big")) {
+        try {
+          Files.delete(home.resolve("a.big"));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      ScriptedServer.OBLIGING.handle(connection, message);
+    });
+
+    PushReport report = push(options().setWindow(1).setConnectionsPerTarget(1).setRetryAttempts(1),
+      job(server, "a.big", "b.txt", "c.txt"));
+
+    FileResult vanished = result(report, "a.big");
+    assertEquals(FileStatus.FAILED, vanished.status(), report::summary);
+    assertEquals(1, vanished.attempts());
+    assertEquals(FileStatus.SENT, result(report, "b.txt").status(), report::summary);
+    assertEquals(Checksums.crc32c(b), result(report, "b.txt").checksum());
+    assertEquals(FileStatus.SENT, result(report, "c.txt").status(), report::summary);
+    assertEquals(Checksums.crc32c(c), result(report, "c.txt").checksum());
   }
 
   /** A newer server may send a code this client does not know: it is taken as {@code internal}, retriable. */

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static dev.kirim.it.Outputs.assertExitCode;
@@ -59,12 +62,10 @@ class ClusterIT {
   private final String name = "kirim-it-" + UUID.randomUUID();
   private final List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort(), freePort(), freePort());
   private final List<Vertx> nodes = new ArrayList<>();
-  private int portA;
 
   @BeforeAll
   void startServers() {
-    portA = freePort();
-    startServer("a", SERVER_A, portA);
+    startServer("a", SERVER_A, freePort());
     startServer("b", SERVER_B, freePort());
   }
 
@@ -90,8 +91,9 @@ class ClusterIT {
   }
 
   /**
-   * A service client jar takes a job sent from this JVM's node over the cluster, pushes to a server jar, and
-   * replies with the report; this node sees the server's {@code kirim.received} event.
+   * A service client jar takes a job sent from this JVM's node over the cluster, pushes to every server jar of
+   * the cluster ({@code cluster:all}, resolved by the service), and replies with the report; this node sees the
+   * servers' {@code kirim.received} events.
    */
   @Test
   void aServiceClientTakesAPushJobFromAnotherNode() {
@@ -102,23 +104,29 @@ class ClusterIT {
 
     Vertx node = await(TestClusterNode.start(name, hazelcastPorts.get(NODE), members()), 60);
     nodes.add(node);
-    Promise<JsonObject> event = Promise.promise();
+    List<JsonObject> received = new CopyOnWriteArrayList<>();
+    Promise<Void> twoEvents = Promise.promise();
     MessageConsumer<JsonObject> events = node.eventBus().consumer("kirim.received", m -> {
       if (m.body().getString("name").equals("job.bin")) {
-        event.tryComplete(m.body());
+        received.add(m.body());
+        if (received.size() == 2) {
+          twoEvents.tryComplete();
+        }
       }
     });
     await(events.completion());
-    JsonObject job = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + portA))
+    JsonObject job = new JsonObject().put("targets", new JsonArray().add("cluster:all"))
       .put("files", new JsonArray().add("out/job.bin"));
     JsonObject report = await(node.eventBus().<JsonObject>request("kirim.push", job)).body();
 
     assertEquals(0, report.getInteger("exitCode"), report.encodePrettily());
-    assertEquals("a", report.getJsonArray("targets").getJsonObject(0).getString("server"));
+    assertEquals(Set.of("a", "b"), report.getJsonArray("targets").stream()
+      .map(target -> ((JsonObject) target).getString("server")).collect(Collectors.toSet()), report::encodePrettily);
     assertSameBytes(file, dir.resolve("a/received/job.bin"));
-    JsonObject received = await(event.future());
-    assertEquals("job.bin", received.getString("name"));
-    assertEquals(54_321, received.getLong("bytes"));
+    assertSameBytes(file, dir.resolve("b/received/job.bin"));
+    await(twoEvents.future());
+    assertEquals(Set.of("a", "b"), received.stream().map(event -> event.getString("server")).collect(Collectors.toSet()));
+    assertEquals(54_321, received.get(0).getLong("bytes"));
     assertTrue(service.isAlive(), "a service client keeps running");
   }
 

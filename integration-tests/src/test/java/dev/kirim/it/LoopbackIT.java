@@ -194,6 +194,24 @@ class LoopbackIT {
     }
   }
 
+  /** The push goes through; the report cannot be written (its path is a directory): exit 1, one line naming the key. */
+  @Test
+  void aReportThatCannotBeWrittenEndsWithExit1NamingTheKey() throws IOException {
+    writeSmall(confDir.resolve("laporan.txt"), 3000, 6);
+    Path directory = mkdirs(root.resolve(area).resolve("a-directory"));
+    Path conf = writeClientConf("client.json", List.of("laporan.txt"), directory);
+
+    KirimProcess client = runClient(conf);
+
+    assertExitCode(1, client);
+    assertVerdict(client, "1 file(s) x 1 target(s): 1 sent, 0 skipped, 0 failed");
+    List<String> errors = client.stderrLines().stream().filter(line -> line.startsWith("kirim-client: error: ")).toList();
+    assertEquals(1, errors.size(), client::describe);
+    assertTrue(errors.get(0).contains(directory.toString()) && errors.get(0).contains("'report'"), client::describe);
+    assertNoStackTrace(client);
+    assertEquals(Map.of("laporan.txt", 3000L), sizes(storage), "the push itself went through");
+  }
+
   private Path writeClientConf(String fileName, List<String> files, Path report) throws IOException {
     JsonObject conf = new JsonObject()
       .put("targets", new JsonArray().add("127.0.0.1:" + port))

@@ -21,30 +21,36 @@ public final class Printable {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, first);
-    for (int i = first; i < text.length(); i++) {
-      char c = text.charAt(i);
+    for (int i = first; i < text.length(); ) {
+      int c = text.codePointAt(i);
       if (!isUnsafe(c)) {
-        out.append(c);
+        out.appendCodePoint(c);
       } else if (c <= 0xff) {
-        out.append(String.format("\\x%02x", (int) c));
+        out.append(String.format("\\x%02x", c));
+      } else if (c <= 0xffff) {
+        out.append(String.format("\\u%04x", c));
       } else {
-        out.append(String.format("\\u%04x", (int) c));
+        out.append(String.format("\\U%08x", c));
       }
+      i += Character.charCount(c);
     }
     return out.toString();
   }
 
   private static int firstUnsafe(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (isUnsafe(text.charAt(i))) {
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (isUnsafe(c)) {
         return i;
       }
+      i += Character.charCount(c);
     }
     return -1;
   }
 
-  // C0 and C1 controls and DEL (Cc), U+2028/U+2029, and format characters (Cf: bidi overrides, zero widths).
-  private static boolean isUnsafe(char c) {
+  // C0 and C1 controls and DEL (Cc), U+2028/U+2029, and format characters (Cf: bidi overrides, zero widths,
+  // the tag characters above the basic plane).
+  private static boolean isUnsafe(int c) {
     if (c >= 0x20 && c < 0x7f) {
       return false;
     }

@@ -30,6 +30,9 @@ class PrintableTest {
     // A right-to-left override would show "gpj.exe" as "exe.jpg".
     assertEquals("\\u202egpj.exe", Printable.escape("\u202Egpj.exe"));
     assertEquals("zero\\u200bwidth\\ufeff", Printable.escape("zero\u200Bwidth\uFEFF"));
+    // Tag characters (above the basic plane) can smuggle invisible text.
+    assertEquals("a\\U000e0041\\U000e007fb", Printable.escape("a" + Character.toString(0xE0041)
+      + Character.toString(0xE007F) + "b"));
   }
 
   @Test

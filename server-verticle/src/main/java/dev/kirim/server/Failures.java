@@ -1,11 +1,9 @@
 package dev.kirim.server;
 
+import dev.kirim.io.IoErrors;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.ProtocolException;
 
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -31,7 +29,7 @@ final class Failures {
     if (cause instanceof NoSpaceException full) {
       return new ProtocolException(ErrorCode.NO_SPACE, "no room left to store '" + name + "': " + full.getMessage());
     }
-    return new ProtocolException(ErrorCode.INTERNAL, "server error on '" + name + "': " + describe(cause));
+    return new ProtocolException(ErrorCode.INTERNAL, "server error on '" + name + "': " + IoErrors.describe(cause));
   }
 
   /** @return the failure behind the wrappers Vert.x and the JDK put around it */
@@ -42,24 +40,5 @@ final class Failures {
       cause = cause.getCause();
     }
     return cause;
-  }
-
-  /** NIO exceptions often carry only a path as message: say what happened too. */
-  static String describe(Throwable e) {
-    String kind;
-    if (e instanceof NoSuchFileException) {
-      kind = "no such file or directory";
-    } else if (e instanceof AccessDeniedException) {
-      kind = "permission denied";
-    } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
-      kind = "a file is in the way";
-    } else if (e instanceof java.nio.file.FileSystemException) {
-      kind = "file system error";
-    } else if (e instanceof IOException) {
-      kind = "I/O error";
-    } else {
-      kind = e.getClass().getSimpleName();
-    }
-    return e.getMessage() == null ? kind : kind + " (" + e.getMessage() + ")";
   }
 }

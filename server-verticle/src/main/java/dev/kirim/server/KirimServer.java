@@ -1,8 +1,11 @@
 package dev.kirim.server;
 
+import dev.kirim.cluster.ReceivedEvent;
+import dev.kirim.io.IoErrors;
 import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -37,7 +40,7 @@ public class KirimServer {
   private final ServerOptions options;
   private final StorageDirectory storage;
   private final PartialFiles partials;
-  private Handler<StoredFile> uploadHandler = file -> { };
+  private volatile Handler<ReceivedEvent> uploadHandler = file -> { };
   private NetServer netServer;
   private ConnectionCount connections;
   private ServerContext context;
@@ -59,8 +62,11 @@ public class KirimServer {
     return new KirimServer(vertx, options);
   }
 
-  /** Called on the connection's event loop for every file published; set before {@link #listen()}. */
-  public KirimServer uploadHandler(Handler<StoredFile> handler) {
+  /**
+   * Called on the connection's event loop for every file published (verified, synced, under its final name).
+   * A handler that throws is logged; the client still gets its answer.
+   */
+  public KirimServer uploadHandler(Handler<ReceivedEvent> handler) {
     this.uploadHandler = Objects.requireNonNull(handler, "handler");
     return this;
   }
@@ -82,12 +88,13 @@ public class KirimServer {
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
       .map(server -> {
-        String address = options.getHost() + ":" + server.actualPort();
+        String address = Addresses.hostPort(options.getHost(), server.actualPort());
         LocalMap<String, ConnectionCount> counts = vertx.sharedData().getLocalMap(CONNECTIONS_MAP);
         connections = counts.computeIfAbsent(address, k -> new ConnectionCount());
         String serverId = options.getServerId() != null ? options.getServerId()
           : Addresses.localHostName() + ":" + server.actualPort();
-        context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx), uploadHandler);
+        context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
+          this::handleUpload);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         return this;
@@ -106,14 +113,14 @@ public class KirimServer {
       })
       .<Void>mapEmpty()
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
-        + ": " + Failures.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+        + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
   }
 
   private Future<NetServer> explainListenFailure(Throwable failure) {
     if (failure instanceof ListenException) {
       return Future.failedFuture(failure);
     }
-    String address = options.getHost() + ":" + options.getPort();
+    String address = Addresses.hostPort(options.getHost(), options.getPort());
     String message = failure instanceof BindException && String.valueOf(failure.getMessage()).contains("in use")
       ? "cannot listen on " + address + ": " + address + " is already in use (another kirim server?): stop it or set another 'port'"
       : "cannot listen on " + address + ": " + failure.getMessage() + ": check 'host' and 'port'";
@@ -130,6 +137,14 @@ public class KirimServer {
     }
     accepted++;
     new ServerConnection(context, socket, connections::release).start();
+  }
+
+  private void handleUpload(ReceivedEvent file) {
+    try {
+      uploadHandler.handle(file);
+    } catch (RuntimeException e) {
+      log.warn("The upload handler failed on '{}': {}", Printable.escape(file.storedAs()), e.toString());
+    }
   }
 
   /** @return the port listened on (the chosen one when configured as 0) */

@@ -20,11 +20,14 @@ import java.nio.file.StandardOpenOption;
 final class MemoryBody implements BodySink {
 
   private final Path partial;
+  private final int size;
+  // Allocated with the first chunk, not with the offer: accepted offers alone hold no memory.
   private Buffer body;
+  private boolean dropped;
 
   MemoryBody(Path partial, long size) {
     this.partial = partial;
-    this.body = Buffer.buffer((int) size);
+    this.size = (int) size;
   }
 
   @Override
@@ -35,9 +38,13 @@ final class MemoryBody implements BodySink {
   @Override
   public boolean write(Buffer chunk) {
     // Chunks may be slices of the socket's buffers, which cannot grow and are reused: copy into our own.
-    if (body != null) {
-      body.appendBuffer(chunk);
+    if (dropped) {
+      return false;
     }
+    if (body == null) {
+      body = Buffer.buffer(size);
+    }
+    body.appendBuffer(chunk);
     return false;
   }
 
@@ -75,6 +82,7 @@ final class MemoryBody implements BodySink {
 
   @Override
   public Future<Void> abandon() {
+    dropped = true;
     body = null;
     return Future.succeededFuture();
   }

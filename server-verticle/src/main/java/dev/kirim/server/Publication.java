@@ -30,10 +30,10 @@ final class Publication {
         .compose(stored -> stored == null
           ? nameTaken(upload)
           : Future.succeededFuture(new Stored.Published(server.storage().nameOf(stored), upload.offer.size(), checksum))))
-      .recover(failure -> upload.abandon()
-        .compose(v -> server.partials().delete(upload.partial.path()))
-        .transform(ignored -> server.storage().diagnose(failure))
-        .compose(Future::failedFuture));
+      .recover(failure -> server.storage().diagnose(failure)
+        .compose(diagnosed -> upload.abandon()
+          .compose(v -> server.partials().delete(upload.partial.path()))
+          .transform(ignored -> Future.failedFuture(diagnosed))));
   }
 
   /** The name appeared while the bytes travelled (another writer on the server's disk). */

@@ -8,20 +8,19 @@ import io.vertx.core.Vertx;
 /**
  * Tells the event bus (the cluster's when clustered, this Vert.x's otherwise) of every published file, as a
  * {@link ReceivedEvent} on {@code kirim.received}: the file is verified, synced and under its final name, so a
- * consumer may use it at once. The server verticle installs it; a server embedded elsewhere need not.
+ * consumer may use it at once. The server verticle installs it; an application embedding a
+ * {@link KirimServer} installs it when it wants the events: {@code server.uploadHandler(new ReceivedEventPublisher(vertx))}.
  */
-final class ReceivedEventPublisher implements Handler<StoredFile> {
+public final class ReceivedEventPublisher implements Handler<ReceivedEvent> {
 
   private final Vertx vertx;
 
-  ReceivedEventPublisher(Vertx vertx) {
+  public ReceivedEventPublisher(Vertx vertx) {
     this.vertx = vertx;
   }
 
   @Override
-  public void handle(StoredFile file) {
-    ReceivedEvent event = new ReceivedEvent(file.name(), file.storedAs(), file.bytes(), file.checksum(),
-      file.serverId(), file.peer(), file.clientId(), file.storedAt());
+  public void handle(ReceivedEvent event) {
     vertx.eventBus().publish(KirimCluster.RECEIVED_ADDRESS, event.toJson());
   }
 }

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
@@ -145,7 +146,7 @@ final class ServerConnection {
   /** Takes an accepted upload into the bookkeeping, unless the connection closed or is at its limit meanwhile. */
   private Message reply(Message.Offer offer, OfferDecision decision) {
     if (decision instanceof OfferDecision.Skip skip) {
-      return new Message.Skip(offer.id(), "exists", skip.existing().size(), skip.existing().checksum());
+      return skip(offer.id(), skip.existing());
     }
     Upload upload = ((OfferDecision.Accept) decision).upload();
     if (state == State.CLOSED) {
@@ -215,19 +216,25 @@ final class ServerConnection {
       Message reply = ar.succeeded() ? reply(upload, ar.result()) : errorReply(upload.offer, ar.cause());
       log.commitAnswered(upload, reply);
       answer(slot, reply);
+      if (reply instanceof Message.Done done) {
+        server.uploadHandler().handle(new ReceivedEvent(upload.offer.name(), done.name(), done.bytes(),
+          done.checksum(), server.serverId(), peer, clientId, Instant.now()));
+      }
     });
   }
 
   private Message reply(Upload upload, Stored stored) {
     if (stored instanceof Stored.Kept kept) {
-      return new Message.Skip(upload.id(), "exists", kept.existing().size(), kept.existing().checksum());
+      return skip(upload.id(), kept.existing());
     }
     Stored.Published published = (Stored.Published) stored;
     filesStored++;
     bytesStored += published.bytes();
-    server.uploadHandler().handle(new StoredFile(upload.offer.name(), published.name(), published.bytes(),
-      published.checksum(), server.serverId(), peer, clientId, Instant.now()));
     return new Message.Done(upload.id(), published.name(), published.bytes(), published.checksum());
+  }
+
+  private static Message.Skip skip(long id, StorageDirectory.Existing existing) {
+    return new Message.Skip(id, "exists", existing.size(), existing.checksum());
   }
 
   private ReplyQueue.Slot reserveReply() {

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.cluster.ReceivedEvent;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 
@@ -11,5 +12,5 @@ import io.vertx.core.Vertx;
  * @param uploadHandler told of every file published
  */
 record ServerContext(Vertx vertx, ServerOptions options, String serverId, StorageDirectory storage,
-                     PartialFiles partials, UploadClaims claims, Handler<StoredFile> uploadHandler) {
+                     PartialFiles partials, UploadClaims claims, Handler<ReceivedEvent> uploadHandler) {
 }

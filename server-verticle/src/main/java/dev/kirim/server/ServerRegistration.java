@@ -53,7 +53,7 @@ final class ServerRegistration {
         return refresh();
       })
       .onSuccess(v -> log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
-        advertisedHost() + ":" + server.actualPort()))
+        Addresses.hostPort(advertisedHost(), server.actualPort())))
       .recover(e -> {
         log.warn("Cannot register in {}: {}", KirimCluster.SERVERS_MAP, e.toString());
         return Future.succeededFuture();

@@ -23,8 +23,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The server's storage directory: turning an offered name into a path that cannot leave it, looking at what
- * a name holds, and the atomic publish of a verified partial file under its final name. Blocking work runs on
- * worker threads; every method returns a future completed on the caller's context.
+ * a name holds, and the atomic publish of a verified partial file under its final name. Methods returning a
+ * future run their blocking work on a worker thread and complete on the caller's context; those ending in
+ * {@code Now} are blocking, for callers already on a worker.
  */
 final class StorageDirectory {
 
@@ -148,14 +149,19 @@ final class StorageDirectory {
   }
 
   /**
-   * Tells a full disk from other I/O failures: an {@link IOException} while the file system is (nearly) full
-   * becomes a {@link NoSpaceException}; anything else is returned as it is. Never fails.
+   * Tells a full disk from other I/O failures: a plain {@link IOException} (how Java reports ENOSPC from a
+   * write; an access or a missing-file problem has its own subclass) while the file system is (nearly) full
+   * becomes a {@link NoSpaceException}; anything else is returned as it is. Call it before freeing any space
+   * (deleting the partial file), or the evidence is gone. Never fails.
    */
   Future<Throwable> diagnose(Throwable failure) {
     Throwable cause = Failures.unwrap(failure);
-    if (!(cause instanceof IOException io) || cause instanceof NoSpaceException) {
+    boolean plain = cause != null
+      && (cause.getClass() == IOException.class || cause.getClass() == java.nio.file.FileSystemException.class);
+    if (!plain) {
       return Future.succeededFuture(failure);
     }
+    IOException io = (IOException) cause;
     return this.<Throwable>blocking(() -> usableSpaceNow() < FULL_BELOW_BYTES ? new NoSpaceException(io) : failure)
       .otherwise(failure);
   }

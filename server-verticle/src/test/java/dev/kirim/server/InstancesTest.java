@@ -9,13 +9,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static dev.kirim.testkit.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -27,7 +25,7 @@ class InstancesTest extends ServerTestBase {
   private static final String NAME = "shared/one.bin";
 
   @Test
-  void twoInstancesOnOnePortRefuseASecondUploadOfOneName(VertxTestContext testContext) throws IOException {
+  void twoInstancesOnOnePortRefuseASecondUploadOfOneName(VertxTestContext testContext) {
     int port = freePort();
     byte[] first = content(3 * CHUNK_BYTES + 7, 1);
     byte[] second = content(2 * CHUNK_BYTES + 3, 2);
@@ -54,7 +52,7 @@ class InstancesTest extends ServerTestBase {
   }
 
   @Test
-  void connectionsAreSpreadOverTheInstances(VertxTestContext testContext) throws IOException {
+  void connectionsAreSpreadOverTheInstances(VertxTestContext testContext) {
     int port = freePort();
     List<ServerVerticle> instances = new CopyOnWriteArrayList<>();
     JsonObject config = options().setPort(port).toJson();
@@ -85,11 +83,5 @@ class InstancesTest extends ServerTestBase {
       }));
     }
     return chain.compose(v -> Future.join(clients.stream().map(WireClient::close).toList()).mapEmpty());
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

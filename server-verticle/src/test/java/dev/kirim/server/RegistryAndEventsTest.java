@@ -104,7 +104,7 @@ class RegistryAndEventsTest extends ServerTestBase {
   @Test
   void anEmbeddedServerTellsItsUploadHandlerOfEveryPublishedFile(VertxTestContext testContext) {
     byte[] bytes = content(CHUNK_BYTES + 5, 8);
-    List<StoredFile> stored = new CopyOnWriteArrayList<>();
+    List<ReceivedEvent> stored = new CopyOnWriteArrayList<>();
     KirimServer server = KirimServer.create(vertx, options().setServerId("embedded").setOnExisting(OnExisting.RENAME))
       .uploadHandler(stored::add);
     servers.add(server);
@@ -113,14 +113,32 @@ class RegistryAndEventsTest extends ServerTestBase {
       .compose(client -> client.upload(1, "x/y.bin", bytes).compose(done -> client.upload(2, "x/y.bin", bytes)))
       .onComplete(testContext.succeeding(done -> testContext.verify(() -> {
         assertEquals(2, stored.size(), stored::toString);
-        StoredFile second = stored.get(1);
+        ReceivedEvent second = stored.get(1);
         assertEquals("x/y.bin", second.name());
         assertEquals("x/y-1.bin", second.storedAs());
         assertEquals(bytes.length, second.bytes());
         assertEquals(Checksums.crc32c(bytes), second.checksum());
-        assertEquals("embedded", second.serverId());
+        assertEquals("embedded", second.server());
         assertEquals("test-client", second.clientId());
-        assertTrue(second.peer().startsWith("127.0.0.1:"), second.peer());
+        assertTrue(second.client().startsWith("127.0.0.1:"), second.client());
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  void anUploadHandlerThatThrowsDoesNotKeepTheClientWaiting(VertxTestContext testContext) {
+    byte[] bytes = content(100, 9);
+    KirimServer server = KirimServer.create(vertx, options()).uploadHandler(file -> {
+      throw new IllegalStateException("the embedding application's bug");
+    });
+    servers.add(server);
+    server.listen()
+      .compose(this::connectReady)
+      .compose(client -> client.upload(1, "a.bin", bytes).compose(done -> client.upload(2, "b.bin", bytes)))
+      .onComplete(testContext.succeeding(done -> testContext.verify(() -> {
+        assertEquals("b.bin", done.name());
+        assertStored("a.bin", bytes);
+        assertStored("b.bin", bytes);
         testContext.completeNow();
       })));
   }

@@ -1,8 +1,15 @@
-package dev.kirim.client;
+package dev.kirim.it;
 
+import dev.kirim.client.ClientOptions;
+import dev.kirim.client.ClientVerticle;
+import dev.kirim.client.KirimClient;
+import dev.kirim.client.PushJob;
+import dev.kirim.client.PushReport;
+import dev.kirim.client.TargetReport;
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
+import dev.kirim.server.ServerOptions;
 import dev.kirim.server.ServerVerticle;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.Ports;
@@ -39,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three clustered Vert.x nodes in this JVM, each with its own Hazelcast configuration ({@link TestClusterNode}:
+ * Three clustered Vert.x nodes in this JVM (the embedded server and client, not the jars), each with its own Hazelcast configuration ({@link TestClusterNode}:
  * TCP-IP on 127.0.0.1, ports chosen free, a cluster name of its own so that concurrent builds never meet): servers on
  * nodes A and B, clients on node C. Joining is the slow part (seconds), so the nodes live for the whole class.
  */
@@ -184,7 +191,8 @@ class ClusterTest {
   }
 
   private static void deployServer(Vertx node, String id, Path storage, long reserve) {
-    JsonObject config = PushTestBase.serverOptions(storage).setServerId(id).toJson();
+    JsonObject config = new ServerOptions().setHost("127.0.0.1").setPort(0).setStorageDir(storage).setServerId(id)
+      .toJson();
     config.getJsonObject("limits").put("minFreeBytes", reserve);
     await(node.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config)));
   }

@@ -1,0 +1,86 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.kirim.testkit.WireClient.check;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A disk that fills up while a body arrives: the client hears {@code no_space} (which it may retry later or
+ * elsewhere), not {@code internal}, and nothing of the upload is left. The storage is a 4 MiB tmpfs mounted for
+ * the test, so the test needs root (CI runs as root) and is skipped otherwise.
+ */
+@EnabledOnOs(OS.LINUX)
+class FullDiskTest extends ServerTestBase {
+
+  private static final int DISK_BYTES = 4 * 1024 * 1024;
+  private Path small;
+
+  @BeforeEach
+  void mountSmallDisk() throws Exception {
+    small = Files.createDirectories(tempDir.resolve("small"));
+    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + DISK_BYTES, "kirim-test", small.toString()) == 0,
+      "mounting a tmpfs needs root");
+  }
+
+  @AfterEach
+  void unmount() throws Exception {
+    run("umount", "-l", small.toString());
+  }
+
+  @Test
+  void aDiskThatFillsUpDuringTheBodyIsNoSpace(VertxTestContext testContext) {
+    byte[] content = content(DISK_BYTES * 7 / 8, 21);
+    ServerOptions options = options().setStorageDir(small);
+    startServer(options)
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.offer(1, "big.bin", content.length);
+        return client.expect(Message.Send.class).compose(send -> {
+          // Accepted while there was room; now something else takes half of the disk.
+          fill(small.resolve("other.bin"), DISK_BYTES / 2);
+          client.sendBody(1, content, 0);
+          client.send(new Message.Commit(1, Checksums.crc32c(content)));
+          return client.expectError(ErrorCode.NO_SPACE, 1L);
+        });
+      })
+      .onComplete(testContext.succeeding(error -> testContext.verify(() -> {
+        check(error.message().contains("'big.bin'"), "the message names the file: " + error);
+        check(Trees.list(small).equals(List.of("other.bin")), "nothing of the upload is left: " + Trees.list(small));
+        testContext.completeNow();
+      })));
+  }
+
+  private static void fill(Path file, int bytes) {
+    try {
+      Files.write(file, new byte[bytes]);
+    } catch (IOException e) {
+      throw new AssertionError("cannot fill " + file, e);
+    }
+  }
+
+  private static int run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getInputStream().readAllBytes();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
+  }
+}
