@@ -24,7 +24,6 @@ final class ClientConnection {
 
   // The server sends only header lines; these bound what a misbehaving one can make us buffer.
   private static final int MAX_REPLY_BYTES = 64 * 1024;
-  private static final int READ_BUFFER_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final NetClient netClient;
@@ -179,7 +178,7 @@ final class ClientConnection {
     FileTask task = inFlight.get(id);
     sendingBody = true;
     BodySender body = new BodySender(vertx, socket, task, id, localFacts);
-    body.send(options.getChecksum(), READ_BUFFER_BYTES).onComplete(ar -> {
+    body.send().onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
         // The server still expects bytes we cannot give: this connection is done, its other files go back to

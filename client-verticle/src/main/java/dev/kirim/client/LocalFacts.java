@@ -6,19 +6,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What one push knows of its local files: size and modification time from a fresh look each try, and the
- * checksum once a first send has read the file. Knowing the checksum lets later sends of the same file (to
- * other targets, or retries) go out with zero-copy {@code sendFile}; without it the file is streamed and
- * checksummed on the way. Either way a file is read once per target, never more.
- * Used from one event loop only.
+ * checksum once a first send has computed it ({@link #checksumOf}, beside the zero-copy send of the bytes).
+ * Later sends of the same, unchanged file (to other targets, or retries) then read nothing more.
+ * Used from one event loop only, but for {@link #checksumOf}, which is blocking and keeps no state.
  */
 final class LocalFacts {
 
@@ -36,6 +38,7 @@ final class LocalFacts {
 
   /** Files up to this size are read whole when looked at: one worker task instead of open, read, close. */
   static final int SMALL_FILE_BYTES = 16 * 1024;
+  private static final int READ_BUFFER_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final ChecksumAlgorithm algorithm;
@@ -75,6 +78,35 @@ final class LocalFacts {
   static LocalFileException asLocalFailure(Path path, Throwable failure) {
     return failure instanceof LocalFileException local ? local
       : new LocalFileException(ClientErrorCode.UNREADABLE, "cannot read " + path + ": " + failure.getMessage());
+  }
+
+  /**
+   * Reads {@code path} once more to checksum it (blocking): the first {@code size} bytes, which must be the
+   * whole file, through one direct buffer.
+   *
+   * @throws LocalFileException {@code file_changed} when the file is not {@code size} bytes long any more
+   */
+  String checksumOf(Path path, long size) throws IOException {
+    ChecksumAlgorithm.Checksum checksum = algorithm.start();
+    ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(READ_BUFFER_BYTES, Math.max(1, size)));
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long read = 0;
+      while (read < size) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), size - read));
+        int n = channel.read(buffer);
+        if (n < 0) {
+          throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " shrank to " + read
+            + " bytes while being sent");
+        }
+        read += n;
+        checksum.update(buffer.flip());
+      }
+      if (channel.size() != size) {
+        throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " is " + channel.size()
+          + " bytes now, not " + size + " as offered");
+      }
+    }
+    return checksum.value();
   }
 
   private Facts look(Path path) throws IOException {

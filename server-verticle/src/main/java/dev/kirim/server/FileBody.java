@@ -4,83 +4,167 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A large body streamed into its partial file as it arrives, from the resume offset on, with backpressure:
- * a full write queue pauses the socket until the disk catches up. What is written stays in the partial file
- * when the upload is interrupted, so that a later connection can resume it.
+ * A large body streamed into its partial file as it arrives, from the resume offset on. Chunks are kept as
+ * they came off the socket (see {@link DirectBuffers}) and written in batches with one gathering write on a
+ * worker thread, one batch at a time: a page-cache write can block (dirty-page throttling), so never on the
+ * event loop, and one worker task per batch instead of one per chunk. A batch goes to the writer when it
+ * reaches {@link #BATCH_BYTES}, when the write before it ends (whatever gathered meanwhile), or
+ * {@link #LINGER_MS} after its first chunk, so that bytes never wait long in memory. At most
+ * {@link #MAX_QUEUED_BYTES} wait or are being written; beyond that the socket pauses until the disk catches
+ * up. Abandoning writes what is held first: an interrupted upload's partial file keeps every byte received,
+ * for a later connection to resume. Event-loop confined, but for the batch being written.
  */
 final class FileBody implements BodySink {
 
-  private static final int WRITE_QUEUE_CHUNKS = 4;
+  static final int BATCH_BYTES = 1024 * 1024;
+  static final int MAX_QUEUED_BYTES = 4 * BATCH_BYTES;
+  static final long LINGER_MS = 20;
 
   private final Vertx vertx;
   private final StorageDirectory storage;
   private final Path target;
   private final Path partial;
   private final long offset;
-  private final int chunkBytes;
-  private AsyncFile file;
-  // The open in progress, if any: abandon() waits for it, so a file opened after an abandon cannot leak.
-  private Future<Void> opening = Future.succeededFuture();
+  private FileChannel channel;
+  // The open in progress, then the last batch write: each batch starts once the one before has ended.
+  private Future<Void> writing = Future.succeededFuture();
+  private List<Buffer> batch = new ArrayList<>();
+  private long batchBytes;
+  private long writingBytes;
+  private long lingerTimer = -1;
+  private Handler<Void> drainHandler;
   private boolean opened;
   private boolean closed;
   private Throwable failure;
 
-  FileBody(Vertx vertx, StorageDirectory storage, Path target, Path partial, long offset, int chunkBytes) {
+  FileBody(Vertx vertx, StorageDirectory storage, Path target, Path partial, long offset) {
     this.vertx = vertx;
     this.storage = storage;
     this.target = target;
     this.partial = partial;
     this.offset = offset;
-    this.chunkBytes = chunkBytes;
   }
 
   /** Creates the target's parent directories (never through a symbolic link), then opens the partial file. */
   @Override
   public Future<Void> open() {
-    // transform, not onSuccess + mapEmpty: when the open completes on a worker thread while handlers are
-    // being attached, an onSuccess handler can run after the derived future (and the caller's resume).
-    opening = storage.createParents(target)
-      .compose(v -> closed
-        // The connection went away while the directories were being created: create nothing more.
-        ? Future.failedFuture(new IOException("upload of " + target.getFileName() + " already closed"))
-        : vertx.fileSystem().open(partial.toString(), new OpenOptions().setWrite(true).setCreate(true).setRead(false)))
+    // transform, not onSuccess + mapEmpty: the caller's handlers must run after ours.
+    writing = storage.createParents(target)
+      .compose(v -> vertx.executeBlocking(this::openChannel, false))
       .transform(ar -> {
         if (ar.failed()) {
           fail(ar.cause());
           return Future.failedFuture(ar.cause());
         }
-        file = ar.result();
+        channel = ar.result();
         opened = true;
-        file.setWritePos(offset);
-        // A few chunks in flight keep the disk busy without a pause/drain round trip after every chunk.
-        file.setWriteQueueMaxSize(WRITE_QUEUE_CHUNKS * Math.max(1, chunkBytes));
-        file.exceptionHandler(this::fail);
+        if (closed) {
+          // The connection went away while the file was being opened.
+          return closeChannel();
+        }
         return Future.succeededFuture();
       });
+    return writing;
+  }
+
+  private FileChannel openChannel() throws IOException {
+    FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    opening.position(offset);
     return opening;
   }
 
   @Override
   public boolean write(Buffer chunk) {
-    if (failure != null || file == null) {
+    if (failure != null || channel == null || closed) {
       return false;
     }
-    file.write(chunk).onFailure(this::fail);
-    return file.writeQueueFull();
+    batch.add(DirectBuffers.retain(chunk));
+    batchBytes += chunk.length();
+    if (writingBytes == 0) {
+      if (batchBytes >= BATCH_BYTES) {
+        flush();
+      } else if (lingerTimer < 0) {
+        lingerTimer = vertx.setTimer(LINGER_MS, id -> {
+          lingerTimer = -1;
+          if (writingBytes == 0) {
+            flush();
+          }
+        });
+      }
+    }
+    return batchBytes + writingBytes >= MAX_QUEUED_BYTES;
   }
 
+  /** Hands the batch to the writer: after the batch before it, on a worker, and released when written. */
+  private void flush() {
+    if (lingerTimer >= 0) {
+      vertx.cancelTimer(lingerTimer);
+      lingerTimer = -1;
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Buffer> chunks = batch;
+    long bytes = batchBytes;
+    batch = new ArrayList<>();
+    batchBytes = 0;
+    writingBytes += bytes;
+    writing = writing.transform(previous -> failure != null
+        ? Future.<Void>succeededFuture()
+        : vertx.<Void>executeBlocking(() -> writeAll(chunks), false))
+      .transform(ar -> {
+        chunks.forEach(DirectBuffers::release);
+        writingBytes -= bytes;
+        if (ar.failed()) {
+          fail(ar.cause());
+        }
+        if (writingBytes == 0 && !closed) {
+          // What gathered while this batch was written goes next.
+          flush();
+        }
+        signalDrain();
+        return Future.<Void>succeededFuture();
+      });
+  }
+
+  private Void writeAll(List<Buffer> chunks) throws IOException {
+    List<ByteBuffer> views = new ArrayList<>(chunks.size());
+    for (Buffer chunk : chunks) {
+      views.addAll(List.of(DirectBuffers.nioBuffers(chunk)));
+    }
+    ByteBuffer[] sources = views.toArray(ByteBuffer[]::new);
+    long remaining = 0;
+    for (ByteBuffer source : sources) {
+      remaining += source.remaining();
+    }
+    while (remaining > 0) {
+      remaining -= channel.write(sources);
+    }
+    return null;
+  }
+
+  private void signalDrain() {
+    Handler<Void> handler = drainHandler;
+    if (handler != null && batchBytes + writingBytes < MAX_QUEUED_BYTES / 2) {
+      drainHandler = null;
+      handler.handle(null);
+    }
+  }
+
+  /** Called from a later event-loop task, never from within the call that sets it. */
   @Override
   public void drainHandler(Handler<Void> handler) {
-    file.drainHandler(handler);
+    drainHandler = handler;
   }
 
   @Override
@@ -88,41 +172,45 @@ final class FileBody implements BodySink {
     return failure;
   }
 
-  /** AsyncFile.flush() does not wait for queued writes, close() does: close first, sync in {@link #persist}. */
+  /** Writes what is left and waits for every write; the file stays open for {@link #persist}. */
   @Override
   public Future<Void> finish() {
     if (!opened) {
       fail(new IOException("the partial file of " + target.getFileName() + " was never opened"));
     }
-    return abandon().compose(v -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
+    flush();
+    return writing.compose(v -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 
+  /** Syncs the file's data when {@code fsync}, and closes it: blocking, in the publish's worker task. */
   @Override
   public void persist(boolean fsync) throws IOException {
-    if (fsync) {
-      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-        channel.force(true);
+    try (FileChannel closing = channel) {
+      if (fsync) {
+        closing.force(true);
       }
     }
   }
 
-  /** Closes the file if it is open, or once it is if an open is in progress, after its queued writes. */
+  /** Writes what it holds, waits for the writes, closes the file. */
   @Override
   public Future<Void> abandon() {
-    closed = true;
-    return opening.transform(ignored -> {
-      if (file == null) {
-        return Future.succeededFuture();
-      }
-      AsyncFile closing = file;
-      file = null;
-      return closing.close().transform(ar -> {
-        if (ar.failed()) {
-          fail(ar.cause());
-        }
-        return Future.<Void>succeededFuture();
-      });
-    });
+    if (!closed) {
+      flush();
+      closed = true;
+    }
+    return writing.transform(ignored -> closeChannel());
+  }
+
+  private Future<Void> closeChannel() {
+    FileChannel closing = channel;
+    if (closing == null || !closing.isOpen()) {
+      return Future.succeededFuture();
+    }
+    return vertx.<Void>executeBlocking(() -> {
+      closing.close();
+      return null;
+    }, false).otherwiseEmpty();
   }
 
   @Override

@@ -55,6 +55,9 @@ final class ServerConnection {
   private boolean waitingForOpen;
   private boolean waitingForDisk;
   private boolean waitingForReplies;
+  // Set while a read is being handled: a resume then waits until it is, so reads are handled in order.
+  private boolean handlingData;
+  private boolean resumeAfterData;
 
   ServerConnection(ServerContext server, NetSocket socket, Runnable onClosed) {
     this.server = server;
@@ -78,15 +81,24 @@ final class ServerConnection {
   /** Starts reading; call synchronously from the connect handler so that no byte is dropped. */
   void start() {
     log.opened();
-    socket.handler(this::handleData);
+    DirectBuffers.readDirect(socket, this::handleData);
     socket.closeHandler(v -> handleClosed());
     socket.exceptionHandler(log::socketError);
     deadline.start("no hello within " + server.options().getLimits().getHeaderTimeoutMs() + " ms");
   }
 
   private void handleData(Buffer data) {
-    reader.handle(data);
+    handlingData = true;
+    try {
+      reader.handle(data);
+    } finally {
+      handlingData = false;
+    }
     followHeaderDeadline();
+    if (resumeAfterData) {
+      resumeAfterData = false;
+      updateFlow();
+    }
   }
 
   private void handleMessage(Message message) {
@@ -313,8 +325,17 @@ final class ServerConnection {
       reader.pause();
       socket.pause();
     } else if (!hold && reader.isPaused()) {
-      socket.resume();
+      if (handlingData) {
+        // Resuming the socket hands over the reads it held at once, before the rest of this one.
+        resumeAfterData = true;
+        return;
+      }
+      // The reader first, with what it holds; then the socket, with the reads it held back (several may
+      // come at once), unless the reader paused again meanwhile.
       reader.resume();
+      if (!reader.isPaused()) {
+        socket.resume();
+      }
       followHeaderDeadline();
     }
   }

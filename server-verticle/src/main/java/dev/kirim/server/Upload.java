@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -44,8 +45,7 @@ final class Upload {
     this.received = partial.offset();
     this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
       ? new MemoryBody(partial.path(), offer.size())
-      : new FileBody(server.vertx(), server.storage(), target, partial.path(), partial.offset(),
-        server.options().getLimits().getChunkBytes());
+      : new FileBody(server.vertx(), server.storage(), target, partial.path(), partial.offset());
   }
 
   long id() {
@@ -75,7 +75,9 @@ final class Upload {
     if (body.failure() != null) {
       return false;
     }
-    partial.checksum().update(chunk);
+    for (ByteBuffer bytes : DirectBuffers.nioBuffers(chunk)) {
+      partial.checksum().update(bytes);
+    }
     return body.write(chunk);
   }
 

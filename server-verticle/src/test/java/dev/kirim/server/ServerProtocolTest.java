@@ -23,9 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The protocol as a well-behaved client sees it, spoken byte for byte over a real socket. */
 class ServerProtocolTest extends ServerTestBase {
 
+  /**
+   * Around the chunk size, the in-memory limit, and past several disk-writer batches and its queue bound (the
+   * socket pauses and resumes): the bytes arrive intact whichever way they were buffered.
+   */
   @ParameterizedTest(name = "{0} bytes")
   @ValueSource(ints = {0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1,
-    Upload.BUFFERED_MAX_BYTES, Upload.BUFFERED_MAX_BYTES + 1, 1024 * 1024 + 13})
+    Upload.BUFFERED_MAX_BYTES, Upload.BUFFERED_MAX_BYTES + 1, 1024 * 1024 + 13,
+    FileBody.MAX_QUEUED_BYTES + 3 * FileBody.BATCH_BYTES + 12_345})
   void storesTheBytesSent(int size, VertxTestContext testContext) {
     byte[] content = content(size, size);
     startServer()
