@@ -20,6 +20,11 @@ public final class Jars {
     return jar("kirim.client.jar", "target/jars/kirim-client.jar");
   }
 
+  /** @return {@code bin/kirim-client}, the client's quick-start script */
+  public static Path clientScript() {
+    return jar("kirim.client.script", "../bin/kirim-client");
+  }
+
   /** @return the java launcher of the JVM running the tests, so that the jars run on the same Java */
   public static String java() {
     return ProcessHandle.current().info().command()

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +53,9 @@ public final class KirimProcess implements AutoCloseable {
     readers.forEach(Thread::start);
   }
 
-  static KirimProcess start(String name, Path workDir, List<String> command) {
+  static KirimProcess start(String name, Path workDir, List<String> command, Map<String, String> environment) {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+    builder.environment().putAll(environment);
     try {
       Process process = builder.start();
       process.getOutputStream().close();

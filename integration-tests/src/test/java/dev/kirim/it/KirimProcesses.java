@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the packaged kirim jars as real processes ({@code java -jar}, the JVM running the tests) and keeps
@@ -33,6 +35,14 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
   /** @return a launch of the client jar in {@code workDir} */
   public Launch client(Path workDir) {
     return new Launch("client", Jars.client(), workDir);
+  }
+
+  /**
+   * @return a launch of {@code bin/kirim-client} in {@code workDir}, for the jar the tests run, with its
+   *   class-data archives kept in {@code cacheDir}
+   */
+  public Launch clientScript(Path workDir, Path cacheDir) {
+    return new Launch("client-script", Jars.client(), workDir).script(Jars.clientScript(), cacheDir);
   }
 
   /**
@@ -78,6 +88,8 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     private final Path workDir;
     private final List<String> jvm = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
+    private Path script;
+    private Path cacheDir;
 
     private Launch(String kind, Path jar, Path workDir) {
       this.kind = kind;
@@ -105,17 +117,32 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       return this;
     }
 
+    private Launch script(Path script, Path cacheDir) {
+      this.script = script;
+      this.cacheDir = cacheDir;
+      return this;
+    }
+
     public KirimProcess start() {
       if (!Files.isDirectory(workDir)) {
         throw new IllegalStateException("working directory " + workDir + " does not exist");
       }
       List<String> command = new ArrayList<>();
-      command.add(Jars.java());
-      command.addAll(jvm);
-      command.add("-jar");
-      command.add(jar.toString());
+      Map<String, String> environment = new HashMap<>();
+      if (script != null) {
+        command.add(script.toString());
+        environment.put("KIRIM_CLIENT_JAR", jar.toString());
+        environment.put("JAVA", Jars.java());
+        environment.put("XDG_CACHE_HOME", cacheDir.toString());
+        environment.put("KIRIM_JAVA_OPTS", String.join(" ", jvm));
+      } else {
+        command.add(Jars.java());
+        command.addAll(jvm);
+        command.add("-jar");
+        command.add(jar.toString());
+      }
       command.addAll(args);
-      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command);
+      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command, environment);
       started.add(process);
       return process;
     }
