@@ -1,6 +1,7 @@
 package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.MessageWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,14 +22,17 @@ final class BodySender {
 
   private final Vertx vertx;
   private final NetSocket socket;
+  private final MessageWriter writer;
   private final FileTask task;
   private final long id;
   private final LocalFacts localFacts;
   private final Promise<Void> finished = Promise.promise();
 
-  BodySender(Vertx vertx, NetSocket socket, FileTask task, long id, LocalFacts localFacts) {
+  /** @param writer the connection's writer, for the data line, a small body and the commit */
+  BodySender(Vertx vertx, NetSocket socket, MessageWriter writer, FileTask task, long id, LocalFacts localFacts) {
     this.vertx = vertx;
     this.socket = socket;
+    this.writer = writer;
     this.task = task;
     this.id = id;
     this.localFacts = localFacts;
@@ -41,14 +45,16 @@ final class BodySender {
   Future<Void> send() {
     LocalFacts.Facts facts = task.facts;
     long length = facts.size() - task.offset;
-    socket.write(new Message.Data(id, task.offset, length).toBuffer());
+    writer.write(new Message.Data(id, task.offset, length));
     Buffer content = facts.content();
     if (content != null) {
-      socket.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
+      writer.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
       task.facts = facts.withChecksum(facts.checksum());
       commit(facts.checksum());
       return finished.future();
     }
+    // The data line must be on its way before the file's pages are.
+    writer.flush();
     Future<Void> body = length == 0 ? Future.succeededFuture()
       : socket.sendFile(task.file.path().toString(), task.offset, length);
     Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
@@ -68,7 +74,7 @@ final class BodySender {
   }
 
   private void commit(String value) {
-    socket.write(new Message.Commit(id, value).toBuffer());
+    writer.write(new Message.Commit(id, value));
     finished.tryComplete();
   }
 

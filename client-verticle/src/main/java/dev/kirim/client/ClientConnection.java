@@ -2,10 +2,10 @@ package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
+import dev.kirim.protocol.MessageWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
@@ -34,10 +34,11 @@ final class ClientConnection {
   private final Map<Long, FileTask> inFlight = new LinkedHashMap<>();
   private final Deque<Long> bodies = new ArrayDeque<>();
   // Offers ready while a body is being sent wait here: data, body and commit go back to back (PROTOCOL.md 2.3).
-  private final Deque<Buffer> heldOffers = new ArrayDeque<>();
+  private final Deque<Message.Offer> heldOffers = new ArrayDeque<>();
   private final Promise<String> welcomed = Promise.promise();
 
   private NetSocket socket;
+  private MessageWriter writer;
   private long nextId;
   private boolean sendingBody;
   private boolean closed;
@@ -68,11 +69,12 @@ final class ClientConnection {
         return;
       }
       socket = ar.result();
+      writer = MessageWriter.create(vertx.getOrCreateContext(), socket);
       MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
         .messageHandler(this::handleMessage)
         .exceptionHandler(e -> abort("bad reply from the server: " + e.getMessage()));
       socket.closeHandler(v -> handleClosed("the connection to " + target + " was lost"));
-      socket.write(new Message.Hello(Message.VERSION, options.getClientId(), null).toBuffer());
+      writer.write(new Message.Hello(Message.VERSION, options.getClientId(), null));
       // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.
       welcomeTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
         if (serverId == null) {
@@ -107,16 +109,16 @@ final class ClientConnection {
       }
       task.facts = ar.result();
       writeOffer(new Message.Offer(id, task.file.remoteName(), task.facts.size(), task.facts.mtime(),
-        options.getChecksum().wireName()).toBuffer());
+        options.getChecksum().wireName()));
     });
   }
 
   /** Writes an offer now, or after the body on the wire: its data, bytes and commit go back to back. */
-  private void writeOffer(Buffer offer) {
+  private void writeOffer(Message.Offer offer) {
     if (sendingBody) {
       heldOffers.add(offer);
     } else {
-      socket.write(offer);
+      writer.write(offer);
     }
   }
 
@@ -177,7 +179,7 @@ final class ClientConnection {
     long id = bodies.poll();
     FileTask task = inFlight.get(id);
     sendingBody = true;
-    BodySender body = new BodySender(vertx, socket, task, id, localFacts);
+    BodySender body = new BodySender(vertx, socket, writer, task, id, localFacts);
     body.send().onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {
@@ -191,7 +193,7 @@ final class ClientConnection {
         }
       } else {
         while (!heldOffers.isEmpty()) {
-          socket.write(heldOffers.poll());
+          writer.write(heldOffers.poll());
         }
         sendNextBody();
       }

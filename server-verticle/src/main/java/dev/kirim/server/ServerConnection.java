@@ -5,6 +5,7 @@ import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
+import dev.kirim.protocol.MessageWriter;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +37,7 @@ final class ServerConnection {
   private final Runnable onClosed;
   private final String peer;
   private final MessageReader reader;
+  private final MessageWriter writer;
   private final ReplyQueue replies;
   private final ConnectionLog log;
   private final HeaderDeadline deadline;
@@ -64,7 +66,8 @@ final class ServerConnection {
     this.socket = socket;
     this.onClosed = onClosed;
     this.peer = Addresses.hostPort(socket.remoteAddress().host(), socket.remoteAddress().port());
-    this.replies = new ReplyQueue(message -> socket.write(message.toBuffer()));
+    this.writer = MessageWriter.create(server.vertx().getOrCreateContext(), socket);
+    this.replies = new ReplyQueue(writer::write);
     this.log = new ConnectionLog(peer);
     ServerLimits limits = server.options().getLimits();
     this.deadline = new HeaderDeadline(server.vertx(), limits.getHeaderTimeoutMs(),
@@ -129,8 +132,8 @@ final class ServerConnection {
     clientId = hello.clientId();
     log.clientId(clientId);
     state = State.READY;
-    socket.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes()).toBuffer());
+    writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
+      server.options().getLimits().getMaxFileBytes()));
   }
 
   private void handleOffer(Message.Offer offer) {
@@ -280,7 +283,7 @@ final class ServerConnection {
       return;
     }
     log.closing(failure);
-    socket.end(Message.Error.of(null, failure).toBuffer());
+    writer.write(Message.Error.of(null, failure)).flush().onComplete(ar -> socket.end());
     close(false);
   }
 
