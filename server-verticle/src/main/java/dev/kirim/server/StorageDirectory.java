@@ -40,6 +40,7 @@ final class StorageDirectory {
 
   private final Vertx vertx;
   private final Path root;
+  private final DirectorySyncs directorySyncs = new DirectorySyncs();
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
 
@@ -128,7 +129,7 @@ final class StorageDirectory {
       if (stored == null) {
         Files.deleteIfExists(partial);
       } else if (fsync) {
-        syncDirectory(stored.getParent());
+        directorySyncs.sync(stored.getParent());
       }
       return stored;
     });
@@ -223,12 +224,6 @@ final class StorageDirectory {
         throw new ProtocolException(ErrorCode.BAD_NAME,
           "'" + nameOf(target) + "' needs '" + nameOf(path) + "' to be a directory, but it is a file on the server");
       }
-    }
-  }
-
-  static void syncDirectory(Path directory) throws IOException {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
     }
   }
 
