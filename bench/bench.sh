@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # kirim benchmark: kirim side by side with the tools a user would reach for instead
-# (tar|nc, an rsync daemon, scp to an sshd), all on 127.0.0.1, in one run, interleaved,
-# medians and ratios. See bench/README.md for how to read the output.
+# (tar|nc, an rsync daemon, scp to an sshd; nc and rsync also in durable variants), all on
+# 127.0.0.1, in one run, interleaved, medians and ratios, with kirim's memory and CPU per round,
+# and the client's start-up. See bench/README.md for how to read the output.
 #
 #   bench/bench.sh [--quick] [--rounds N] [--size SIZE] [--jar-dir DIR] ...   (--help for all options)
 #
-# Everything it starts (kirim servers, nc listeners, rsync daemons, sshd) runs in its own process
+# Everything it starts (kirim servers and clients, nc listeners, rsync daemons, sshd) runs in its own process
 # group, is recorded, and is stopped on every exit path; every wait is bounded.
 set -uo pipefail
 
@@ -20,22 +21,31 @@ usage() {
 Usage: bench/bench.sh [options]
 
 Cases:
-  1  one large file                          (--size, default 1G)
+  1  one large file                          (--size, default 2G)
   2  many small files                        (--files N x --file-size, default 10000 x 4K)
   3  4 clients x one file each, concurrently into one server (--multi-size, default 256M)
   4  one client out to 3 servers             (--fanout-size, default 256M; peers push in parallel)
+  5  start-up: one 1-byte file to a running server, client run by java -jar (kirim-jar) and by
+     bin/kirim-client (kirim-script); wall time and time to the first body byte; no peers
+
+Tools: kirim (kirim-fsync-on/off), nc (tar|nc), nc-sync (nc, then the receiver runs sync -f on what it got),
+  rsync (rsync daemon), rsync-fsync (the same with rsync --fsync), scp (scp to a temp sshd)
 
 Options:
-  --quick               smoke run: --size 64M --files 500 --multi-size 16M --fanout-size 16M --rounds 2
+  --quick               smoke run: --size 64M --files 500 --multi-size 16M --fanout-size 16M --rounds 2,
+                        0.1 s pause after the sync between two transfers instead of 0.5 s
   --rounds N            rounds per case, tools interleaved within each round (default 5)
   --size SIZE           case 1 file size (K/M/G suffixes are KiB/MiB/GiB)
   --files N             case 2 file count
   --file-size SIZE      case 2 file size
   --multi-size SIZE     case 3 file size per client
   --fanout-size SIZE    case 4 file size
-  --cases LIST          comma list of cases to run (default 1,2,3,4)
-  --tools LIST          comma list of kirim,nc,rsync,scp (default all)
-  --fsync LIST          kirim server variants: on,off (default on,off; "off" is the like-for-like one)
+  --cases LIST          comma list of cases to run (default 1,2,3,4,5)
+  --tools LIST          comma list of kirim,nc,nc-sync,rsync,rsync-fsync,scp (default all)
+  --fsync LIST          kirim server variants: on,off (default on,off; "off" compares with nc, rsync, scp,
+                        "on" with the durable nc-sync, rsync-fsync)
+  --client-cmd HOW      how cases 1-4 start the kirim client: jar (java -jar kirim-client.jar, default) or
+                        script (bin/kirim-client: AppCDS archive, C1, serial GC)
   --jar-dir DIR         where the jars are: DIR/kirim-{server,client}.jar or DIR/{server,client}-verticle/target/
                         (default: this repository's own target dirs)
   --server-extra JSON   extra keys merged into every kirim server -conf, e.g. '"limits":{"chunkBytes":1048576}'
@@ -67,9 +77,9 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
 }
 
 QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; FANOUT_SIZE=""
-CASES="1,2,3,4"; TOOLS="kirim,nc,rsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
+CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
 SERVER_EXTRA=""; CLIENT_EXTRA=""; JAVA_OPTS=""; WORK=""; DATA_DIR=""; PORT_BASE=27100
-TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1
+TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
 
 while (($#)); do
   case $1 in
@@ -83,6 +93,7 @@ while (($#)); do
     --cases) CASES=${2:?}; shift ;;
     --tools) TOOLS=${2:?}; shift ;;
     --fsync) FSYNC=${2:?}; shift ;;
+    --client-cmd) CLIENT_CMD=${2:?}; shift ;;
     --jar-dir) JAR_DIR=${2:?}; shift ;;
     --server-extra) SERVER_EXTRA=${2:?}; shift ;;
     --client-extra) CLIENT_EXTRA=${2:?}; shift ;;
@@ -102,32 +113,38 @@ done
 
 if ((QUICK)); then
   : "${ROUNDS:=2}" "${SIZE:=64M}" "${NFILES:=500}" "${MULTI_SIZE:=16M}" "${FANOUT_SIZE:=16M}" "${TIMEOUT:=180}"
+  SETTLE_PAUSE=0.1   # the pause after the sync between two timed transfers (0.5 s in a full run)
 else
-  : "${ROUNDS:=5}" "${SIZE:=1G}" "${NFILES:=10000}" "${MULTI_SIZE:=256M}" "${FANOUT_SIZE:=256M}" "${TIMEOUT:=900}"
+  : "${ROUNDS:=5}" "${SIZE:=2G}" "${NFILES:=10000}" "${MULTI_SIZE:=256M}" "${FANOUT_SIZE:=256M}" "${TIMEOUT:=900}"
+  SETTLE_PAUSE=0.5
 fi
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive number"
 [[ $NFILES =~ ^[1-9][0-9]*$ ]] || die "--files must be a positive number"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
-[[ $PORT_BASE =~ ^[0-9]+$ ]] && ((PORT_BASE > 1024 && PORT_BASE < 65000)) || die "--port-base must be in 1025..64999"
+if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE <= 1024 || PORT_BASE >= 65000)); then die "--port-base must be in 1025..64999"; fi
 SIZE_B=$(to_bytes "$SIZE"); FILE_SIZE_B=$(to_bytes "$FILE_SIZE")
 MULTI_SIZE_B=$(to_bytes "$MULTI_SIZE"); FANOUT_SIZE_B=$(to_bytes "$FANOUT_SIZE")
 ((SIZE_B > 0 && FILE_SIZE_B > 0 && MULTI_SIZE_B > 0 && FANOUT_SIZE_B > 0)) || die "sizes must be > 0"
 
 has() { [[ ",$1," == *",$2,"* ]]; }
-for c in ${CASES//,/ }; do [[ $c =~ ^[1-4]$ ]] || die "--cases: unknown case '$c'"; done
-for t in ${TOOLS//,/ }; do [[ $t =~ ^(kirim|nc|rsync|scp)$ ]] || die "--tools: unknown tool '$t'"; done
+for c in ${CASES//,/ }; do [[ $c =~ ^[1-5]$ ]] || die "--cases: unknown case '$c'"; done
+for t in ${TOOLS//,/ }; do [[ $t =~ ^(kirim|nc|nc-sync|rsync|rsync-fsync|scp)$ ]] || die "--tools: unknown tool '$t'"; done
 for f in ${FSYNC//,/ }; do [[ $f =~ ^(on|off)$ ]] || die "--fsync: use on, off or on,off"; done
+[[ $CLIENT_CMD =~ ^(jar|script)$ ]] || die "--client-cmd: use jar or script"
 
 if [[ -f $JAR_DIR/kirim-server.jar ]]; then
   SERVER_JAR=$JAR_DIR/kirim-server.jar; CLIENT_JAR=$JAR_DIR/kirim-client.jar
 else
   SERVER_JAR=$JAR_DIR/server-verticle/target/kirim-server.jar; CLIENT_JAR=$JAR_DIR/client-verticle/target/kirim-client.jar
 fi
+KIRIM_SCRIPT=$REPO_DIR/bin/kirim-client   # the fast-starting client launcher (run with KIRIM_CLIENT_JAR=$CLIENT_JAR)
 if has "$TOOLS" kirim; then
   [[ -f $SERVER_JAR && -f $CLIENT_JAR ]] || die "kirim jars not found under $JAR_DIR (build them, or pass --jar-dir)"
   command -v java >/dev/null || die "java not found"
+  if [[ $CLIENT_CMD == script ]] || has "$CASES" 5; then [[ -x $KIRIM_SCRIPT ]] || die "$KIRIM_SCRIPT not found"; fi
 fi
-for cmd in timeout setsid cksum cmp tar awk sort head; do
+if ! has "$TOOLS" kirim && [[ $CASES == 5 ]]; then die "case 5 runs kirim only: --tools must include kirim"; fi
+for cmd in timeout setsid cksum cmp tar awk sort head getconf; do
   command -v "$cmd" >/dev/null || die "'$cmd' is required"
 done
 
@@ -174,8 +191,11 @@ LOGS=$WORK/logs; mkdir -p "$LOGS"
 [[ -z $DATA_DIR ]] && DATA_DIR=$WORK/data
 mkdir -p "$DATA_DIR" || die "cannot create $DATA_DIR"
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
-RESULTS=$WORK/results.tsv   # case  tool  round  seconds|FAIL  kirim-reported-seconds
+# case  tool  round  seconds|FAIL  kirim-reported-seconds  client-peak-MiB  client-cpu-s  server-cpu-s
+# server-peak-MiB  to-first-byte-s  (the last six for kirim rounds only)
+RESULTS=$WORK/results.tsv
 : >"$RESULTS"
+CLIENT_CACHE=$WORK/cache   # XDG_CACHE_HOME of bin/kirim-client: its AppCDS archive lives and dies with the scratch dir
 
 # bg NAME CMD...: runs CMD in its own session/process group, output to $LOGS/NAME.log; sets BG_PID
 bg() {
@@ -227,13 +247,55 @@ wait_listen() {  # wait_listen PORT PID SECS
 now_ns() { date +%s%N; }
 secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
-record() {  # record CASE TOOL ROUND SECONDS|FAIL [REPORTED]
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$RESULTS"
+record() {  # record CASE TOOL ROUND SECONDS|FAIL [REPORTED [RES [TO_FIRST_BYTE]]]   (RES: see res_end)
+  local res=${6:-$'\t\t\t'} extra="" crss ccpu scpu srss
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" "$res" "${7:-}" >>"$RESULTS"
   if [[ $4 == FAIL ]]; then
     printf '  case %s round %s %-16s FAILED\n' "$1" "$3" "$2"
   else
-    printf '  case %s round %s %-16s %8.3f s%s\n' "$1" "$3" "$2" "$4" "${5:+   (client summary: $5 s)}"
+    IFS=$'\t' read -r crss ccpu scpu srss <<<"$res"
+    [[ -n ${5:-} ]] && extra+="; client summary: $5 s"
+    [[ -n ${7:-} ]] && extra+="; to first byte: $7 s"
+    [[ -n $crss ]] && extra+="; client $crss MiB, $ccpu s CPU"
+    [[ -n $scpu ]] && extra+="; server $scpu s CPU, $srss MiB"
+    printf '  case %s round %s %-16s %8.3f s%s\n' "$1" "$3" "$2" "$4" "${extra:+   (${extra#; })}"
   fi
+}
+
+# resources of one kirim round. res_start SERVER_PID... just before the clock starts; res_end RUSAGE_FILE...
+# after it stops: sets RES to "client-peak-MiB<TAB>client-cpu-s<TAB>server-cpu-s<TAB>server-peak-MiB".
+# Client: from /usr/bin/time (-f '%M %U %S'), peak RSS the largest of the clients, CPU their sum. Server:
+# utime+stime from /proc/PID/stat (the difference, summed over the servers) and VmHWM from /proc/PID/status
+# (the peak since the server started; the largest of the servers).
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null); [[ $CLK_TCK =~ ^[1-9][0-9]*$ ]] || CLK_TCK=100
+proc_ticks() {  # proc_ticks PID...: utime+stime of the processes (all their threads), in clock ticks, summed
+  local p sum=0 st
+  local -a f
+  for p; do
+    st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    read -r -a f <<<"${st##*) }"   # after "pid (comm) ": f[0] is field 3 (state), so utime (14) is f[11]
+    sum=$((sum + f[11] + f[12]))
+  done
+  echo "$sum"
+}
+proc_hwm_mib() {  # proc_hwm_mib PID...: the largest VmHWM of the processes, MiB
+  local p files=()
+  for p; do [[ -r /proc/$p/status ]] && files+=("/proc/$p/status"); done
+  ((${#files[@]})) || return 0
+  awk '/^VmHWM:/ { if ($2 > m) m = $2; n++ } END { if (n) printf "%.0f", m / 1024 }' "${files[@]}" 2>/dev/null
+}
+RES_PIDS=(); RES_T0=0; RES=""
+res_start() { RES_PIDS=("$@"); RES_T0=$(proc_ticks "$@"); }
+res_end() {
+  local f client="" files=() server
+  for f; do [[ -s $f ]] && files+=("$f"); done
+  # /usr/bin/time writes "Command exited with non-zero status N" before its line when the client fails
+  ((${#files[@]})) && client=$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { last[FILENAME] = $0 }
+    END { for (f in last) { split(last[f], v, " "); if (v[1] > m) m = v[1]; c += v[2] + v[3]; n++ }
+          if (n) printf "%.0f\t%.2f", m / 1024, c }' "${files[@]}")
+  [[ -n $client ]] || client=$'\t'
+  server=$(awk -v a="$RES_T0" -v b="$(proc_ticks "${RES_PIDS[@]}")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  RES="$client"$'\t'"$server"$'\t'"$(proc_hwm_mib "${RES_PIDS[@]}")"
 }
 
 human() { awk -v b="$1" 'BEGIN { split("B KiB MiB GiB TiB", u, " "); i = 1; while (b >= 1024 && i < 5) { b /= 1024; i++ } printf (i == 1 ? "%d %s" : "%.0f %s"), b, u[i] }'; }
@@ -262,15 +324,35 @@ KIRIM_TOOLS=()
 for f in ${FSYNC//,/ }; do KIRIM_TOOLS+=("kirim-fsync-$f"); done
 PEERS=()
 SKIPPED_NOTES=()
-if has "$TOOLS" nc; then
+# the peers in the order they run within a round; nc-sync and rsync-fsync are the durable variants, like
+# kirim's fsync=on: nc-sync's receiver runs `sync -f` on what it received, rsync-fsync runs rsync --fsync
+if has "$TOOLS" nc || has "$TOOLS" nc-sync; then
   # the OpenBSD netcat (-N); other netcats have other flags
-  if ensure_pkg nc netcat-openbsd && nc -h 2>&1 | grep -q OpenBSD; then PEERS+=(nc)
-  elif ensure_pkg /bin/nc.openbsd netcat-openbsd; then PEERS+=(nc)
-  else SKIPPED_NOTES+=("nc: skipped (netcat-openbsd not available)"); fi
+  NC_OK=0
+  if ensure_pkg nc netcat-openbsd && [[ $(nc -h 2>&1) == *OpenBSD* ]]; then NC_OK=1
+  elif ensure_pkg /bin/nc.openbsd netcat-openbsd; then NC_OK=1; fi
+  if ((NC_OK)); then
+    has "$TOOLS" nc && PEERS+=(nc)
+    if has "$TOOLS" nc-sync; then
+      if [[ $(sync --help 2>&1) == *--file-system* ]]; then PEERS+=(nc-sync)
+      else SKIPPED_NOTES+=("nc-sync: skipped (this sync has no -f / --file-system)"); fi
+    fi
+  else
+    SKIPPED_NOTES+=("nc, nc-sync: skipped (netcat-openbsd not available)")
+  fi
 fi
 NC=nc; [[ -x /bin/nc.openbsd ]] && NC=/bin/nc.openbsd
-if has "$TOOLS" rsync; then
-  if ensure_pkg rsync rsync; then PEERS+=(rsync); else SKIPPED_NOTES+=("rsync: skipped (not installable)"); fi
+if has "$TOOLS" rsync || has "$TOOLS" rsync-fsync; then
+  if ensure_pkg rsync rsync; then
+    has "$TOOLS" rsync && PEERS+=(rsync)
+    if has "$TOOLS" rsync-fsync; then
+      # (not `| grep -q`: with pipefail, rsync's SIGPIPE when grep stops reading would count as "no")
+      if [[ $(rsync --help 2>&1) == *--fsync* ]]; then PEERS+=(rsync-fsync)
+      else SKIPPED_NOTES+=("rsync-fsync: skipped ($(rsync --version | head -1 | sed -E 's/ +protocol.*//') has no --fsync; it came in 3.2.4)"); fi
+    fi
+  else
+    SKIPPED_NOTES+=("rsync, rsync-fsync: skipped (rsync not installable)")
+  fi
 fi
 if has "$TOOLS" scp; then
   if ensure_pkg /usr/sbin/sshd openssh-server && ensure_pkg scp openssh-client && ensure_pkg ssh-keygen openssh-client; then
@@ -283,6 +365,19 @@ ALL_TOOLS=()
 has "$TOOLS" kirim && ALL_TOOLS+=("${KIRIM_TOOLS[@]}")
 ALL_TOOLS+=("${PEERS[@]}")
 ((${#ALL_TOOLS[@]})) || die "no tool left to run"
+C5_TOOLS=(kirim-jar kirim-script)   # case 5: the client started by java -jar, and by bin/kirim-client
+if has "$CASES" 5 && ! has "$TOOLS" kirim; then SKIPPED_NOTES+=("case 5: skipped (it runs kirim only)"); fi
+case_tools() {  # the tools of case N, in their order within a round (case 5: kirim only)
+  if [[ $1 != 5 ]]; then echo "${ALL_TOOLS[*]}"
+  elif has "$TOOLS" kirim; then echo "${C5_TOOLS[*]}"; fi
+}
+
+# /usr/bin/time measures each kirim client (peak RSS, CPU); without it those columns stay empty
+TIME_BIN=""
+if has "$TOOLS" kirim; then
+  if ensure_pkg /usr/bin/time time; then TIME_BIN=/usr/bin/time
+  else SKIPPED_NOTES+=("client peak RSS and CPU: not measured (/usr/bin/time, Debian package time, not available)"); fi
+fi
 
 SSH_DIR=$WORK/ssh
 setup_ssh_keys() {
@@ -346,28 +441,60 @@ EOF
   wait_listen "$PORT" "$BG_PID" 20 || { note "rsync daemon $name did not start: $(tail -3 "$LOGS/$name.log")"; return 1; }
 }
 
-# start_kirim NAME DIR FSYNC(on|off): sets PORT, BG_PID
-start_kirim() {
-  local name=$1 dir=$2 fs=$3 conf i
+# launch_kirim NAME DIR FSYNC(on|off) [JVM-OPTION...]: starts a kirim server without waiting for it (a case
+# launches its servers together, then waits for each with kirim_ready); sets PORT, BG_PID (the server JVM's
+# pid: setsid execs java)
+launch_kirim() {
+  local name=$1 dir=$2 fs=$3 conf
+  shift 3
   alloc_port
   conf="{\"host\":\"127.0.0.1\",\"port\":$PORT,\"storageDir\":\"$dir\",\"fsync\":$([[ $fs == on ]] && echo true || echo false)"
   conf+="${SERVER_EXTRA:+,$SERVER_EXTRA}}"
   echo "$conf" >"$LOGS/$name.conf.json"
   # shellcheck disable=SC2086
-  bg "$name" java $JAVA_OPTS -jar "$SERVER_JAR" -conf "$conf"
+  bg "$name" java $JAVA_OPTS "$@" -jar "$SERVER_JAR" -conf "$conf"
+}
+kirim_ready() {  # kirim_ready NAME PID: waits (at most 60 s) until the server logs "listening on"
+  local name=$1 pid=$2 i
   for ((i = 0; i < 600; i++)); do
     grep -q "listening on" "$LOGS/$name.log" 2>/dev/null && return 0
-    kill -0 "$BG_PID" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   note "kirim server $name did not start: $(tail -3 "$LOGS/$name.log")"
   return 1
 }
+start_kirim() { launch_kirim "$@" && kirim_ready "$1" "$BG_PID"; }   # start_kirim as launch_kirim, and waits
 
 stop_pid() { stop_group "$1"; wait "$1" 2>/dev/null; return 0; }
+stop_pids() {  # stop_pids PGID...: stop_pid for several at once: TERM to all, one shared 5 s grace, then KILL
+  local g i alive
+  for g; do kill -TERM -- "-$g" 2>/dev/null; done
+  for ((i = 0; i < 50; i++)); do
+    alive=0
+    for g; do kill -0 -- "-$g" 2>/dev/null && { alive=1; break; }; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for g; do kill -KILL -- "-$g" 2>/dev/null; wait "$g" 2>/dev/null; done
+  return 0
+}
 
-# kirim_push TAG TARGETS_JSON FILES_JSON REMOTE_DIR: runs the client (foreground, bounded);
-# sets KIRIM_REPORTED (the client's own duration, s) and returns its exit code
+# kirim_argv NAME [jar|script]: sets KARGV to the command line of one kirim client, without its
+# -conf: bounded by timeout, under /usr/bin/time (peak RSS and CPU into $LOGS/NAME.rusage), started with
+# java -jar or with bin/kirim-client (default: --client-cmd)
+kirim_argv() {
+  local name=$1 how=${2:-$CLIENT_CMD}
+  KARGV=(timeout -k 5 "$TIMEOUT")
+  [[ -n $TIME_BIN ]] && KARGV+=("$TIME_BIN" -f '%M %U %S' -o "$LOGS/$name.rusage")
+  if [[ $how == script ]]; then
+    KARGV+=(env "XDG_CACHE_HOME=$CLIENT_CACHE" "KIRIM_CLIENT_JAR=$CLIENT_JAR" "KIRIM_JAVA_OPTS=$JAVA_OPTS" "$KIRIM_SCRIPT")
+  else
+    # shellcheck disable=SC2206
+    KARGV+=(java $JAVA_OPTS -jar "$CLIENT_JAR")
+  fi
+}
+# the client's -conf value: kirim_client_conf TARGETS_JSON FILES_JSON REMOTE_DIR
 kirim_client_conf() {
   printf '{"targets":%s,"files":%s,"remoteDir":"%s"%s}' "$1" "$2" "$3" "${CLIENT_EXTRA:+,$CLIENT_EXTRA}"
 }
@@ -397,7 +524,24 @@ verify_tree() {  # verify_tree WANT_SIG DIR
   [[ $got == "$1" ]] || { note "verify: $2: files/bytes/cksum '$got', want '$1'"; return 1; }
 }
 
-settle() { sync; sleep 0.5; }  # let the previous tool's dirty pages reach the disk before the next clock starts
+settle() { sync; sleep "$SETTLE_PAUSE"; }  # let the previous tool's dirty pages reach the disk before the next clock starts
+
+# bin/kirim-client makes its AppCDS archive on its first run of a jar (slower, once). That run happens here,
+# untimed: a push of one small file to a server of its own, before the first case.
+warm_script_client() {
+  local dir=$WORK/warmup pid rc=0
+  mkdir -p "$dir/in"
+  head -c 65536 /dev/urandom >"$dir/warmup.bin"
+  note "bin/kirim-client: making its AppCDS archive (one untimed push) ..."
+  start_kirim warmup-server "$dir/in" on || return 1
+  pid=$BG_PID
+  kirim_argv warmup-client script
+  run_fg warmup-client "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:$PORT\"]" "[\"$dir/warmup.bin\"]" w)" || rc=$?
+  stop_pid "$pid"
+  ((rc == 0)) || { note "bin/kirim-client warm-up push failed (exit $rc; log: $LOGS/warmup-client.log)"; return 1; }
+  compgen -G "$CLIENT_CACHE/kirim/*.jsa" >/dev/null || note "bin/kirim-client made no AppCDS archive (see $LOGS/warmup-client.log)"
+  return 0
+}
 
 # ----------------------------------------------------------------------------------------------
 # data (generated once, reused)
@@ -409,11 +553,25 @@ gen_file() {  # gen_file PATH BYTES (random, incompressible; reused when it alre
 }
 cksum_of() { cksum <"$1" | awk '{print $1}'; }
 
+# nc_receiver TOOL REDIRECT SYNC_PATH: the sh -c script of an nc listener on $PORT; REDIRECT is what follows
+# nc -l (e.g. "> 'file'" or "| tar xf - -C 'dir'"). nc-sync's receiver then runs `sync -f SYNC_PATH`
+# (syncfs: writes back the file system holding it), so the sync is on the clock (the clock stops when
+# every process of the transfer has exited, receivers included).
+nc_receiver() {
+  if [[ $1 == nc-sync ]]; then echo "$NC -l 127.0.0.1 $PORT $2 && exec sync -f '$3'"
+  else echo "exec $NC -l 127.0.0.1 $PORT $2"; fi
+}
+rsync_flags() {  # rsync_flags TOOL: sets RSYNC_FLAGS (rsync-fsync: --fsync, the receiving daemon fsyncs each file)
+  RSYNC_FLAGS=(-a)
+  [[ $1 == rsync-fsync ]] && RSYNC_FLAGS+=(--fsync)
+  return 0
+}
+
 # ----------------------------------------------------------------------------------------------
 # case 1: one large file
 # ----------------------------------------------------------------------------------------------
 case1() {
-  local src=$DATA_DIR/large-$SIZE_B.bin want dest=$WORK/c1 r tool t0 t rc rep port_of_tool
+  local src=$DATA_DIR/large-$SIZE_B.bin want dest=$WORK/c1 r tool t0 t rc rep
   gen_file "$src" "$SIZE_B" || die "cannot generate $src"
   want=$(cksum_of "$src")
   mkdir -p "$dest"
@@ -421,41 +579,46 @@ case1() {
   declare -A PORTS=() PIDS=()
   local k
   for tool in "${ALL_TOOLS[@]}"; do
+    mkdir -p "$dest/$tool"
     case $tool in
-      kirim-fsync-*) mkdir -p "$dest/$tool"
-        start_kirim "c1-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      rsync) mkdir -p "$dest/rsync"; start_rsyncd c1-rsyncd "$dest/rsync" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      scp) mkdir -p "$dest/scp"; start_sshd c1-sshd && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      nc) mkdir -p "$dest/nc"; PORTS[$tool]=per-round ;;
+      kirim-fsync-*) launch_kirim "c1-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      rsync*) start_rsyncd "c1-${tool}d" "$dest/$tool" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      scp) start_sshd c1-sshd && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      nc*) PORTS[$tool]=per-round ;;
     esac
+  done
+  for tool in "${!PIDS[@]}"; do   # the kirim servers were launched together: wait for each
+    if [[ $tool == kirim-* ]] && ! kirim_ready "c1-$tool" "${PIDS[$tool]}"; then unset 'PORTS[$tool]'; fi
   done
   for ((r = 1; r <= ROUNDS; r++)); do
     for tool in "${ALL_TOOLS[@]}"; do
       [[ -n ${PORTS[$tool]:-} ]] || { record 1 "$tool" "$r" FAIL; continue; }
       settle
-      local out="" rep=""
+      local out="" rep="" res=""
       case $tool in
         kirim-fsync-*)
           out=$dest/$tool/r$r/$(basename "$src")
+          kirim_argv "c1-$tool-r$r"
+          res_start "${PIDS[$tool]}"
           t0=$(now_ns)
-          # shellcheck disable=SC2086
-          run_fg "c1-$tool-r$r" timeout -k 5 "$TIMEOUT" java $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
-            "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$src\"]" "r$r")"
-          rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c1-$tool-r$r.log") ;;
-        nc)
-          out=$dest/nc/r$r.bin
+          run_fg "c1-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$src\"]" "r$r")"
+          rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c1-$tool-r$r.log")
+          res_end "$LOGS/c1-$tool-r$r.rusage"; res=$RES ;;
+        nc*)
+          out=$dest/$tool/r$r.bin
           alloc_port
-          bg "c1-nc-listen-r$r" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -l 127.0.0.1 $PORT > '$out'"
+          bg "c1-$tool-listen-r$r" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "> '$out'" "$out")"
           local lpid=$BG_PID
-          wait_listen "$PORT" "$lpid" 10 || { record 1 nc "$r" FAIL; stop_pid "$lpid"; continue; }
+          wait_listen "$PORT" "$lpid" 10 || { record 1 "$tool" "$r" FAIL; stop_pid "$lpid"; continue; }
           t0=$(now_ns)
-          run_fg "c1-nc-r$r" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 $PORT < '$src'"
+          run_fg "c1-$tool-r$r" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 $PORT < '$src'"
           rc=$?; wait_pid "$lpid" || rc=$?
           t=$(secs_since "$t0") ;;
-        rsync)
-          out=$dest/rsync/r$r.bin
+        rsync*)
+          out=$dest/$tool/r$r.bin
+          rsync_flags "$tool"
           t0=$(now_ns)
-          run_fg "c1-rsync-r$r" timeout -k 5 "$TIMEOUT" rsync -a "$src" "rsync://127.0.0.1:${PORTS[rsync]}/mod/r$r.bin"
+          run_fg "c1-$tool-r$r" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src" "rsync://127.0.0.1:${PORTS[$tool]}/mod/r$r.bin"
           rc=$?; t=$(secs_since "$t0") ;;
         scp)
           out=$dest/scp/r$r.bin
@@ -463,12 +626,12 @@ case1() {
           run_fg "c1-scp-r$r" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -P "${PORTS[scp]}" "$src" "root@127.0.0.1:$out"
           rc=$?; t=$(secs_since "$t0") ;;
       esac
-      if ((rc == 0)) && verify_file "$want" "$SIZE_B" "$out"; then record 1 "$tool" "$r" "$t" "$rep"
+      if ((rc == 0)) && verify_file "$want" "$SIZE_B" "$out"; then record 1 "$tool" "$r" "$t" "$rep" "$res"
       else note "case 1 $tool round $r: exit $rc (log: $LOGS/c1-$tool-r$r.log)"; record 1 "$tool" "$r" FAIL; fi
-      rm -f -- "$out"   # 1 GiB per round: do not keep (a single big inode, no reuse penalty)
+      rm -f -- "$out"   # 2 GiB per round: do not keep (a single big inode, no reuse penalty)
     done
   done
-  for k in "${PIDS[@]}"; do stop_pid "$k"; done
+  stop_pids "${PIDS[@]}"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -491,48 +654,53 @@ case2() {
   for tool in "${ALL_TOOLS[@]}"; do
     mkdir -p "$dest/$tool"
     case $tool in
-      kirim-fsync-*) start_kirim "c2-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      rsync) start_rsyncd c2-rsyncd "$dest/rsync" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      kirim-fsync-*) launch_kirim "c2-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      rsync*) start_rsyncd "c2-${tool}d" "$dest/$tool" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
       scp) start_sshd c2-sshd && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      nc) PORTS[$tool]=per-round ;;
+      nc*) PORTS[$tool]=per-round ;;
     esac
+  done
+  for tool in "${!PIDS[@]}"; do   # the kirim servers were launched together: wait for each
+    if [[ $tool == kirim-* ]] && ! kirim_ready "c2-$tool" "${PIDS[$tool]}"; then unset 'PORTS[$tool]'; fi
   done
   for ((r = 1; r <= ROUNDS; r++)); do
     for tool in "${ALL_TOOLS[@]}"; do
       [[ -n ${PORTS[$tool]:-} ]] || { record 2 "$tool" "$r" FAIL; continue; }
-      local rdir=$dest/$tool/r$r rep=""
+      local rdir=$dest/$tool/r$r rep="" res=""
       [[ $tool == kirim-* ]] || mkdir -p "$rdir"   # kirim creates it (that is part of its job)
       settle
       case $tool in
         kirim-fsync-*)
+          kirim_argv "c2-$tool-r$r"
+          res_start "${PIDS[$tool]}"
           t0=$(now_ns)
-          # shellcheck disable=SC2086
-          run_fg "c2-$tool-r$r" timeout -k 5 "$TIMEOUT" java $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
-            "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$src/small\"]" "r$r")"
-          rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c2-$tool-r$r.log") ;;
-        nc)
+          run_fg "c2-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$src/small\"]" "r$r")"
+          rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c2-$tool-r$r.log")
+          res_end "$LOGS/c2-$tool-r$r.rusage"; res=$RES ;;
+        nc*)
           alloc_port
-          bg "c2-nc-listen-r$r" timeout -k 5 "$TIMEOUT" sh -c "$NC -l 127.0.0.1 $PORT | tar xf - -C '$rdir'"
+          bg "c2-$tool-listen-r$r" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "| tar xf - -C '$rdir'" "$rdir")"
           local lpid=$BG_PID
-          wait_listen "$PORT" "$lpid" 10 || { record 2 nc "$r" FAIL; stop_pid "$lpid"; continue; }
+          wait_listen "$PORT" "$lpid" 10 || { record 2 "$tool" "$r" FAIL; stop_pid "$lpid"; continue; }
           t0=$(now_ns)
-          run_fg "c2-nc-r$r" timeout -k 5 "$TIMEOUT" sh -c "tar cf - -C '$src' small | $NC -N 127.0.0.1 $PORT"
+          run_fg "c2-$tool-r$r" timeout -k 5 "$TIMEOUT" sh -c "tar cf - -C '$src' small | $NC -N 127.0.0.1 $PORT"
           rc=$?; wait_pid "$lpid" || rc=$?
           t=$(secs_since "$t0") ;;
-        rsync)
+        rsync*)
+          rsync_flags "$tool"
           t0=$(now_ns)
-          run_fg "c2-rsync-r$r" timeout -k 5 "$TIMEOUT" rsync -a "$src/small" "rsync://127.0.0.1:${PORTS[rsync]}/mod/r$r/"
+          run_fg "c2-$tool-r$r" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src/small" "rsync://127.0.0.1:${PORTS[$tool]}/mod/r$r/"
           rc=$?; t=$(secs_since "$t0") ;;
         scp)
           t0=$(now_ns)
           run_fg "c2-scp-r$r" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -r -P "${PORTS[scp]}" "$src/small" "root@127.0.0.1:$rdir/"
           rc=$?; t=$(secs_since "$t0") ;;
       esac
-      if ((rc == 0)) && verify_tree "$want" "$rdir/small"; then record 2 "$tool" "$r" "$t" "$rep"
+      if ((rc == 0)) && verify_tree "$want" "$rdir/small"; then record 2 "$tool" "$r" "$t" "$rep" "$res"
       else note "case 2 $tool round $r: exit $rc (log: $LOGS/c2-$tool-r$r.log)"; record 2 "$tool" "$r" FAIL; fi
     done
   done
-  for k in "${PIDS[@]}"; do stop_pid "$k"; done
+  stop_pids "${PIDS[@]}"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -554,44 +722,49 @@ case3() {
   for tool in "${ALL_TOOLS[@]}"; do
     mkdir -p "$dest/$tool"
     case $tool in
-      kirim-fsync-*) start_kirim "c3-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      rsync) start_rsyncd c3-rsyncd "$dest/rsync" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      kirim-fsync-*) launch_kirim "c3-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      rsync*) start_rsyncd "c3-${tool}d" "$dest/$tool" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
       scp) start_sshd c3-sshd && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
-      nc) PORTS[$tool]=per-round ;;   # nc serves one connection: one listener per client
+      nc*) PORTS[$tool]=per-round ;;   # nc serves one connection: one listener per client
     esac
+  done
+  for tool in "${!PIDS[@]}"; do   # the kirim servers were launched together: wait for each
+    if [[ $tool == kirim-* ]] && ! kirim_ready "c3-$tool" "${PIDS[$tool]}"; then unset 'PORTS[$tool]'; fi
   done
   for ((r = 1; r <= ROUNDS; r++)); do
     for tool in "${ALL_TOOLS[@]}"; do
       [[ -n ${PORTS[$tool]:-} ]] || { record 3 "$tool" "$r" FAIL; continue; }
-      local rdir=$dest/$tool/r$r rep="" ok=1
+      local rdir=$dest/$tool/r$r rep="" res="" ok=1
       local -a cpids=() lpids=() nports=()
       [[ $tool == kirim-* ]] || mkdir -p "$rdir"
-      if [[ $tool == nc ]]; then
+      if [[ $tool == nc* ]]; then
         for ((i = 0; i < NCLIENTS; i++)); do
           alloc_port; nports+=("$PORT")
-          bg "c3-nc-listen-r$r-$i" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -l 127.0.0.1 $PORT > '$rdir/$i.bin'"
+          bg "c3-$tool-listen-r$r-$i" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "> '$rdir/$i.bin'" "$rdir/$i.bin")"
           lpids+=("$BG_PID")
           wait_listen "$PORT" "$BG_PID" 10 || ok=0
         done
       fi
+      [[ $tool == rsync* ]] && rsync_flags "$tool"
       settle
       rc=0
       if ((ok)); then
+        [[ $tool == kirim-* ]] && res_start "${PIDS[$tool]}"
         t0=$(now_ns)
         for ((i = 0; i < NCLIENTS; i++)); do
           case $tool in
             kirim-fsync-*)
-              # shellcheck disable=SC2086
-              bg "c3-$tool-r$r-$i" timeout -k 5 "$TIMEOUT" java $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
-                "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"${srcs[i]}\"]" "r$r/$i")" ;;
-            nc) bg "c3-nc-r$r-$i" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${nports[i]} < '${srcs[i]}'" ;;
-            rsync) bg "c3-rsync-r$r-$i" timeout -k 5 "$TIMEOUT" rsync -a "${srcs[i]}" "rsync://127.0.0.1:${PORTS[rsync]}/mod/r$r/$i.bin" ;;
+              kirim_argv "c3-$tool-r$r-$i"
+              bg "c3-$tool-r$r-$i" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"${srcs[i]}\"]" "r$r/$i")" ;;
+            nc*) bg "c3-$tool-r$r-$i" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${nports[i]} < '${srcs[i]}'" ;;
+            rsync*) bg "c3-$tool-r$r-$i" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "${srcs[i]}" "rsync://127.0.0.1:${PORTS[$tool]}/mod/r$r/$i.bin" ;;
             scp) bg "c3-scp-r$r-$i" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -P "${PORTS[scp]}" "${srcs[i]}" "root@127.0.0.1:$rdir/$i.bin" ;;
           esac
           cpids+=("$BG_PID")
         done
         for k in "${cpids[@]}" "${lpids[@]}"; do wait_pid "$k" || rc=$?; done
         t=$(secs_since "$t0")
+        if [[ $tool == kirim-* ]]; then res_end "$LOGS/c3-$tool-r$r-"*.rusage; res=$RES; fi
       else
         for k in "${lpids[@]}"; do stop_pid "$k"; done
         rc=1
@@ -610,11 +783,11 @@ case3() {
         if ((rc == 0)); then verify_file "${wants[i]}" "$MULTI_SIZE_B" "$got" || rc=1; fi
         rm -f -- "$got"
       done
-      if ((rc == 0)); then record 3 "$tool" "$r" "$t" "$rep"
+      if ((rc == 0)); then record 3 "$tool" "$r" "$t" "$rep" "$res"
       else note "case 3 $tool round $r: exit $rc (logs: $LOGS/c3-$tool-r$r-*.log)"; record 3 "$tool" "$r" FAIL; fi
     done
   done
-  for k in "${PIDS[@]}"; do stop_pid "$k"; done
+  stop_pids "${PIDS[@]}"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -634,54 +807,62 @@ case4() {
     for ((s = 0; s < NSERVERS; s++)); do
       mkdir -p "$dest/$tool/s$s"
       case $tool in
-        kirim-fsync-*) start_kirim "c4-$tool-s$s" "$dest/$tool/s$s" "${tool#kirim-fsync-}" || okall=0 ;;
-        rsync) start_rsyncd "c4-rsyncd-s$s" "$dest/rsync/s$s" || okall=0 ;;
+        kirim-fsync-*) launch_kirim "c4-$tool-s$s" "$dest/$tool/s$s" "${tool#kirim-fsync-}" || okall=0 ;;
+        rsync*) start_rsyncd "c4-${tool}d-s$s" "$dest/$tool/s$s" || okall=0 ;;
         scp) start_sshd "c4-sshd-s$s" || okall=0 ;;
-        nc) PORT=per-round ;;
+        nc*) PORT=per-round ;;
       esac
       ((okall)) || break
       plist+="${plist:+ }$PORT"
-      [[ $tool == nc ]] || PIDS[$tool-$s]=$BG_PID
+      [[ $tool == nc* ]] || PIDS[$tool-$s]=$BG_PID
     done
     ((okall)) && PORTS[$tool]=$plist
+  done
+  for k in "${!PIDS[@]}"; do   # the kirim servers were launched together: wait for each
+    if [[ $k == kirim-* ]] && ! kirim_ready "c4-${k%-*}-s${k##*-}" "${PIDS[$k]}"; then unset 'PORTS[${k%-*}]'; fi
   done
   for ((r = 1; r <= ROUNDS; r++)); do
     for tool in "${ALL_TOOLS[@]}"; do
       [[ -n ${PORTS[$tool]:-} ]] || { record 4 "$tool" "$r" FAIL; continue; }
-      local -a ports=(${PORTS[$tool]}) cpids=() lpids=() outs=()
-      local rep="" ok=1
+      # shellcheck disable=SC2206
+      local -a ports=(${PORTS[$tool]}) cpids=() lpids=() outs=() spids=()
+      local rep="" res="" ok=1
       for ((s = 0; s < NSERVERS; s++)); do
         case $tool in
           kirim-fsync-*) outs+=("$dest/$tool/s$s/r$r/$(basename "$src")") ;;
           *) outs+=("$dest/$tool/s$s/r$r.bin") ;;
         esac
       done
-      if [[ $tool == nc ]]; then
+      if [[ $tool == nc* ]]; then
         ports=()
         for ((s = 0; s < NSERVERS; s++)); do
           alloc_port; ports+=("$PORT")
-          bg "c4-nc-listen-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -l 127.0.0.1 $PORT > '${outs[s]}'"
+          bg "c4-$tool-listen-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "> '${outs[s]}'" "${outs[s]}")"
           lpids+=("$BG_PID")
           wait_listen "$PORT" "$BG_PID" 10 || ok=0
         done
       fi
+      [[ $tool == rsync* ]] && rsync_flags "$tool"
       settle
       rc=0
       if ((ok)); then
+        if [[ $tool == kirim-* ]]; then
+          for ((s = 0; s < NSERVERS; s++)); do spids+=("${PIDS[$tool-$s]}"); done
+          kirim_argv "c4-$tool-r$r"
+          res_start "${spids[@]}"
+        fi
         t0=$(now_ns)
         case $tool in
           kirim-fsync-*)
             local targets="" p
             for p in "${ports[@]}"; do targets+="${targets:+,}\"127.0.0.1:$p\""; done
-            # shellcheck disable=SC2086
-            run_fg "c4-$tool-r$r" timeout -k 5 "$TIMEOUT" java $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
-              "$(kirim_client_conf "[$targets]" "[\"$src\"]" "r$r")" || rc=$?
+            run_fg "c4-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[$targets]" "[\"$src\"]" "r$r")" || rc=$?
             rep=$(reported_secs "$LOGS/c4-$tool-r$r.log") ;;
           *)
             for ((s = 0; s < NSERVERS; s++)); do
               case $tool in
-                nc) bg "c4-nc-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${ports[s]} < '$src'" ;;
-                rsync) bg "c4-rsync-r$r-s$s" timeout -k 5 "$TIMEOUT" rsync -a "$src" "rsync://127.0.0.1:${ports[s]}/mod/r$r.bin" ;;
+                nc*) bg "c4-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${ports[s]} < '$src'" ;;
+                rsync*) bg "c4-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src" "rsync://127.0.0.1:${ports[s]}/mod/r$r.bin" ;;
                 scp) bg "c4-scp-r$r-s$s" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -P "${ports[s]}" "$src" "root@127.0.0.1:${outs[s]}" ;;
               esac
               cpids+=("$BG_PID")
@@ -689,6 +870,7 @@ case4() {
             for k in "${cpids[@]}" "${lpids[@]}"; do wait_pid "$k" || rc=$?; done ;;
         esac
         t=$(secs_since "$t0")
+        [[ $tool == kirim-* ]] && { res_end "$LOGS/c4-$tool-r$r.rusage"; res=$RES; }
       else
         for k in "${lpids[@]}"; do stop_pid "$k"; done
         rc=1
@@ -697,17 +879,68 @@ case4() {
         if ((rc == 0)); then verify_file "$want" "$FANOUT_SIZE_B" "${outs[s]}" || rc=1; fi
         rm -f -- "${outs[s]}"
       done
-      if ((rc == 0)); then record 4 "$tool" "$r" "$t" "$rep"
+      if ((rc == 0)); then record 4 "$tool" "$r" "$t" "$rep" "$res"
       else note "case 4 $tool round $r: exit $rc (logs: $LOGS/c4-$tool-r$r*.log)"; record 4 "$tool" "$r" FAIL; fi
     done
   done
-  for k in "${PIDS[@]}"; do stop_pid "$k"; done
+  stop_pids "${PIDS[@]}"
+}
+
+# ----------------------------------------------------------------------------------------------
+# case 5: start-up. One 1-byte file (a new name each round) to a server that is already running, the
+# client started by java -jar (kirim-jar) and by bin/kirim-client (kirim-script). Besides the wall time:
+# the time from launching the client to the server's answer to its offer (the body follows that answer),
+# from the server's debug line "server read '<name>': send from offset 0" and its timestamp.
+# ----------------------------------------------------------------------------------------------
+case5() {
+  local dest=$WORK/c5 srcdir=$WORK/c5-src r tool t0 t rc rep res name line ts ms ttfb
+  mkdir -p "$dest" "$srcdir"
+  echo "== case 5: start-up, one 1-byte file to a running server, $ROUNDS rounds (java -jar and bin/kirim-client)"
+  declare -A PORTS=() PIDS=()
+  local k
+  for tool in "${C5_TOOLS[@]}"; do
+    mkdir -p "$dest/$tool"
+    # the default server configuration (fsync on); the offer's answer logged at debug, with UTC timestamps
+    launch_kirim "c5-$tool" "$dest/$tool" on -Dorg.slf4j.simpleLogger.log.dev.kirim.server.ServerConnection=debug \
+      -Duser.timezone=UTC && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; }
+  done
+  for tool in "${!PIDS[@]}"; do   # launched together: wait for each
+    kirim_ready "c5-$tool" "${PIDS[$tool]}" || unset 'PORTS[$tool]'
+  done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for tool in "${C5_TOOLS[@]}"; do
+      [[ -n ${PORTS[$tool]:-} ]] || { record 5 "$tool" "$r" FAIL; continue; }
+      name=$tool-r$r.bin
+      printf 'k' >"$srcdir/$name"
+      rep="" res="" ttfb=""
+      kirim_argv "c5-$tool-r$r" "$([[ $tool == kirim-script ]] && echo script || echo jar)"
+      settle
+      res_start "${PIDS[$tool]}"
+      t0=$(now_ns)
+      run_fg "c5-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$srcdir/$name\"]" "r$r")"
+      rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c5-$tool-r$r.log")
+      res_end "$LOGS/c5-$tool-r$r.rusage"; res=$RES
+      # "2026-11-24T00:22:01.123 DEBUG ServerConnection - /127.0.0.1:4711: server read 'r1/x.bin': send from offset 0"
+      line=$(grep -F -- "$name': send from offset 0" "$LOGS/c5-$tool.log" | tail -1)
+      ts=${line%% *}
+      if [[ $ts =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+$ ]] && ms=$(TZ=UTC date -d "$ts" +%s%3N 2>/dev/null); then
+        ttfb=$(awk -v d="$((ms - t0 / 1000000))" 'BEGIN { printf "%.3f", d / 1000 }')
+      else
+        note "case 5 $tool round $r: no \"send from offset 0\" line for $name in $LOGS/c5-$tool.log"
+      fi
+      if ((rc == 0)) && verify_file "$(cksum_of "$srcdir/$name")" 1 "$dest/$tool/r$r/$name"; then
+        record 5 "$tool" "$r" "$t" "$rep" "$res" "$ttfb"
+      else note "case 5 $tool round $r: exit $rc (log: $LOGS/c5-$tool-r$r.log)"; record 5 "$tool" "$r" FAIL; fi
+      rm -f -- "$dest/$tool/r$r/$name"
+    done
+  done
+  stop_pids "${PIDS[@]}"
 }
 
 # ----------------------------------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------------------------------
-median_of() {  # median of the successful rounds of CASE TOOL in column COL (4 = wall, 5 = client-reported)
+median_of() {  # median of the successful rounds of CASE TOOL in column COL (4 = wall, 5 = client-reported, 6-10: see RESULTS)
   awk -F'\t' -v c="$1" -v t="$2" -v col="$3" '$1 == c && $2 == t && $4 != "FAIL" && $col != "" { print $col }' "$RESULTS" \
     | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -722,6 +955,7 @@ case_label() {
     2) echo "2: $NFILES × $(human "$FILE_SIZE_B")" ;;
     3) echo "3: $NCLIENTS clients × $(human "$MULTI_SIZE_B") → 1 server" ;;
     4) echo "4: 1 client × $(human "$FANOUT_SIZE_B") → $NSERVERS servers" ;;
+    5) echo "5: start-up, 1 byte" ;;
   esac
 }
 case_rate() {  # case_rate CASE SECONDS -> "123 MB/s" or "4567 files/s"
@@ -730,33 +964,52 @@ case_rate() {  # case_rate CASE SECONDS -> "123 MB/s" or "4567 files/s"
     2) awk -v s="$2" -v n="$NFILES" 'BEGIN { printf "%.0f files/s", n / s }' ;;
     3) awk -v s="$2" -v b="$MULTI_SIZE_B" -v n="$NCLIENTS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
     4) awk -v s="$2" -v b="$FANOUT_SIZE_B" -v n="$NSERVERS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
+    5) ;;   # 1 byte: no rate
   esac
+}
+fmt() {  # fmt NUMBER DECIMALS ("" stays "")
+  [[ -n $1 ]] && awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'
+  return 0
+}
+per_gib() {  # per_gib CASE CPU_SECONDS -> the cell: "2.10" or, in case 1, "2.10 (1.05 s/GiB)"
+  [[ -n $2 ]] || return 0
+  if [[ $1 == 1 ]]; then awk -v c="$2" -v b="$SIZE_B" 'BEGIN { printf "%.2f (%.2f s/GiB)", c, c / (b / 1073741824) }'
+  else fmt "$2" 2; fi
 }
 ratio() {  # ratio KIRIM_SECONDS PEER_SECONDS -> kirim speed / peer speed (= peer time / kirim time)
   [[ -n $1 && -n $2 ]] || { echo "–"; return; }
   awk -v k="$1" -v p="$2" 'BEGIN { printf "%.2f", p / k }'
 }
 
+client_cmd_text() {
+  case $1 in
+    script) echo "bin/kirim-client (AppCDS archive made by one untimed push before the cases, C1, serial GC)" ;;
+    *) echo "java -jar kirim-client.jar" ;;
+  esac
+}
+
 report() {
   local c tool med fails rate rep out
   out=$WORK/results.md
   {
-    echo "| case | tool | median s (min–max) | rate | kirim fsync=off ÷ tool | kirim fsync=on ÷ tool | kirim client's own transfer s |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| case | tool | median s (min–max) | rate | kirim fsync=off ÷ tool | kirim fsync=on ÷ tool | kirim client's own transfer s | to first byte s | client peak RSS MiB | client CPU s | server CPU s | server peak RSS MiB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for c in ${CASES//,/ }; do
       local koff kon
       koff=$(median_of "$c" kirim-fsync-off 4); kon=$(median_of "$c" kirim-fsync-on 4)
-      for tool in "${ALL_TOOLS[@]}"; do
+      for tool in $(case_tools "$c"); do
         med=$(median_of "$c" "$tool" 4); fails=$(fails_of "$c" "$tool")
         rep=$(median_of "$c" "$tool" 5)
         if [[ -n $med ]]; then rate=$(case_rate "$c" "$med"); else rate="–"; med="FAILED"; fi
         local shown=$med
         [[ $med != FAILED ]] && shown="$med ($(spread_of "$c" "$tool"))"
         ((fails)) && shown+=" [$fails failed]"
-        local cm=""; [[ -n $rep ]] && cm="$rep ($(case_rate "$c" "$rep"))"
+        local cm="" rr; [[ -n $rep ]] && { rr=$(case_rate "$c" "$rep"); cm="$rep${rr:+ ($rr)}"; }
         [[ $med == FAILED ]] && med=""
-        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(case_label "$c")" "$tool" "$shown" "$rate" \
-          "$(ratio "$koff" "$med")" "$(ratio "$kon" "$med")" "$cm"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(case_label "$c")" "$tool" "$shown" "$rate" \
+          "$(ratio "$koff" "$med")" "$(ratio "$kon" "$med")" "$cm" "$(fmt "$(median_of "$c" "$tool" 10)" 3)" \
+          "$(fmt "$(median_of "$c" "$tool" 6)" 0)" "$(per_gib "$c" "$(median_of "$c" "$tool" 7)")" \
+          "$(per_gib "$c" "$(median_of "$c" "$tool" 8)")" "$(fmt "$(median_of "$c" "$tool" 9)" 0)"
       done
     done
   } >"$out"
@@ -768,9 +1021,19 @@ report() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -r); $(java -version 2>&1 | head -1)"
     echo "load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); run took $(( $(date +%s) - RUN_START )) s"
-    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
-    echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); rsync = rsync daemon (use chroot = no); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
+    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
+    if has "$TOOLS" kirim; then
+      echo "kirim client: $(client_cmd_text "$CLIENT_CMD")$(has "$CASES" 5 && echo "; case 5 runs both: kirim-jar = java -jar, kirim-script = bin/kirim-client")"
+    fi
+    echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
+    echo "like-for-like: kirim fsync=off with nc, rsync, scp (none of them syncs); kirim fsync=on with nc-sync, rsync-fsync (durable before they exit)"
+    echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (case 4: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (case 4: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
+    has "$CASES" 5 && echo "to first byte (case 5): from launching the client to the server's answer to its offer (the server's log line \"send from offset 0\"); the body's first byte follows that answer"
     local n; for n in "${SKIPPED_NOTES[@]}"; do echo "note: $n"; done
+    [[ -f $CLIENT_JAR && $(stat -c '%s-%Y' "$CLIENT_JAR" 2>/dev/null) != "$CLIENT_JAR_STAMP" ]] \
+      && echo "note: $CLIENT_JAR changed during the run: later rounds ran another build"
+    [[ -f $SERVER_JAR && $(stat -c '%s-%Y' "$SERVER_JAR" 2>/dev/null) != "$SERVER_JAR_STAMP" ]] \
+      && echo "note: $SERVER_JAR changed during the run: servers started later ran another build"
   } | tee -a "$out"
   [[ -n $OUT ]] && cp "$out" "$OUT" && note "results written to $OUT"
   echo "raw rounds: $RESULTS$( ((KEEP)) || echo ' (removed at exit; --keep keeps it)')"
@@ -781,8 +1044,15 @@ report() {
 # ----------------------------------------------------------------------------------------------
 RUN_START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "kirim bench: tools ${ALL_TOOLS[*]}; cases $CASES; $ROUNDS rounds; scratch $WORK"
-has "$TOOLS" kirim && echo "jars: $SERVER_JAR, $CLIENT_JAR"
+CLIENT_JAR_STAMP=$(stat -c '%s-%Y' "$CLIENT_JAR" 2>/dev/null); SERVER_JAR_STAMP=$(stat -c '%s-%Y' "$SERVER_JAR" 2>/dev/null)
+echo "kirim bench: tools ${ALL_TOOLS[*]}; cases $CASES; $ROUNDS rounds; client-cmd $CLIENT_CMD; scratch $WORK"
+has "$TOOLS" kirim && echo "jars: $SERVER_JAR, $CLIENT_JAR; kirim client: $(client_cmd_text "$CLIENT_CMD")"
 for n in "${SKIPPED_NOTES[@]}"; do note "$n"; done
-for c in ${CASES//,/ }; do "case$c"; done
+if has "$TOOLS" kirim && { [[ $CLIENT_CMD == script ]] || has "$CASES" 5; }; then
+  warm_script_client || note "bin/kirim-client: no warm-up; its first timed run makes the archive"
+fi
+for c in ${CASES//,/ }; do
+  if [[ $c == 5 ]] && ! has "$TOOLS" kirim; then continue; fi
+  "case$c"
+done
 report
