@@ -15,8 +15,9 @@ import io.vertx.core.net.NetSocket;
  * A small file was read whole when it was looked at and goes out from memory. A larger one goes out with
  * zero-copy {@code sendFile} (the kernel moves the pages from the page cache to the socket: no copy, no
  * garbage, whatever the size), while a worker reads the file once more from the page cache to checksum it,
- * unless an earlier send already knows the checksum. The commit goes out once both are done; a file that
- * changed size meanwhile fails with {@code file_changed}.
+ * unless an earlier send already knows the checksum. The commit goes out once both are done. A file that is
+ * shorter than offered by then fails with {@code file_changed} (sent short, the server would take the commit
+ * for body bytes); one that grew is sent as offered, its first bytes.
  */
 final class BodySender {
 
@@ -55,13 +56,13 @@ final class BodySender {
     }
     // The data line must be on its way before the file's pages are.
     writer.flush();
-    Future<Void> body = length == 0 ? Future.succeededFuture()
-      : socket.sendFile(task.file.path().toString(), task.offset, length);
+    Future<Void> body = length == 0 ? Future.succeededFuture() : sendFile(facts.size(), length);
     Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
       : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
     Future.all(body, checksum).onComplete(ar -> {
       if (body.failed()) {
-        fail(ClientErrorCode.UNREADABLE, body.cause().getMessage());
+        fail(body.cause() instanceof LocalFileException local ? local.code() : ClientErrorCode.UNREADABLE,
+          body.cause().getMessage());
       } else if (checksum.failed()) {
         fail(checksum.cause() instanceof LocalFileException local ? local.code() : ClientErrorCode.UNREADABLE,
           checksum.cause().getMessage());
@@ -71,6 +72,26 @@ final class BodySender {
       }
     });
     return finished.future();
+  }
+
+  /**
+   * Checks the file is still as long as offered (Vert.x would quietly send fewer bytes), then sends
+   * {@code length} bytes from the offset with zero copy.
+   */
+  private Future<Void> sendFile(long size, long length) {
+    String path = task.file.path().toString();
+    return vertx.executeBlocking(() -> java.nio.file.Files.size(task.file.path()), false)
+      .compose(now -> {
+        if (now < size) {
+          return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED,
+            path + " shrank to " + now + " bytes before being sent"));
+        }
+        try {
+          return socket.sendFile(path, task.offset, length);
+        } catch (RuntimeException e) {
+          return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED, e.getMessage()));
+        }
+      });
   }
 
   private void commit(String value) {

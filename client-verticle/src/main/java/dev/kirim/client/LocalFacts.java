@@ -81,10 +81,10 @@ final class LocalFacts {
   }
 
   /**
-   * Reads {@code path} once more to checksum it (blocking): the first {@code size} bytes, which must be the
-   * whole file, through one direct buffer.
+   * Reads {@code path} once more to checksum it (blocking): its first {@code size} bytes, what was offered,
+   * through one direct buffer. A file that grew since (a log being written) is sent as offered.
    *
-   * @throws LocalFileException {@code file_changed} when the file is not {@code size} bytes long any more
+   * @throws LocalFileException {@code file_changed} when the file is shorter than {@code size} now
    */
   String checksumOf(Path path, long size) throws IOException {
     ChecksumAlgorithm.Checksum checksum = algorithm.start();
@@ -100,10 +100,6 @@ final class LocalFacts {
         }
         read += n;
         checksum.update(buffer.flip());
-      }
-      if (channel.size() != size) {
-        throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " is " + channel.size()
-          + " bytes now, not " + size + " as offered");
       }
     }
     return checksum.value();

@@ -32,6 +32,11 @@ final class DirectorySyncs {
     this.syncer = syncer;
   }
 
+  /** @return directories with a sync asked for or running (for tests: it must come back to 0) */
+  int tracked() {
+    return directories.size();
+  }
+
   static void fsync(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
@@ -40,17 +45,25 @@ final class DirectorySyncs {
 
   /** Returns once {@code directory} was synced by a sync that began after this call. */
   void sync(Path directory) throws IOException {
-    DirectorySync sync = directories.computeIfAbsent(directory, dir -> new DirectorySync(dir, syncer));
-    if (sync.sync()) {
-      // Idle: forget it, so that the map holds only the directories being synced. A request that raced in
-      // meanwhile has its own entry or this one; either way it gets a sync that began after it asked.
-      directories.remove(directory, sync);
+    DirectorySync sync = directories.compute(directory, (dir, known) -> {
+      DirectorySync entry = known != null ? known : new DirectorySync(dir, syncer);
+      entry.users++;
+      return entry;
+    });
+    try {
+      sync.sync();
+    } finally {
+      // The last user forgets the entry, so that the map holds only directories being synced, whatever
+      // became of the sync.
+      directories.computeIfPresent(directory, (dir, entry) -> --entry.users == 0 ? null : entry);
     }
   }
 
   private static final class DirectorySync {
     private final Path directory;
     private final Syncer syncer;
+    // Callers between their entry and their exit; changed only inside the map's compute functions.
+    private int users;
     // Requests numbered in arrival order; a sync covers every request numbered up to where it began.
     private long requested;
     private long covered;
@@ -61,8 +74,7 @@ final class DirectorySyncs {
       this.syncer = syncer;
     }
 
-    /** @return true when nothing else is asked of this directory now */
-    boolean sync() throws IOException {
+    void sync() throws IOException {
       long ticket;
       long upTo;
       synchronized (this) {
@@ -76,7 +88,7 @@ final class DirectorySyncs {
           }
         }
         if (covered >= ticket) {
-          return !running && covered == requested;
+          return;
         }
         running = true;
         upTo = requested;
@@ -93,9 +105,6 @@ final class DirectorySyncs {
           }
           notifyAll();
         }
-      }
-      synchronized (this) {
-        return !running && covered == requested;
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.MessageWriter;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
@@ -84,13 +85,23 @@ final class ServerConnection {
   /** Starts reading; call synchronously from the connect handler so that no byte is dropped. */
   void start() {
     log.opened();
-    DirectBuffers.readDirect(socket, this::handleData);
+    if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext()) {
+      DirectBuffers.readDirect(socket, this::handleData);
+    } else {
+      // On a worker context Vert.x queues direct reads as tasks, which pausing the socket does not stop: a
+      // server embedded in a worker verticle takes the copying path, whose pause holds reads back.
+      socket.handler(this::handleData);
+    }
     socket.closeHandler(v -> handleClosed());
     socket.exceptionHandler(log::socketError);
     deadline.start("no hello within " + server.options().getLimits().getHeaderTimeoutMs() + " ms");
   }
 
   private void handleData(Buffer data) {
+    if (state == State.CLOSED) {
+      // Reads the socket held back while paused, handed over at the close (see handleClosed): dropped.
+      return;
+    }
     handlingData = true;
     try {
       reader.handle(data);
@@ -215,7 +226,10 @@ final class ServerConnection {
   }
 
   private void handleBodyEnd() {
-    receiving.markBodyComplete();
+    // After a fatal error on the data line itself (a wrong length) the body's end still comes: nothing to do.
+    if (receiving != null) {
+      receiving.markBodyComplete();
+    }
   }
 
   private void handleCommit(Message.Commit commit) {
@@ -291,6 +305,8 @@ final class ServerConnection {
     if (state != State.CLOSED) {
       close(true);
     }
+    // Reads the socket held back while paused are Netty buffers that only a delivery releases: let them come.
+    socket.resume();
     onClosed.run();
     log.closed(filesStored, bytesStored, openedAt);
   }

@@ -68,6 +68,7 @@ class DirectorySyncsTest {
           "a sync began after the call asked and ended before it returned");
       }
       assertTrue(syncs.size() < CALLERS, syncs.size() + " syncs for " + CALLERS + " callers");
+      assertEquals(0, directorySyncs.tracked(), "nothing kept once every caller is done");
     } finally {
       pool.shutdownNow();
     }
@@ -82,6 +83,7 @@ class DirectorySyncsTest {
       }
     });
     assertThrows(IOException.class, () -> directorySyncs.sync(dir));
+    assertEquals(0, directorySyncs.tracked(), "a failed sync keeps nothing either");
     directorySyncs.sync(dir);
     assertEquals(2, attempts.get());
   }
