@@ -31,12 +31,6 @@ class ChangingFileTest extends PushTestBase {
   @TempDir
   Path home;
 
-  private ScriptedServer start(ScriptedServer.Script script) {
-    ScriptedServer server = await(ScriptedServer.start(vertx, script));
-    closeAfterTest(server::close);
-    return server;
-  }
-
   private PushReport push(ScriptedServer server, int attempts, String name) {
     return await(pushAsync(quickRetries().setRetryAttempts(attempts),
       job(home, List.of(name)).setTargets(List.of(target(server.port())))), 20);
@@ -45,7 +39,7 @@ class ChangingFileTest extends PushTestBase {
   @Test
   void aFileThatGrowsWhileSentIsSentAsOffered() {
     byte[] offered = writeRandom(home.resolve("app.log"), 32 * 1024 * 1024, 5);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Data) {
         append(home.resolve("app.log"), "one more line\n");
       }
@@ -64,7 +58,7 @@ class ChangingFileTest extends PushTestBase {
   void aFileShorterThanOfferedOnATryWithAKnownChecksumFailsAsFileChanged() {
     writeRandom(home.resolve("a.big"), 100_000, 6);
     AtomicInteger offers = new AtomicInteger();
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer && offers.incrementAndGet() == 2) {
         cut(home.resolve("a.big"), 50_000);
         connection.reply(new Message.Send(offer.id(), 0));
@@ -84,7 +78,7 @@ class ChangingFileTest extends PushTestBase {
   @Test
   void aFileShorterThanTheResumeOffsetFailsAsFileChanged() {
     writeRandom(home.resolve("r.big"), 100_000, 7);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer) {
         cut(home.resolve("r.big"), 50_000);
         connection.reply(new Message.Send(offer.id(), 60_000));

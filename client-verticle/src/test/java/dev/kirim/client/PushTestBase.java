@@ -3,6 +3,7 @@ package dev.kirim.client;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerOptions;
 import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.ScriptedServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -73,6 +74,13 @@ abstract class PushTestBase {
   KirimServer startServer(ServerOptions options) {
     KirimServer server = await(KirimServer.create(vertx, options).listen());
     servers.add(server);
+    return server;
+  }
+
+  /** A scripted server on 127.0.0.1, closed after the test. */
+  ScriptedServer startScripted(ScriptedServer.Script script) {
+    ScriptedServer server = await(ScriptedServer.start(vertx, script));
+    closeAfterTest(server::close);
     return server;
   }
 

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,12 +27,6 @@ class ScriptedServerTest extends PushTestBase {
 
   @TempDir
   Path home;
-
-  private ScriptedServer start(ScriptedServer.Script script) {
-    ScriptedServer server = await(ScriptedServer.start(vertx, script));
-    closeAfterTest(server::close);
-    return server;
-  }
 
   private static ClientOptions options() {
     return quickRetries().setRetryBackoffMs(5).setRetryMaxBackoffMs(20);
@@ -50,7 +43,7 @@ class ScriptedServerTest extends PushTestBase {
     for (int i = 0; i < 200; i++) {
       files.put(i + ".dat", writeRandom(home.resolve("d/" + i + ".dat"), 1 + i * 997 % 30_000, i));
     }
-    ScriptedServer server = start(ScriptedServer.OBLIGING);
+    ScriptedServer server = startScripted(ScriptedServer.OBLIGING);
 
     PushReport report = push(options().setWindow(8).setConnectionsPerTarget(2), job(server, "d/*.dat"));
 
@@ -62,7 +55,7 @@ class ScriptedServerTest extends PushTestBase {
   @Test
   void skipWithoutChecksumIsAccepted() {
     writeRandom(home.resolve("a.txt"), 10, 1);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer) {
         connection.reply(new Message.Skip(offer.id(), "exists", 77, null));
       } else {
@@ -83,7 +76,7 @@ class ScriptedServerTest extends PushTestBase {
   @Test
   void connectionDroppedBeforeTheReplyIsRetriedOnANewConnection() {
     byte[] content = writeRandom(home.resolve("a.bin"), 3 * CHUNK + 5, 2);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Commit && connection.number == 1) {
         connection.close();
       } else {
@@ -104,7 +97,7 @@ class ScriptedServerTest extends PushTestBase {
   @Test
   void connectionDroppedOnEveryTryFailsWithConnectionLost() {
     writeRandom(home.resolve("a.bin"), 100, 3);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer) {
         connection.close();
       } else {
@@ -130,7 +123,7 @@ class ScriptedServerTest extends PushTestBase {
     writeRandom(home.resolve("a.big"), 100_000, 5);
     byte[] b = writeRandom(home.resolve("b.txt"), 10, 6);
     byte[] c = writeRandom(home.resolve("c.txt"), 20, 7);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer && offer.name().equals("a.big")) {
         try {
           Files.delete(home.resolve("a.big"));
@@ -157,7 +150,7 @@ class ScriptedServerTest extends PushTestBase {
   @Test
   void unknownErrorCodeCountsAsInternalAndIsRetried() {
     byte[] content = writeRandom(home.resolve("a.bin"), 1_000, 4);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer && offer.id() == 0 && connection.number == 1) {
         connection.replyRaw("{\"type\":\"error\",\"id\":0,\"code\":\"quota_exceeded\",\"message\":\"later\"}");
       } else {
@@ -177,7 +170,7 @@ class ScriptedServerTest extends PushTestBase {
   void connectionErrorWithoutIdSendsTheFilesInFlightToAnotherTry() {
     writeRandom(home.resolve("a.txt"), 10, 5);
     writeRandom(home.resolve("b.txt"), 20, 6);
-    ScriptedServer server = start((connection, message) -> {
+    ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer && connection.number == 1) {
         connection.replyRaw("{\"type\":\"error\",\"code\":\"timeout\",\"message\":\"too slow\"}");
         connection.close();
@@ -197,7 +190,7 @@ class ScriptedServerTest extends PushTestBase {
   @Test
   void serverThatNeverWelcomesIsGivenUpOnAfterTheConnectTimeout() {
     writeRandom(home.resolve("a.txt"), 10, 7);
-    ScriptedServer server = start((connection, message) -> { });
+    ScriptedServer server = startScripted((connection, message) -> { });
 
     PushReport report = push(options().setConnectTimeoutMs(200).setRetryAttempts(2), job(server, "a.txt"));
 
