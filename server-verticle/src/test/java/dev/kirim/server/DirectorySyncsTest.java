@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +34,8 @@ class DirectorySyncsTest {
   @Test
   void everyCallerGetsASyncThatBeganAfterItAskedAndCallersShareThem() throws Exception {
     AtomicLong clock = new AtomicLong();
-    List<long[]> syncs = new ArrayList<>();
+    // Read by the test thread while a later sync may still be adding to it.
+    List<long[]> syncs = new CopyOnWriteArrayList<>();
     CountDownLatch firstSyncRunning = new CountDownLatch(1);
     CountDownLatch othersAsked = new CountDownLatch(1);
     DirectorySyncs directorySyncs = new DirectorySyncs(directory -> {
@@ -42,9 +44,7 @@ class DirectorySyncsTest {
       // The first sync lasts until every other caller has asked: they must share the next one.
       await(othersAsked);
       DirectorySyncs.fsync(directory);
-      synchronized (syncs) {
-        syncs.add(new long[] {began, clock.incrementAndGet()});
-      }
+      syncs.add(new long[] {began, clock.incrementAndGet()});
     });
     ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
     try {
