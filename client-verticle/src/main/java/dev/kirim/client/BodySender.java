@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import java.time.Instant;
+
 /**
  * Sends one accepted file: the {@code data} line, the bytes from the server's offset on, then the
  * {@code commit} with the checksum of the whole file.
@@ -15,9 +17,11 @@ import io.vertx.core.net.NetSocket;
  * A small file was read whole when it was looked at and goes out from memory. A larger one goes out with
  * zero-copy {@code sendFile} (the kernel moves the pages from the page cache to the socket: no copy, no
  * garbage, whatever the size), while a worker reads the file once more from the page cache to checksum it,
- * unless an earlier send already knows the checksum. The commit goes out once both are done. A file that is
- * shorter than offered by then fails with {@code file_changed} (sent short, the server would take the commit
- * for body bytes); one that grew is sent as offered, its first bytes.
+ * unless an earlier send already knows the checksum. Once both are done the file is looked at again: when its
+ * size and mtime are still as offered the {@code commit} goes out; when not (rewritten in place meanwhile, so
+ * the bytes sent may mix two versions) a {@code cancel} does, and the server discards them. A file that is
+ * shorter than offered before its bytes go fails with {@code file_changed} at once (sent short, the server
+ * would take the next line for body bytes).
  */
 final class BodySender {
 
@@ -51,6 +55,7 @@ final class BodySender {
     if (content != null) {
       writer.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
       task.facts = facts.withChecksum(facts.checksum());
+      // Read between two looks that agreed (LocalFacts): these bytes are one version of the file.
       commit(facts.checksum());
       return finished.future();
     }
@@ -67,11 +72,27 @@ final class BodySender {
         fail(checksum.cause() instanceof LocalFileException local ? local.code() : ClientErrorCode.UNREADABLE,
           checksum.cause().getMessage());
       } else {
-        localFacts.learned(task.file.path(), facts.withChecksum(checksum.result()));
-        commit(checksum.result());
+        commitIfUnchanged(facts, checksum.result());
       }
     });
     return finished.future();
+  }
+
+  /** Commits when the file is still the version offered, else cancels: its bytes may mix two versions. */
+  private void commitIfUnchanged(LocalFacts.Facts offered, String checksum) {
+    vertx.executeBlocking(() -> localFacts.restat(task.file.path()), false).onComplete(ar -> {
+      if (ar.succeeded() && ar.result().sameVersion(offered)) {
+        localFacts.learned(task.file.path(), offered.withChecksum(checksum));
+        commit(checksum);
+        return;
+      }
+      String now = ar.succeeded() ? ar.result().size() + " bytes, modified " + Instant.ofEpochMilli(ar.result().mtime())
+        : ar.cause().getMessage();
+      task.cancelledBecause = task.file.path() + " changed while being sent (offered " + offered.size()
+        + " bytes, modified " + Instant.ofEpochMilli(offered.mtime()) + "; now " + now + ")";
+      writer.write(new Message.Cancel(id, "the file changed while being sent"));
+      finished.tryComplete();
+    });
   }
 
   /**
@@ -95,6 +116,7 @@ final class BodySender {
   }
 
   private void commit(String value) {
+    task.committedChecksum = value;
     writer.write(new Message.Commit(id, value));
     finished.tryComplete();
   }

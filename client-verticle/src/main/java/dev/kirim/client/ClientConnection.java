@@ -1,8 +1,10 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.MessageWriter;
+import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -108,9 +110,18 @@ final class ClientConnection {
         return;
       }
       task.facts = ar.result();
-      writeOffer(new Message.Offer(id, task.file.remoteName(), task.facts.size(), task.facts.mtime(),
-        options.getChecksum().wireName()));
+      task.committedChecksum = null;
+      task.cancelledBecause = null;
+      writeOffer(offerOf(id, task));
     });
+  }
+
+  private Message.Offer offerOf(long id, FileTask task) {
+    LocalFacts.Facts facts = task.facts;
+    boolean byContent = facts.comparedByContent(options.getCompare());
+    return new Message.Offer(id, task.file.remoteName(), facts.size(), facts.mtime(), options.getChecksum().wireName(),
+      byContent ? facts.checksum() : null, options.isPreserveMode() ? facts.mode() : null,
+      options.isPreserveMtime() ? null : Boolean.FALSE, null);
   }
 
   /** Writes an offer now, or after the body on the wire: its data, bytes and commit go back to back. */
@@ -127,16 +138,43 @@ final class ClientConnection {
       handleGreeting(message);
     } else if (message instanceof Message.Send send) {
       withTask(send.id(), task -> {
+        if (send.offset() > task.facts.size()) {
+          badReply(send.id(), task, "the server asked for '" + task.file.remoteName() + "' from offset " + send.offset()
+            + ", beyond its " + task.facts.size() + " bytes");
+          return;
+        }
         task.offset = send.offset();
         bodies.add(send.id());
         sendNextBody();
       });
     } else if (message instanceof Message.Skip skip) {
-      withTask(skip.id(), task -> finish(skip.id()).skipped(task, skip));
+      withTask(skip.id(), task -> {
+        String checksum = skip.checksum();
+        if (checksum != null && !options.getChecksum().isWellFormed(checksum)) {
+          badReply(skip.id(), task, "the server's skip of '" + task.file.remoteName() + "' carries checksum '"
+            + checksum + "', not a " + options.getChecksum().wireName() + " checksum");
+        } else {
+          finish(skip.id()).skipped(task, skip);
+        }
+      });
     } else if (message instanceof Message.Done done) {
-      withTask(done.id(), task -> finish(done.id()).sent(task, done));
+      withTask(done.id(), task -> {
+        if (done.bytes() != task.facts.size() || !done.checksum().equals(task.committedChecksum)) {
+          badReply(done.id(), task, "the server confirmed '" + task.file.remoteName() + "' as " + done.bytes()
+            + " bytes with checksum " + done.checksum() + ", but we sent " + task.facts.size() + " bytes with "
+            + task.committedChecksum);
+        } else {
+          finish(done.id()).sent(task, done);
+        }
+      });
     } else if (message instanceof Message.Error error && error.id() != null) {
-      withTask(error.id(), task -> finish(error.id()).refused(task, error.toException()));
+      withTask(error.id(), task -> {
+        if (error.code() == ErrorCode.CANCELLED && task.cancelledBecause != null) {
+          finish(error.id()).changed(task, task.cancelledBecause);
+        } else {
+          finish(error.id()).refused(task, error.toException());
+        }
+      });
     } else if (message instanceof Message.Error error) {
       abort("the server closed the connection: " + error.code().wireName() + ": " + error.message());
     } else {
@@ -145,7 +183,14 @@ final class ClientConnection {
   }
 
   private void handleGreeting(Message message) {
-    if (message instanceof Message.Welcome welcome) {
+    if (message instanceof Message.Welcome welcome && welcome.version() != Message.VERSION) {
+      // A server must refuse a hello of another version; one that welcomes it would misread our offers.
+      vertx.cancelTimer(welcomeTimer);
+      welcomed.tryFail(new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "the server at " + target
+        + " speaks protocol version " + welcome.version() + ", this client " + Message.VERSION + ": upgrade the "
+        + (welcome.version() < Message.VERSION ? "server" : "client") + " so that both speak the same version"));
+      close();
+    } else if (message instanceof Message.Welcome welcome) {
       vertx.cancelTimer(welcomeTimer);
       serverId = welcome.serverId();
       welcomed.tryComplete(serverId);
@@ -165,6 +210,16 @@ final class ClientConnection {
     } else {
       action.accept(task);
     }
+  }
+
+  /**
+   * A reply that breaks the protocol: the file fails at once (no retry can make the server's answer right)
+   * and the connection closes, its other files going back to the push.
+   */
+  private void badReply(long id, FileTask task, String reason) {
+    inFlight.remove(id);
+    abort("bad reply from the server: " + reason);
+    push.badReply(task, reason);
   }
 
   private TargetPush finish(long id) {

@@ -17,8 +17,10 @@ public enum ClientErrorCode {
   BAD_PATTERN,
   /** Two selected files would get the same remote name. */
   DUPLICATE_NAME,
-  /** The local file changed (shrank) while it was being sent. */
+  /** The local file changed (size or mtime) while it was being read or sent: nothing of it was published. */
   FILE_CHANGED,
+  /** The server's reply broke the protocol (an offset outside the file, a confirmation of other bytes). */
+  BAD_REPLY,
   /** No connection to the target could be made (after the retries). */
   CONNECT_FAILED,
   /** The connection was lost before the file was confirmed (after the retries). */

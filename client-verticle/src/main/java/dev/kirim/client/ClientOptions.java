@@ -25,9 +25,25 @@ public class ClientOptions {
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
+  /** How the client asks a server to tell whether its copy is the same file. */
+  public enum Compare {
+    /** rsync's quick check: same size and modification time (to the millisecond) means same file. */
+    SIZE_MTIME,
+    /** Same size and checksum: every file is read before it is offered. */
+    CHECKSUM;
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    static Compare fromConfigName(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+    }
+  }
+
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs");
+    "idleTimeoutMs", "compare", "preserve");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -40,6 +56,10 @@ public class ClientOptions {
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  // null: size-mtime when mtimes are preserved, else checksum (a quick check needs the server to keep them).
+  private Compare compare;
+  private boolean preserveMtime = true;
+  private boolean preserveMode;
 
   public ClientOptions() {
   }
@@ -55,6 +75,9 @@ public class ClientOptions {
     this.clientId = other.clientId;
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
+    this.compare = other.compare;
+    this.preserveMtime = other.preserveMtime;
+    this.preserveMode = other.preserveMode;
   }
 
   /**
@@ -75,6 +98,11 @@ public class ClientOptions {
     window = config.integer("window", DEFAULT_WINDOW);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    compare = config.has("compare") ? Compare.fromConfigName(config.choice("compare", null,
+      List.of(Compare.SIZE_MTIME.configName(), Compare.CHECKSUM.configName()))) : null;
+    ConfigReader preserve = config.object("preserve").rejectUnknownKeys(Set.of("mtime", "mode"));
+    preserveMtime = preserve.bool("mtime", true);
+    preserveMode = preserve.bool("mode", false);
     validate();
   }
 
@@ -115,6 +143,10 @@ public class ClientOptions {
     // Vert.x takes both timeouts as an int.
     ConfigReader.requireRange("connectTimeoutMs", connectTimeoutMs, 1, 3_600_000);
     ConfigReader.requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    if (compare == Compare.SIZE_MTIME && !preserveMtime) {
+      throw new ConfigException("config key 'compare' is \"size-mtime\" while 'preserve.mtime' is false: the server's "
+        + "copies would never have our mtimes to compare with; set compare to \"checksum\" or preserve.mtime to true");
+    }
     return this;
   }
 
@@ -127,7 +159,9 @@ public class ClientOptions {
       .put("clientId", clientId)
       .put("window", window)
       .put("connectTimeoutMs", connectTimeoutMs)
-      .put("idleTimeoutMs", idleTimeoutMs);
+      .put("idleTimeoutMs", idleTimeoutMs)
+      .put("compare", getCompare().configName())
+      .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode));
   }
 
   private static String defaultClientId() {
@@ -230,6 +264,36 @@ public class ClientOptions {
 
   public ClientOptions setIdleTimeoutMs(long idleTimeoutMs) {
     this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  /** @return how servers tell whether their copy is the same file; see {@link Compare} */
+  public Compare getCompare() {
+    return compare != null ? compare : preserveMtime ? Compare.SIZE_MTIME : Compare.CHECKSUM;
+  }
+
+  public ClientOptions setCompare(Compare compare) {
+    this.compare = compare;
+    return this;
+  }
+
+  /** @return whether servers give their copies our modification times (the default; size-mtime needs it) */
+  public boolean isPreserveMtime() {
+    return preserveMtime;
+  }
+
+  public ClientOptions setPreserveMtime(boolean preserveMtime) {
+    this.preserveMtime = preserveMtime;
+    return this;
+  }
+
+  /** @return whether servers give their copies our permission bits (less their umask); off by default */
+  public boolean isPreserveMode() {
+    return preserveMode;
+  }
+
+  public ClientOptions setPreserveMode(boolean preserveMode) {
+    this.preserveMode = preserveMode;
     return this;
   }
 }

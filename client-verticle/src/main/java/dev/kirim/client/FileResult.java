@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
  * @param resumedFrom      where the server had the body continue (bytes it already held), 0 for a fresh upload
  * @param errorCode        a server {@link dev.kirim.protocol.ErrorCode} ({@code bad_name}, {@code busy}, …) or a
  *                         {@link ClientErrorCode} ({@code not_found}, {@code connect_failed}, …), by wire name
- * @param note             something worth knowing about a success, e.g. a skipped file whose server copy differs
+ * @param note             why a file {@code differs}: both versions and how to have it replaced
  */
 public record FileResult(String target, String server, String name, String storedAs, String local, FileStatus status,
                          long bytes, long bytesTransferred, long resumedFrom, String checksum, String errorCode,
@@ -20,6 +20,11 @@ public record FileResult(String target, String server, String name, String store
 
   public boolean failed() {
     return status == FileStatus.FAILED;
+  }
+
+  /** @return whether the target now holds this file: sent, or skipped as the same */
+  public boolean delivered() {
+    return status == FileStatus.SENT || status == FileStatus.SKIPPED;
   }
 
   public JsonObject toJson() {

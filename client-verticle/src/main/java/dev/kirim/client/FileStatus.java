@@ -6,8 +6,13 @@ import java.util.Locale;
 public enum FileStatus {
   /** The server stored the bytes we sent and confirmed them ({@code done}). */
   SENT,
-  /** The server already had the name and kept its copy ({@code skip}). */
+  /** The server already had this file: its copy is the same, compared as {@code compare} says ({@code skip same}). */
   SKIPPED,
+  /**
+   * The server has another file under the name and its policy keeps it ({@code skip differs}): not delivered,
+   * and the push exits 1. The server's {@code onExisting: "update"} replaces such copies.
+   */
+  DIFFERS,
   /** It did not reach the target: see the result's error code. */
   FAILED;
 

@@ -11,6 +11,10 @@ final class FileTask {
   LocalFacts.Facts facts;
   /** Where the server wants the body to start (a resume when > 0). */
   long offset;
+  /** The checksum of the whole file as committed in the current try; {@code null} before the commit. */
+  String committedChecksum;
+  /** Why the current try's upload was cancelled after its body (the file changed); {@code null} otherwise. */
+  String cancelledBecause;
 
   FileTask(LocalFile file) {
     this.file = file;

@@ -77,7 +77,7 @@ public class KirimClient {
     LocalFile file = FileSelector.checked(LocalFile.of(localPath.toAbsolutePath().normalize(),
       Objects.requireNonNull(remoteName, "remoteName")));
     return onContext(() -> new TargetPush(vertx, netClient, Objects.requireNonNull(target, "target"), options,
-      List.of(file), new LocalFacts(vertx, options.getChecksum())).run())
+      List.of(file), new LocalFacts(vertx, options)).run())
       .map(report -> report.results().get(0));
   }
 
@@ -102,7 +102,7 @@ public class KirimClient {
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(job))
       .compose(files -> ClusterTargets.resolve(vertx, job)
-        .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options.getChecksum()))))
+        .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
   }
 

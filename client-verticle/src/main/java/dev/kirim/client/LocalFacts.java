@@ -13,40 +13,74 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What one push knows of its local files: size and modification time from a fresh look each try, and the
- * checksum once a first send has computed it ({@link #checksumOf}, beside the zero-copy send of the bytes).
- * Later sends of the same, unchanged file (to other targets, or retries) then read nothing more.
- * Used from one event loop only, but for {@link #checksumOf}, which is blocking and keeps no state.
+ * What one push knows of its local files: size, modification time and (when preserved) permission bits from a
+ * fresh look each try, and the checksum once it has been computed: when the file is looked at under
+ * {@code compare: checksum} (the offer carries it), else by a first send ({@link #checksumOf}, beside the
+ * zero-copy send of the bytes). Later sends of the same, unchanged file (to other targets, or retries) then
+ * read nothing more. A file whose size or mtime changed while it was read is not trusted: looking at it fails
+ * with {@code file_changed}.
  */
 final class LocalFacts {
 
   /**
-   * What is known of a local file; {@code checksum} is {@code null} until a send has read it whole.
-   * {@code content} holds a small file's bytes, read with its size in one step, so that its send needs no
-   * further file access; it is never kept beyond the send.
+   * What is known of a local file; {@code checksum} is {@code null} until it has been read whole.
+   * {@code content} holds a small file's bytes, read between two looks that agree, so that its send needs no
+   * further file access; it is never kept beyond the send. {@code mode} holds its permission bits when they
+   * are preserved, else {@code null}.
    */
-  record Facts(long size, long mtime, String checksum, Buffer content) {
+  record Facts(long size, long mtime, String checksum, Buffer content, Integer mode) {
 
     Facts withChecksum(String checksum) {
-      return new Facts(size, mtime, checksum, null);
+      return new Facts(size, mtime, checksum, null, mode);
+    }
+
+    /**
+     * @return whether an offer of this file asks the server to compare contents: always under
+     *   {@code compare: checksum}, and for a small file, whose checksum is known anyway and whose copy is
+     *   cheap to read, under either mode
+     */
+    boolean comparedByContent(ClientOptions.Compare compare) {
+      return checksum != null && (compare == ClientOptions.Compare.CHECKSUM || size <= SMALL_FILE_BYTES);
+    }
+
+    /** @return whether {@code other} describes the same version of the file (size and mtime) */
+    boolean sameVersion(Facts other) {
+      return other.size == size && other.mtime == mtime;
     }
   }
 
   /** Files up to this size are read whole when looked at: one worker task instead of open, read, close. */
   static final int SMALL_FILE_BYTES = 16 * 1024;
   private static final int READ_BUFFER_BYTES = 1024 * 1024;
+  // A small file being written is looked at again this often before giving up on it.
+  private static final int STABLE_READ_TRIES = 3;
 
   private final Vertx vertx;
   private final ChecksumAlgorithm algorithm;
-  private final Map<Path, Facts> checksummed = new HashMap<>();
+  private final boolean checksumFirst;
+  private final boolean withMode;
+  // Read on workers (under compare: checksum), written on the event loop.
+  private final Map<Path, Facts> checksummed = new ConcurrentHashMap<>();
 
-  LocalFacts(Vertx vertx, ChecksumAlgorithm algorithm) {
+  /**
+   * @param checksumFirst whether every file's checksum is needed before it is offered ({@code compare: checksum})
+   * @param withMode      whether to learn permission bits ({@code preserve.mode})
+   */
+  LocalFacts(Vertx vertx, ChecksumAlgorithm algorithm, boolean checksumFirst, boolean withMode) {
     this.vertx = vertx;
     this.algorithm = algorithm;
+    this.checksumFirst = checksumFirst;
+    this.withMode = withMode;
+  }
+
+  LocalFacts(Vertx vertx, ClientOptions options) {
+    this(vertx, options.getChecksum(), options.getCompare() == ClientOptions.Compare.CHECKSUM, options.isPreserveMode());
   }
 
   /**
@@ -54,14 +88,12 @@ final class LocalFacts {
    *   {@link #asLocalFailure})
    */
   Future<Facts> of(Path path) {
-    return vertx.executeBlocking(() -> look(path), false).map(fresh -> {
-      if (fresh.content() != null) {
-        return fresh;
-      }
-      Facts known = checksummed.get(path);
-      boolean unchanged = known != null && known.size() == fresh.size() && known.mtime() == fresh.mtime();
-      return unchanged ? known : fresh;
-    });
+    return vertx.executeBlocking(() -> look(path), false);
+  }
+
+  /** Looks at {@code path} again, only its size and mtime (blocking), to see whether it changed meanwhile. */
+  Facts restat(Path path) throws IOException {
+    return stat(path);
   }
 
   /** Remembers a checksum a send computed, for later sends of the same, unchanged file. */
@@ -107,24 +139,60 @@ final class LocalFacts {
 
   private Facts look(Path path) throws IOException {
     Facts facts = stat(path);
-    if (facts.size() > SMALL_FILE_BYTES) {
+    if (facts.size() <= SMALL_FILE_BYTES) {
+      return readSmall(path, facts);
+    }
+    Facts known = checksummed.get(path);
+    if (known != null && known.sameVersion(facts)) {
+      return new Facts(facts.size(), facts.mtime(), known.checksum(), null, facts.mode());
+    }
+    if (!checksumFirst) {
       return facts;
     }
-    byte[] bytes = Files.readAllBytes(path);
-    if (bytes.length != facts.size()) {
-      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " changed while being read");
-    }
-    ChecksumAlgorithm.Checksum checksum = algorithm.start();
-    checksum.update(bytes);
-    return new Facts(facts.size(), facts.mtime(), checksum.value(), Buffer.buffer(bytes));
+    String checksum = checksumOf(path, facts.size());
+    requireUnchanged(path, facts, stat(path));
+    Facts checked = facts.withChecksum(checksum);
+    checksummed.put(path, checked);
+    return checked;
   }
 
-  private static Facts stat(Path path) throws IOException {
+  /** Reads a small file between two looks that agree, so that its bytes are one version of it. */
+  private Facts readSmall(Path path, Facts before) throws IOException {
+    Facts facts = before;
+    for (int attempt = 1; ; attempt++) {
+      byte[] bytes = Files.readAllBytes(path);
+      Facts after = stat(path);
+      if (bytes.length == after.size() && after.sameVersion(facts)) {
+        ChecksumAlgorithm.Checksum checksum = algorithm.start();
+        checksum.update(bytes);
+        return new Facts(facts.size(), facts.mtime(), checksum.value(), Buffer.buffer(bytes), facts.mode());
+      }
+      if (attempt == STABLE_READ_TRIES) {
+        requireUnchanged(path, facts, after);
+        throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " changed while being read");
+      }
+      facts = after;
+    }
+  }
+
+  private static void requireUnchanged(Path path, Facts before, Facts after) {
+    if (!after.sameVersion(before)) {
+      throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " changed while being read (" + before.size()
+        + " bytes, modified " + Instant.ofEpochMilli(before.mtime()) + ", then " + after.size() + " bytes, modified "
+        + Instant.ofEpochMilli(after.mtime()) + ")");
+    }
+  }
+
+  private Facts stat(Path path) throws IOException {
     BasicFileAttributes attributes;
     try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      attributes = withMode ? Files.readAttributes(path, PosixFileAttributes.class)
+        : Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
       throw new LocalFileException(ClientErrorCode.NOT_FOUND, path + " does not exist");
+    } catch (UnsupportedOperationException e) {
+      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " has no POSIX permissions to preserve: "
+        + "set preserve.mode to false");
     }
     if (!attributes.isRegularFile()) {
       throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not a regular file");
@@ -132,6 +200,7 @@ final class LocalFacts {
     if (!Files.isReadable(path)) {
       throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not readable (permissions)");
     }
-    return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null, null);
+    Integer mode = attributes instanceof PosixFileAttributes posix ? FileModes.bits(posix.permissions()) : null;
+    return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null, null, mode);
   }
 }

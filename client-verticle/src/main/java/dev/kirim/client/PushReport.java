@@ -16,11 +16,11 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
 
   /** Every file reached every target (sent or already there). */
   public static final int EXIT_OK = 0;
-  /** At least one file failed on at least one target. */
+  /** At least one file failed, or differs, on at least one target. */
   public static final int EXIT_FAILED = 1;
 
   public int exitCode() {
-    return count(FileStatus.FAILED) == 0 ? EXIT_OK : EXIT_FAILED;
+    return count(FileStatus.FAILED) + count(FileStatus.DIFFERS) == 0 ? EXIT_OK : EXIT_FAILED;
   }
 
   public List<FileResult> results() {
@@ -45,6 +45,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
         .put("files", results().size())
         .put("sent", count(FileStatus.SENT))
         .put("skipped", count(FileStatus.SKIPPED))
+        .put("differs", count(FileStatus.DIFFERS))
         .put("failed", count(FileStatus.FAILED))
         .put("bytesSent", bytesSent()))
       .put("targets", new JsonArray(targets.stream().map(TargetReport::toJson).toList()))
@@ -55,26 +56,34 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public String summary() {
     StringBuilder out = new StringBuilder();
     for (TargetReport target : targets) {
-      out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %d failed; %s in %.2f s (%s/s)%n",
+      out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %s%d failed; %s in %.2f s (%s/s)%n",
         label(target), target.server() == null ? "(no server reached)" : "server " + Printable.escape(target.server()),
-        target.count(FileStatus.SENT), target.count(FileStatus.SKIPPED), target.count(FileStatus.FAILED),
+        target.count(FileStatus.SENT), target.count(FileStatus.SKIPPED), differs(target.count(FileStatus.DIFFERS)),
+        target.count(FileStatus.FAILED),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
       for (FileResult result : target.results()) {
         if (result.failed()) {
           out.append(String.format("  FAILED %s (%s): %s: %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), result.errorCode(), Printable.escape(result.errorMessage())));
-        } else if (result.note() != null) {
-          out.append(String.format("  NOTE   %s (%s): %s%n", Printable.escape(result.name()),
+        } else if (result.status() == FileStatus.DIFFERS) {
+          out.append(String.format("  DIFFERS %s (%s): %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), Printable.escape(result.note())));
         }
       }
     }
     long failed = count(FileStatus.FAILED);
-    out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %d failed; %s in %.2f s%s",
+    long differs = count(FileStatus.DIFFERS);
+    out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %s%d failed; %s in %.2f s%s",
       targets.isEmpty() ? 0 : targets.get(0).results().size(), targets.size(), count(FileStatus.SENT),
-      count(FileStatus.SKIPPED), failed, bytes(bytesSent()), durationMs / 1000.0,
-      failed == 0 ? " — all delivered" : " — FAILURES above"));
+      count(FileStatus.SKIPPED), differs(differs), failed, bytes(bytesSent()), durationMs / 1000.0,
+      failed + differs == 0 ? " — all delivered" : failed == 0 ? " — NOT DELIVERED: copies that differ above"
+        : " — FAILURES above"));
     return out.toString();
+  }
+
+  /** "N differ, " when some do: the count is left out on the usual day so that the line stays short. */
+  private static String differs(long count) {
+    return count == 0 ? "" : count + " differ, ";
   }
 
   /** {@code host:port}, and the cluster target it came from when resolved from one */

@@ -11,6 +11,7 @@ import io.vertx.core.net.NetClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -113,7 +114,8 @@ final class TargetPush {
   private void connectFailed(Throwable cause) {
     connectFailures++;
     String reason = "cannot connect to " + target + ": " + describe(cause);
-    if (connectFailures < options.getRetryAttempts()) {
+    boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable();
+    if (connectFailures < options.getRetryAttempts() && !hopeless) {
       log.warn("{} (try {} of {}), retrying", Printable.escape(reason), connectFailures, options.getRetryAttempts());
       reconnectScheduled = true;
       vertx.setTimer(options.backoffMs(connectFailures), id -> {
@@ -134,15 +136,43 @@ final class TargetPush {
     pump();
   }
 
+  /**
+   * The server keeps its copy. It counts as delivered only when the server says it is the same and what it
+   * reports of it agrees with our file as {@code compare} looks at it; anything else is {@code differs}.
+   */
   void skipped(FileTask task, Message.Skip skip) {
-    // Without reading the file (a skip must not cost a read) the size tells; a checksum an earlier send
-    // computed tells more.
-    boolean differs = skip.size() != task.facts.size()
-      || (task.facts.checksum() != null && skip.checksum() != null && !skip.checksum().equals(task.facts.checksum()));
-    record(task, FileStatus.SKIPPED, task.file.remoteName(), skip.size(), 0, skip.checksum(), null, null,
-      differs ? "the server's copy differs from ours (" + task.facts.size() + " bytes"
-        + (task.facts.checksum() == null ? "" : ", " + task.facts.checksum()) + ") and its onExisting policy keeps it"
-        : null);
+    LocalFacts.Facts ours = task.facts;
+    boolean agrees = skip.size() == ours.size() && (ours.comparedByContent(options.getCompare())
+      ? ours.checksum().equals(skip.checksum())
+      : skip.mtime() != null && skip.mtime() == ours.mtime());
+    // Two known checksums that differ are never "the same", whatever was compared.
+    agrees &= ours.checksum() == null || skip.checksum() == null || ours.checksum().equals(skip.checksum());
+    if (skip.same() && agrees) {
+      record(task, FileStatus.SKIPPED, task.file.remoteName(), skip.size(), 0, skip.checksum(), null, null, null);
+    } else {
+      String server = skip.size() + " bytes" + (skip.mtime() == null ? "" : ", modified " + Instant.ofEpochMilli(skip.mtime()))
+        + (skip.checksum() == null ? "" : ", " + skip.checksum());
+      String local = ours.size() + " bytes, modified " + Instant.ofEpochMilli(ours.mtime())
+        + (ours.checksum() == null ? "" : ", " + ours.checksum());
+      String why = skip.same()
+        ? "the server calls its copy the same, but it is " + server + " and ours " + local
+        : "the server's copy differs (" + server + "; ours: " + local + ") and its policy keeps it: set onExisting to "
+          + "\"update\" on the server to replace such copies";
+      record(task, FileStatus.DIFFERS, task.file.remoteName(), skip.size(), 0, skip.checksum(), null, null, why);
+    }
+    pump();
+  }
+
+  /** The file changed while it was sent: the server discarded the bytes; another try sends the new version. */
+  void changed(FileTask task, String reason) {
+    localFacts.forget(task.file.path());
+    retryOrFail(task, ClientErrorCode.FILE_CHANGED.wireName(), reason);
+    pump();
+  }
+
+  /** The server's reply about this file broke the protocol. */
+  void badReply(FileTask task, String reason) {
+    fail(task, ClientErrorCode.BAD_REPLY.wireName(), reason);
     pump();
   }
 

@@ -37,6 +37,7 @@ public record TargetReport(String target, String via, String server, List<FileRe
       .put("server", server)
       .put("sent", count(FileStatus.SENT))
       .put("skipped", count(FileStatus.SKIPPED))
+      .put("differs", count(FileStatus.DIFFERS))
       .put("failed", count(FileStatus.FAILED))
       .put("bytesSent", bytesSent())
       .put("durationMs", durationMs);

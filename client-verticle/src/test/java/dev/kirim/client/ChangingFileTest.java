@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A local file that changes while the client sends it: one that grows (a log being written) goes out as it
- * was offered; one that is shorter than offered fails with {@code file_changed} at once, where a short
- * zero-copy send would have left the server waiting for bytes.
+ * A local file that changes while the client sends it is never committed: one that grows (a log being
+ * written) or is rewritten in place is cancelled after its body and tried again; one that is shorter than
+ * offered fails with {@code file_changed} at once, where a short zero-copy send would have left the server
+ * waiting for bytes.
  */
 class ChangingFileTest extends PushTestBase {
 
@@ -37,8 +39,8 @@ class ChangingFileTest extends PushTestBase {
   }
 
   @Test
-  void aFileThatGrowsWhileSentIsSentAsOffered() {
-    byte[] offered = writeRandom(home.resolve("app.log"), 32 * 1024 * 1024, 5);
+  void aFileThatGrowsWhileSentIsCancelledAndRetriedNeverCommitted() {
+    writeRandom(home.resolve("app.log"), 32 * 1024 * 1024, 5);
     ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Data) {
         append(home.resolve("app.log"), "one more line\n");
@@ -46,11 +48,39 @@ class ChangingFileTest extends PushTestBase {
       ScriptedServer.OBLIGING.handle(connection, message);
     });
 
-    FileResult result = result(push(server, 1, "app.log"), "app.log");
+    FileResult result = result(push(server, 2, "app.log"), "app.log");
 
+    assertEquals(FileStatus.FAILED, result.status(), result::toString);
+    assertEquals("file_changed", result.errorCode(), result::toString);
+    assertEquals(2, result.attempts(), result::toString);
+    assertTrue(result.errorMessage().contains("changed while being sent"), result::toString);
+    // Each try's body ended in a cancel, never a commit: the server never had a reason to publish.
+    assertEquals(List.of(), server.received.stream().filter(line -> line.endsWith("commit")).toList());
+    assertEquals(2, server.received.stream().filter(line -> line.endsWith("cancel")).count(), server.received::toString);
+  }
+
+  @Test
+  void aFileRewrittenInPlaceWithTheSameSizeIsCancelled() throws IOException {
+    Path file = home.resolve("same-size.bin");
+    writeRandom(file, 8 * 1024 * 1024, 8);
+    java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(file);
+    AtomicInteger tries = new AtomicInteger();
+    ScriptedServer server = startScripted((connection, message) -> {
+      if (message instanceof Message.Data && tries.incrementAndGet() == 1) {
+        // Rewritten in place: other bytes, same size, a later mtime.
+        writeRandom(file, 8 * 1024 * 1024, 9);
+        setMtime(file, before.toMillis() + 2_000);
+      }
+      ScriptedServer.OBLIGING.handle(connection, message);
+    });
+
+    FileResult result = result(push(server, 2, "same-size.bin"), "same-size.bin");
+
+    // The first try is cancelled; the second sends the new version whole and commits it.
     assertEquals(FileStatus.SENT, result.status(), result::toString);
-    assertEquals(offered.length, result.bytes());
-    assertEquals(Checksums.crc32c(offered), result.checksum());
+    assertEquals(2, result.attempts(), result::toString);
+    assertEquals(Checksums.crc32c(Files.readAllBytes(file)), result.checksum());
+    assertEquals(1, server.received.stream().filter(line -> line.endsWith("cancel")).count(), server.received::toString);
   }
 
   /** The second try knows the checksum from the first and reads nothing before sending: the length is checked. */
@@ -96,6 +126,14 @@ class ChangingFileTest extends PushTestBase {
   private static void append(Path file, String text) {
     try {
       Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void setMtime(Path file, long millis) {
+    try {
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(millis));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

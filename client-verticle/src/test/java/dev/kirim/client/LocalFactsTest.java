@@ -28,7 +28,7 @@ class LocalFactsTest {
   @Test
   void aLearnedChecksumIsReusedWhileTheFileIsUnchanged(Vertx vertx) throws Exception {
     Path file = Files.write(dir.resolve("a.bin"), new byte[LARGE]);
-    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
 
     LocalFacts.Facts first = await(facts.of(file));
     assertEquals(LARGE, first.size());
@@ -48,7 +48,7 @@ class LocalFactsTest {
   @Test
   void aSmallFileIsReadWholeWithItsChecksum(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("small.txt"), "123456789");
-    LocalFacts.Facts facts = await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C).of(file));
+    LocalFacts.Facts facts = await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false).of(file));
     assertEquals(9, facts.size());
     assertEquals("crc32c:e3069283", facts.checksum());
     assertEquals("123456789", facts.content().toString());
@@ -57,7 +57,7 @@ class LocalFactsTest {
   @Test
   void forgetDropsTheChecksum(Vertx vertx) throws Exception {
     Path file = Files.write(dir.resolve("b.bin"), new byte[LARGE]);
-    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
     facts.learned(file, await(facts.of(file)).withChecksum("crc32c:00000001"));
     facts.forget(file);
     assertNull(await(facts.of(file)).checksum());
@@ -66,8 +66,36 @@ class LocalFactsTest {
   @Test
   void aMissingFileFailsNamingIt(Vertx vertx) {
     Path missing = dir.resolve("missing.txt");
-    Throwable failure = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C).of(missing).toCompletionStage().toCompletableFuture()
+    Throwable failure = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false).of(missing).toCompletionStage().toCompletableFuture()
       .handle((ok, error) -> error).join();
     assertTrue(String.valueOf(failure.getMessage()).contains(missing + " does not exist"), String.valueOf(failure));
+  }
+
+  @Test
+  void underCompareChecksumALargeFileIsReadOnceWhileUnchanged(Vertx vertx) throws Exception {
+    byte[] bytes = new byte[LARGE];
+    bytes[7] = 42;
+    Path file = Files.write(dir.resolve("c.bin"), bytes);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, true, false);
+    String expected = dev.kirim.testkit.Checksums.crc32c(bytes);
+    assertEquals(expected, await(facts.of(file)).checksum());
+
+    // Same size and mtime, other bytes: the remembered checksum is what a quick check would trust too.
+    FileTime mtime = Files.getLastModifiedTime(file);
+    bytes[7] = 43;
+    Files.write(file, bytes);
+    Files.setLastModifiedTime(file, mtime);
+    assertEquals(expected, await(facts.of(file)).checksum(), "read once per version (size and mtime)");
+
+    Files.setLastModifiedTime(file, FileTime.fromMillis(mtime.toMillis() + 1));
+    assertEquals(dev.kirim.testkit.Checksums.crc32c(bytes), await(facts.of(file)).checksum());
+  }
+
+  @Test
+  void permissionBitsAreLearnedOnlyWhenPreserved(Vertx vertx) throws Exception {
+    Path file = Files.writeString(dir.resolve("run.sh"), "echo hi");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+    assertEquals(0750, await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, true).of(file)).mode());
+    assertNull(await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false).of(file)).mode());
   }
 }

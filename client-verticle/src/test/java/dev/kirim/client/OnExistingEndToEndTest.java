@@ -53,17 +53,38 @@ class OnExistingEndToEndTest extends PushTestBase {
   }
 
   @Test
-  void skipKeepsTheStoredFileAndReportsItsSizeAndChecksum() throws IOException {
+  void skipKeepsADifferingCopyAndReportsItAsDiffersWithTheFix() throws IOException {
     PushReport report = pushUnder(OnExisting.SKIP);
 
     FileResult result = result(report, "laporan.txt");
-    assertEquals(PushReport.EXIT_OK, report.exitCode(), "already there counts as delivered");
-    assertEquals(FileStatus.SKIPPED, result.status());
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode(), "a copy that differs is not delivered");
+    assertEquals(FileStatus.DIFFERS, result.status());
     assertEquals(old.length, result.bytes(), "the stored file's size, not the local one's");
-    assertEquals(Checksums.crc32c(old), result.checksum(), "the stored file's checksum");
+    assertTrue(result.note().contains("1001 bytes, modified 2020-01-02T03:04:05Z"), result::note);
+    assertTrue(result.note().contains(pushed.length + " bytes"), result::note);
+    assertTrue(result.note().contains("onExisting"), result::note);
+    assertTrue(report.summary().contains("DIFFERS laporan.txt"), report::summary);
     assertArrayEquals(old, read(storage.resolve("laporan.txt")));
     assertEquals(OLD, Files.getLastModifiedTime(storage.resolve("laporan.txt")), "untouched");
     assertEquals(List.of("laporan.txt"), Trees.list(storage));
+  }
+
+  @Test
+  void updateReplacesADifferingCopyAndThenSkipsIt() throws IOException {
+    PushReport first = pushUnder(OnExisting.UPDATE);
+
+    assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
+    assertSent(result(first, "laporan.txt"), pushed, storage);
+    assertEquals(Files.getLastModifiedTime(home.resolve("laporan.txt")).toMillis(),
+      Files.getLastModifiedTime(storage.resolve("laporan.txt")).toMillis(), "the sender's mtime is kept");
+    assertEquals(List.of("laporan.txt"), Trees.list(storage), "replaced in place, no copy, no partial");
+
+    PushReport second = push(job(home, List.of("laporan.txt"), startServer(serverOptions(storage)
+      .setOnExisting(OnExisting.UPDATE))));
+
+    assertEquals(PushReport.EXIT_OK, second.exitCode(), second::summary);
+    assertEquals(FileStatus.SKIPPED, result(second, "laporan.txt").status(), "now the same: nothing to send");
+    assertEquals(0, second.bytesSent());
   }
 
   @Test

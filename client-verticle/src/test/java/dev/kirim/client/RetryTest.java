@@ -63,7 +63,7 @@ class RetryTest extends PushTestBase {
     });
     socket.write(new Message.Hello(Message.VERSION, "holder", null).toBuffer());
     if (name != null) {
-      socket.write(new Message.Offer(0, name, 10, null, null).toBuffer());
+      socket.write(new Message.Offer(0, name, 10, 0L, null).toBuffer());
     }
     await(holding.future());
     return socket;

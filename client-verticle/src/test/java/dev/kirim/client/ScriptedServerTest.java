@@ -52,12 +52,88 @@ class ScriptedServerTest extends PushTestBase {
     assertEquals(List.of(), server.violations);
   }
 
+  /** A scripted server that answers every offer with {@code skip}, made by {@code reply} from the offer. */
+  private ScriptedServer skipping(java.util.function.Function<Message.Offer, Message.Skip> reply) {
+    return startScripted((connection, message) -> {
+      if (message instanceof Message.Offer offer) {
+        connection.reply(reply.apply(offer));
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+  }
+
   @Test
-  void skipWithoutChecksumIsAccepted() {
+  void skipSameWithTheOfferedSizeAndMtimeIsAcceptedWithoutChecksum() throws Exception {
+    // Larger than a small file, whose offer would carry its checksum and ask for a content compare.
+    int size = LocalFacts.SMALL_FILE_BYTES + CHUNK;
+    Path file = home.resolve("big.bin");
+    writeRandom(file, size, 1);
+    ScriptedServer server = skipping(offer -> new Message.Skip(offer.id(), Message.Skip.SAME, offer.size(), offer.mtime(), null));
+
+    PushReport report = push(options(), job(server, "big.bin"));
+
+    FileResult result = result(report, "big.bin");
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(FileStatus.SKIPPED, result.status());
+    assertEquals(size, result.bytes());
+    assertNull(result.checksum());
+    assertEquals("scripted", result.server());
+  }
+
+  @Test
+  void skipSameThatContradictsTheOfferIsNotTrusted() {
+    writeRandom(home.resolve("a.txt"), 10, 1);
+    writeRandom(home.resolve("b.bin"), LocalFacts.SMALL_FILE_BYTES + CHUNK, 2);
+    ScriptedServer server = skipping(offer -> offer.name().equals("a.txt")
+      ? new Message.Skip(offer.id(), Message.Skip.SAME, 77, offer.mtime(), null)
+      : new Message.Skip(offer.id(), Message.Skip.SAME, offer.size(), offer.mtime() + 1000, null));
+
+    PushReport report = push(options(), job(server, "a.txt", "b.bin"));
+
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode(), report::summary);
+    for (String name : List.of("a.txt", "b.bin")) {
+      FileResult result = result(report, name);
+      assertEquals(FileStatus.DIFFERS, result.status(), name);
+      assertTrue(result.note().contains("calls its copy the same"), result.note());
+    }
+    assertTrue(report.summary().contains("2 differ"), report.summary());
+  }
+
+  @Test
+  void skipSameWithAnotherChecksumForASmallFileIsNotTrusted() {
+    writeRandom(home.resolve("a.txt"), 10, 1);
+    ScriptedServer server = skipping(offer -> new Message.Skip(offer.id(), Message.Skip.SAME, offer.size(), offer.mtime(),
+      "crc32c:00000000"));
+
+    PushReport report = push(options(), job(server, "a.txt"));
+
+    assertEquals(FileStatus.DIFFERS, result(report, "a.txt").status(), report::summary);
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+  }
+
+  @Test
+  void skipDiffersIsReportedWithBothVersionsAndTheFix() {
+    writeRandom(home.resolve("a.txt"), 10, 1);
+    ScriptedServer server = skipping(offer -> new Message.Skip(offer.id(), Message.Skip.DIFFERS, 12, 5_000L, null));
+
+    PushReport report = push(options(), job(server, "a.txt"));
+
+    FileResult result = result(report, "a.txt");
+    assertEquals(FileStatus.DIFFERS, result.status());
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+    assertTrue(result.note().contains("12 bytes, modified 1970-01-01T00:00:05Z"), result.note());
+    assertTrue(result.note().contains("10 bytes"), result.note());
+    assertTrue(result.note().contains("onExisting"), result.note());
+    assertTrue(report.summary().contains("DIFFERS"), report.summary());
+  }
+
+  @Test
+  void aServerOfAnotherVersionIsRefusedNamingWhatToUpgrade() {
     writeRandom(home.resolve("a.txt"), 10, 1);
     ScriptedServer server = startScripted((connection, message) -> {
-      if (message instanceof Message.Offer offer) {
-        connection.reply(new Message.Skip(offer.id(), "exists", 77, null));
+      if (message instanceof Message.Hello) {
+        connection.reply(new Message.Welcome(1, "old-server", 1L << 40));
       } else {
         ScriptedServer.OBLIGING.handle(connection, message);
       }
@@ -66,11 +142,65 @@ class ScriptedServerTest extends PushTestBase {
     PushReport report = push(options(), job(server, "a.txt"));
 
     FileResult result = result(report, "a.txt");
-    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
-    assertEquals(FileStatus.SKIPPED, result.status());
-    assertEquals(77, result.bytes(), "the size the server reported");
-    assertNull(result.checksum());
-    assertEquals("scripted", result.server());
+    assertEquals(FileStatus.FAILED, result.status());
+    assertEquals("unsupported_version", result.errorCode(), result::toString);
+    assertTrue(result.errorMessage().contains("version 1") && result.errorMessage().contains("upgrade the server"),
+      result::errorMessage);
+    assertEquals(List.of("1: hello"), server.received, "no offer is made to a server of another version");
+  }
+
+  @Test
+  void aSendOffsetBeyondTheFileIsABadReplyAtOnce() {
+    writeRandom(home.resolve("a.bin"), 100_000, 3);
+    ScriptedServer server = startScripted((connection, message) -> {
+      if (message instanceof Message.Offer offer) {
+        connection.reply(new Message.Send(offer.id(), offer.size() + 1));
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    long start = System.nanoTime();
+    // The idle timeout is far longer than the await: the failure must not wait for it.
+    PushReport report = push(options().setIdleTimeoutMs(120_000), job(server, "a.bin"));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(FileStatus.FAILED, result.status());
+    assertEquals("bad_reply", result.errorCode(), result::toString);
+    assertTrue(result.errorMessage().contains("100001"), result::errorMessage);
+    assertTrue(System.nanoTime() - start < 15_000_000_000L, "failed without waiting for a timeout");
+  }
+
+  @Test
+  void aDoneThatDisagreesWithWhatWasSentIsABadReply() {
+    writeRandom(home.resolve("a.bin"), 100_000, 4);
+    ScriptedServer server = startScripted((connection, message) -> {
+      if (message instanceof Message.Commit commit) {
+        connection.reply(new Message.Done(commit.id(), "a.bin", 100_000, "crc32c:00000000"));
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options(), job(server, "a.bin"));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(FileStatus.FAILED, result.status());
+    assertEquals("bad_reply", result.errorCode(), result::toString);
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode());
+  }
+
+  @Test
+  void aSkipWithAMalformedChecksumIsABadReply() {
+    writeRandom(home.resolve("a.txt"), 10, 5);
+    ScriptedServer server = skipping(offer -> new Message.Skip(offer.id(), Message.Skip.SAME, offer.size(), offer.mtime(),
+      "crc32c:not-hex"));
+
+    PushReport report = push(options(), job(server, "a.txt"));
+
+    FileResult result = result(report, "a.txt");
+    assertEquals(FileStatus.FAILED, result.status());
+    assertEquals("bad_reply", result.errorCode(), result::toString);
   }
 
   @Test

@@ -37,6 +37,25 @@ public enum ChecksumAlgorithm {
     throw new IllegalArgumentException("unknown checksum algorithm '" + name + "' (use crc32c or sha256)");
   }
 
+  /**
+   * @return whether {@code value} is a checksum of this algorithm as written on the wire: the wire name, a
+   *   colon and exactly 8 (CRC-32C) or 64 (SHA-256) lower-case hex digits
+   */
+  public boolean isWellFormed(String value) {
+    String prefix = wireName() + ":";
+    int digits = this == CRC32C ? 8 : 64;
+    if (value == null || value.length() != prefix.length() + digits || !value.startsWith(prefix)) {
+      return false;
+    }
+    for (int i = prefix.length(); i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** @return a fresh running checksum of this algorithm */
   public Checksum start() {
     if (this == CRC32C) {

@@ -32,7 +32,7 @@ public enum ErrorCode {
   TOO_LARGE(false, false),
   /** The server's storage does not have room for the file (with its reserve kept free). */
   NO_SPACE(false, true),
-  /** The file exists and the server's policy is {@code fail}. */
+  /** The file exists, differs from the offer, and the server's policy is {@code fail}. */
   EXISTS(false, false),
   /** The server is at its connection limit, or another upload of the same name is in progress. */
   BUSY(false, true),
@@ -41,7 +41,9 @@ public enum ErrorCode {
   /** A body length does not match what was agreed for the offer. */
   SIZE_MISMATCH(true, false),
   /** The server failed for a reason of its own (an I/O error); the client may retry. */
-  INTERNAL(false, true);
+  INTERNAL(false, true),
+  /** The answer to a client's {@code cancel}: the upload was discarded, nothing was published. */
+  CANCELLED(false, true);
 
   private static final Map<String, ErrorCode> BY_WIRE_NAME = Arrays.stream(values())
     .collect(Collectors.toUnmodifiableMap(ErrorCode::wireName, Function.identity()));

@@ -21,14 +21,20 @@ import io.vertx.core.buffer.Buffer;
   @JsonSubTypes.Type(value = Message.Skip.class, name = "skip"),
   @JsonSubTypes.Type(value = Message.Data.class, name = "data"),
   @JsonSubTypes.Type(value = Message.Commit.class, name = "commit"),
+  @JsonSubTypes.Type(value = Message.Cancel.class, name = "cancel"),
+  @JsonSubTypes.Type(value = Message.Preview.class, name = "preview"),
   @JsonSubTypes.Type(value = Message.Done.class, name = "done"),
   @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
 
-  /** The protocol version this build speaks. */
-  int VERSION = 1;
+  /**
+   * The protocol version this build speaks. Version 2 made {@code offer.mtime} required and added content
+   * comparison ({@code offer.checksum}), file modes, dry runs, {@code cancel} and the {@code skip} reasons
+   * {@code same} and {@code differs}; a version-1 peer gets {@code unsupported_version}.
+   */
+  int VERSION = 2;
 
   /** The seed's port, kirim's default. */
   int DEFAULT_PORT = 25563;
@@ -57,30 +63,62 @@ public sealed interface Message {
   }
 
   /**
-   * Client → server: "do you have this file?". {@code mtime} (epoch milliseconds) is optional and only used
-   * to recognise a partial upload of the same file; {@code algorithm} defaults to {@code crc32c}.
+   * Client → server: "do you have this file?". {@code mtime} (epoch milliseconds) is the file's modification
+   * time: the server compares it with its copy's and stores it on the published file (unless {@code setMtime}
+   * is false). {@code algorithm} defaults to {@code crc32c}. {@code checksum}, when present, is the whole
+   * file's checksum in that algorithm and asks the server to compare contents, not size and mtime.
+   * {@code mode} holds permission bits for the published file (the server masks them); {@code dryRun} asks
+   * for a {@link Preview} instead of a {@link Send}: nothing is claimed, created or changed.
    */
   record Offer(@JsonProperty(required = true) long id,
                @JsonProperty(required = true) String name,
                @JsonProperty(required = true) long size,
-               Long mtime,
-               String algorithm) implements Message {
+               @JsonProperty(required = true) Long mtime,
+               String algorithm,
+               String checksum,
+               Integer mode,
+               Boolean setMtime,
+               Boolean dryRun) implements Message {
     public Offer {
       requireNonNegative(id, "id");
       requireText(name, "name");
       requireNonNegative(size, "size");
-      if (algorithm != null) {
-        try {
-          ChecksumAlgorithm.fromWireName(algorithm);
-        } catch (IllegalArgumentException e) {
-          throw new ProtocolException(ErrorCode.MALFORMED, e.getMessage());
-        }
+      requirePresent(mtime, "mtime");
+      ChecksumAlgorithm chosen;
+      try {
+        chosen = algorithm == null ? ChecksumAlgorithm.DEFAULT : ChecksumAlgorithm.fromWireName(algorithm);
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolException(ErrorCode.MALFORMED, e.getMessage());
       }
+      if (checksum != null && !chosen.isWellFormed(checksum)) {
+        throw new ProtocolException(ErrorCode.MALFORMED, "field 'checksum' must be a " + chosen.wireName()
+          + " checksum written '" + chosen.wireName() + ":<hex>', got '" + Printable.escape(checksum) + "'");
+      }
+      if (mode != null && (mode < 0 || mode > 07777)) {
+        throw new ProtocolException(ErrorCode.MALFORMED, "field 'mode' must be permission bits 0..4095, got " + mode);
+      }
+    }
+
+    /** An offer with only the required fields and the algorithm. */
+    public Offer(long id, String name, long size, Long mtime, String algorithm) {
+      this(id, name, size, mtime, algorithm, null, null, null, null);
     }
 
     @JsonIgnore
     public ChecksumAlgorithm checksumAlgorithm() {
       return algorithm == null ? ChecksumAlgorithm.DEFAULT : ChecksumAlgorithm.fromWireName(algorithm);
+    }
+
+    /** @return whether the published file gets {@code mtime} (the default) */
+    @JsonIgnore
+    public boolean keepsMtime() {
+      return setMtime == null || setMtime;
+    }
+
+    /** @return whether this is a dry run (not named {@code isDryRun}: Jackson would drop the field with it) */
+    @JsonIgnore
+    public boolean previewOnly() {
+      return dryRun != null && dryRun;
     }
   }
 
@@ -93,15 +131,30 @@ public sealed interface Message {
     }
   }
 
-  /** Server → client: "I already have it" ({@code reason} is {@code exists}); size and checksum of the stored file. */
+  /**
+   * Server → client: "I keep my copy". {@code reason} is {@link #SAME} (the copy matches the offer, compared as
+   * the offer asked) or {@link #DIFFERS} (it does not, and the server's policy keeps it); {@code size},
+   * {@code mtime} and, when known, {@code checksum} describe the server's copy.
+   */
   record Skip(@JsonProperty(required = true) long id,
               @JsonProperty(required = true) String reason,
               @JsonProperty(required = true) long size,
+              Long mtime,
               String checksum) implements Message {
+
+    public static final String SAME = "same";
+    public static final String DIFFERS = "differs";
+
     public Skip {
       requireNonNegative(id, "id");
       requirePresent(reason, "reason");
       requireNonNegative(size, "size");
+    }
+
+    /** @return true only for {@link #SAME}: a reason this version does not know is no promise of sameness */
+    @JsonIgnore
+    public boolean same() {
+      return SAME.equals(reason);
     }
   }
 
@@ -122,6 +175,41 @@ public sealed interface Message {
     public Commit {
       requireNonNegative(id, "id");
       requireText(checksum, "checksum");
+    }
+  }
+
+  /**
+   * Client → server, after a body instead of its {@code commit}: the file changed while it was being sent, so
+   * the bytes must not be published. The server discards the upload and answers {@code error cancelled}.
+   */
+  record Cancel(@JsonProperty(required = true) long id,
+                @JsonProperty(required = true) String reason) implements Message {
+    public Cancel {
+      requireNonNegative(id, "id");
+      requirePresent(reason, "reason");
+    }
+  }
+
+  /**
+   * Server → client, the answer to a dry-run offer that would be accepted: {@code action} is what a real offer
+   * would do ({@link #CREATE}, {@link #RESUME} from {@code offset}, {@link #UPDATE} a differing copy,
+   * {@link #OVERWRITE} or {@link #RENAME}). Dry-run offers that would be skipped or refused get the usual
+   * {@code skip} or {@code error}.
+   */
+  record Preview(@JsonProperty(required = true) long id,
+                 @JsonProperty(required = true) String action,
+                 @JsonProperty(required = true) long offset) implements Message {
+
+    public static final String CREATE = "create";
+    public static final String RESUME = "resume";
+    public static final String UPDATE = "update";
+    public static final String OVERWRITE = "overwrite";
+    public static final String RENAME = "rename";
+
+    public Preview {
+      requireNonNegative(id, "id");
+      requirePresent(action, "action");
+      requireNonNegative(offset, "offset");
     }
   }
 

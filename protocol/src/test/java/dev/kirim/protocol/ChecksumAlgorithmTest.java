@@ -100,8 +100,8 @@ class ChecksumAlgorithmTest {
 
   @Test
   void offerWithoutAlgorithmUsesTheDefault() {
-    assertSame(ChecksumAlgorithm.CRC32C, new Message.Offer(1, "a", 1, null, null).checksumAlgorithm());
-    assertSame(ChecksumAlgorithm.SHA256, new Message.Offer(1, "a", 1, null, "sha256").checksumAlgorithm());
+    assertSame(ChecksumAlgorithm.CRC32C, new Message.Offer(1, "a", 1, 0L, null).checksumAlgorithm());
+    assertSame(ChecksumAlgorithm.SHA256, new Message.Offer(1, "a", 1, 0L, "sha256").checksumAlgorithm());
   }
 
   @Test

@@ -51,10 +51,13 @@ class MessageCodecTest {
       new Message.Hello(1, "client-a", null),
       new Message.Welcome(1, "server-1", 1L << 40),
       new Message.Offer(7, "dir/ä file.txt", 12_345, 1_700_000_000_123L, "sha256"),
-      new Message.Offer(8, "x", 0, null, null),
+      new Message.Offer(8, "x", 0, 0L, null),
+      new Message.Offer(9, "y", 3, 5L, "crc32c", "crc32c:0a1b2c3d", 0644, false, true),
       new Message.Send(7, 4096),
-      new Message.Skip(8, "exists", 3, "crc32c:0a1b2c3d"),
-      new Message.Skip(8, "exists", 3, null),
+      new Message.Skip(8, Message.Skip.SAME, 3, 5L, "crc32c:0a1b2c3d"),
+      new Message.Skip(8, Message.Skip.DIFFERS, 3, null, null),
+      new Message.Cancel(7, "the file changed while it was being sent"),
+      new Message.Preview(9, Message.Preview.RESUME, 1024),
       new Message.Data(7, 4096, 8249),
       new Message.Commit(7, "sha256:" + "ab".repeat(32)),
       new Message.Done(7, "dir/ä file-1.txt", 12_345, "sha256:" + "ab".repeat(32)),
@@ -70,9 +73,10 @@ class MessageCodecTest {
 
   @Test
   void encodingNamesTheTypeAndOmitsAbsentOptionalFields() {
-    String line = MessageCodec.encode(new Message.Offer(3, "a.txt", 10, null, null)).toString();
+    String line = MessageCodec.encode(new Message.Offer(3, "a.txt", 10, 7L, null)).toString();
     assertTrue(line.contains("\"type\":\"offer\""), line);
-    assertFalse(line.contains("mtime"), line);
+    assertFalse(line.contains("mode"), line);
+    assertFalse(line.contains("dryRun"), line);
     assertFalse(line.contains("algorithm"), line);
     assertFalse(line.contains("null"), line);
   }
@@ -131,8 +135,8 @@ class MessageCodecTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":-1}",
-    "{\"type\":\"offer\",\"id\":-1,\"name\":\"a\",\"size\":1}",
+    "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":-1,\"mtime\":0}",
+    "{\"type\":\"offer\",\"id\":-1,\"name\":\"a\",\"size\":1,\"mtime\":0}",
     "{\"type\":\"send\",\"id\":1,\"offset\":-5}",
     "{\"type\":\"send\",\"id\":-1,\"offset\":0}",
     "{\"type\":\"data\",\"id\":1,\"offset\":-1,\"length\":1}",
@@ -225,8 +229,50 @@ class MessageCodecTest {
 
   @Test
   void unknownChecksumAlgorithmIsMalformed() {
-    ProtocolException failure = malformed("{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1,\"algorithm\":\"md5\"}");
+    ProtocolException failure = malformed(
+      "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1,\"mtime\":0,\"algorithm\":\"md5\"}");
     assertTrue(failure.getMessage().contains("md5"), failure.getMessage());
+  }
+
+  @Test
+  void offerWithoutMtimeIsMalformed() {
+    // Version 2 compares size and mtime: an offer that cannot be compared is refused, not guessed at.
+    ProtocolException failure = malformed("{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1}");
+    assertTrue(failure.getMessage().contains("mtime"), failure.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "\"checksum\":\"crc32c:xyz\"",
+    "\"checksum\":\"sha256:0a1b2c3d\"",
+    "\"algorithm\":\"sha256\",\"checksum\":\"crc32c:0a1b2c3d\"",
+    "\"mode\":-1",
+    "\"mode\":4096",
+  })
+  void offerWithAMalformedChecksumOrModeIsMalformed(String field) {
+    ProtocolException failure = malformed(
+      "{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":1,\"mtime\":0," + field + "}");
+    assertTrue(failure.getMessage().contains("checksum") || failure.getMessage().contains("mode"),
+      failure.getMessage());
+  }
+
+  @Test
+  void offerFieldsOfVersionTwoDecode() {
+    Message.Offer offer = (Message.Offer) decode("{\"type\":\"offer\",\"id\":1,\"name\":\"a\",\"size\":4,"
+      + "\"mtime\":9,\"checksum\":\"crc32c:0a1b2c3d\",\"mode\":493,\"setMtime\":false,\"dryRun\":true}");
+    assertEquals(0755, offer.mode());
+    assertFalse(offer.keepsMtime());
+    assertTrue(offer.previewOnly());
+    assertTrue(new Message.Offer(1, "a", 1, 0L, null).keepsMtime());
+    assertFalse(new Message.Offer(1, "a", 1, 0L, null).previewOnly());
+  }
+
+  @Test
+  void skipIsSameOnlyForTheSameReason() {
+    assertTrue(new Message.Skip(1, "same", 1, 0L, null).same());
+    assertFalse(new Message.Skip(1, "differs", 1, 0L, null).same());
+    // A reason from a newer server is no promise that the copy is the same.
+    assertFalse(new Message.Skip(1, "exists", 1, 0L, null).same());
   }
 
   @Test
@@ -331,7 +377,7 @@ class MessageCodecTest {
   @Test
   void utf8TextInStringsDecodes() {
     Message.Offer offer = (Message.Offer) MessageCodec.decode(Buffer.buffer(
-      "{\"type\":\"offer\",\"id\":1,\"name\":\"日本/ü.txt\",\"size\":1}".getBytes(StandardCharsets.UTF_8)));
+      "{\"type\":\"offer\",\"id\":1,\"name\":\"日本/ü.txt\",\"size\":1,\"mtime\":0}".getBytes(StandardCharsets.UTF_8)));
     assertEquals("日本/ü.txt", offer.name());
   }
 

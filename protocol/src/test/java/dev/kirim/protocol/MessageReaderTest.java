@@ -95,12 +95,12 @@ class MessageReaderTest {
     List<Object> parts = List.of(
       new Message.Hello(1, "client-ü", null),
       new Message.Offer(1, "a/b.bin", body1.length, 1_700_000_000_000L, null),
-      new Message.Offer(2, "empty", 0, null, "sha256"),
+      new Message.Offer(2, "empty", 0, 0L, "sha256"),
       new Message.Data(1, 0, body1.length), Buffer.buffer(body1),
       new Message.Commit(1, "crc32c:0a0b0c0d"),
       new Message.Data(2, 0, 0), Buffer.buffer(),
       new Message.Commit(2, "sha256:" + "0".repeat(64)),
-      new Message.Offer(3, "long/" + "n".repeat(150) + ".txt", body3.length, null, null),
+      new Message.Offer(3, "long/" + "n".repeat(150) + ".txt", body3.length, 0L, null),
       new Message.Data(3, 0, body3.length), Buffer.buffer(body3),
       new Message.Data(4, 10, CHUNK), Buffer.buffer("1234567"),
       new Message.Commit(3, "crc32c:ffffffff"));

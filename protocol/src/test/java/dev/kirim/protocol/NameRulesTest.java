@@ -101,7 +101,7 @@ class NameRulesTest {
   @Test
   void loneSurrogateEscapedInJsonDecodesButIsRejected() {
     Message.Offer offer = (Message.Offer) MessageCodec.decode(
-      Buffer.buffer("{\"type\":\"offer\",\"id\":1,\"name\":\"a\\ud800\",\"size\":1}"));
+      Buffer.buffer("{\"type\":\"offer\",\"id\":1,\"name\":\"a\\ud800\",\"size\":1,\"mtime\":0}"));
     assertEquals("a\ud800", offer.name());
     assertTrue(rejected(offer.name()).getMessage().contains("surrogate"));
   }

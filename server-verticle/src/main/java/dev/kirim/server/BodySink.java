@@ -34,10 +34,16 @@ interface BodySink {
   Future<Void> finish();
 
   /**
-   * Blocking, on the worker that publishes: makes the partial file hold the whole body, flushed to disk
-   * when {@code fsync}.
+   * Blocking, on the worker that publishes: makes the partial file hold the whole body, has {@code metadata}
+   * set it up once the bytes are in, then flushes it to disk when {@code fsync}.
    */
-  void persist(boolean fsync) throws IOException;
+  void persist(boolean fsync, MetadataStep metadata) throws IOException;
+
+  /** Sets a complete partial file's metadata (blocking); see {@link FileMetadata}. */
+  @FunctionalInterface
+  interface MetadataStep {
+    void apply(java.nio.file.Path partial) throws IOException;
+  }
 
   /** Stops taking bytes and lets go of what the sink holds; the partial file, if any, stays. Never fails. */
   Future<Void> abandon();

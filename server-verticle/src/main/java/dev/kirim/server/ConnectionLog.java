@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
@@ -34,7 +35,11 @@ final class ConnectionLog {
 
   void offerAnswered(Message.Offer offer, Message answer) {
     if (answer instanceof Message.Skip skip) {
-      log.info("{}: server read '{}': exists ({} bytes), skipped", peer, name(offer), skip.size());
+      log.info("{}: server read '{}': exists ({} bytes, {}), skipped", peer, name(offer), skip.size(),
+        skip.same() ? "the same" : "differs, kept by the policy");
+    } else if (answer instanceof Message.Preview preview) {
+      log.info("{}: server read '{}': dry run, would {} from offset {}", peer, name(offer), preview.action(),
+        preview.offset());
     } else if (answer instanceof Message.Error error) {
       log.info("{}: server read '{}': refused: {}: {}", peer, name(offer), error.code().wireName(),
         Printable.escape(error.message()));
@@ -48,8 +53,11 @@ final class ConnectionLog {
     if (answer instanceof Message.Done done) {
       log.info("{}: copied {} bytes into '{}' ({}) in {} ms", peer, done.bytes(), Printable.escape(done.name()),
         done.checksum(), millis);
-    } else if (answer instanceof Message.Error error) {
+    } else if (answer instanceof Message.Error error && error.code() != ErrorCode.CANCELLED) {
       log.warn("{}: '{}' failed after {} ms: {}: {}", peer, name(upload.offer), millis, error.code().wireName(),
+        Printable.escape(error.message()));
+    } else if (answer instanceof Message.Error error && error.code() == ErrorCode.CANCELLED) {
+      log.info("{}: '{}' cancelled by the client after {} ms: {}", peer, name(upload.offer), millis,
         Printable.escape(error.message()));
     } else {
       log.info("{}: '{}' appeared meanwhile, skipped", peer, name(upload.offer));

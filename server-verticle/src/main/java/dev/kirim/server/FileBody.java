@@ -32,9 +32,12 @@ final class FileBody implements BodySink {
 
   private final Vertx vertx;
   private final StorageDirectory storage;
+  private final PartialFiles partials;
   private final Path target;
   private final Path partial;
   private final long offset;
+  // Labels a new partial file for a resume; null when it cannot be resumed.
+  private final String resumeKey;
   private FileChannel channel;
   // The open in progress, then the last batch write: each batch starts once the one before has ended.
   private Future<Void> writing = Future.succeededFuture();
@@ -47,12 +50,14 @@ final class FileBody implements BodySink {
   private boolean closed;
   private Throwable failure;
 
-  FileBody(Vertx vertx, StorageDirectory storage, Path target, Path partial, long offset) {
+  FileBody(Vertx vertx, StorageDirectory storage, PartialFiles partials, Path target, PartialFiles.Partial partial) {
     this.vertx = vertx;
     this.storage = storage;
+    this.partials = partials;
     this.target = target;
-    this.partial = partial;
-    this.offset = offset;
+    this.partial = partial.path();
+    this.offset = partial.offset();
+    this.resumeKey = partial.resumeKey();
   }
 
   /** Creates the target's parent directories (never through a symbolic link), then opens the partial file. */
@@ -77,9 +82,23 @@ final class FileBody implements BodySink {
     return writing;
   }
 
+  /** Continues a partial file from the offset, or starts it afresh with its resume label. */
   private FileChannel openChannel() throws IOException {
-    FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-    opening.position(offset);
+    if (offset > 0) {
+      FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE);
+      opening.position(offset);
+      return opening;
+    }
+    FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+      StandardOpenOption.TRUNCATE_EXISTING);
+    if (resumeKey != null) {
+      try {
+        partials.label(partial, resumeKey);
+      } catch (IOException e) {
+        opening.close();
+        throw e;
+      }
+    }
     return opening;
   }
 
@@ -182,10 +201,14 @@ final class FileBody implements BodySink {
     return writing.compose(v -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 
-  /** Syncs the file's data when {@code fsync}, and closes it: blocking, in the publish's worker task. */
+  /** Sets the metadata, syncs the file when {@code fsync}, and closes it: blocking, in the publish's worker task. */
   @Override
-  public void persist(boolean fsync) throws IOException {
+  public void persist(boolean fsync, MetadataStep metadata) throws IOException {
     try (FileChannel closing = channel) {
+      if (resumeKey != null) {
+        partials.unlabel(partial);
+      }
+      metadata.apply(partial);
       if (fsync) {
         closing.force(true);
       }

@@ -51,7 +51,7 @@ public class KirimServer {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = new ServerOptions(Objects.requireNonNull(options, "options")).validate();
     this.storage = new StorageDirectory(vertx, this.options.getStorageDir());
-    this.partials = new PartialFiles(vertx, this.options.getStorageDir());
+    this.partials = new PartialFiles(vertx, storage);
   }
 
   /**
@@ -104,6 +104,13 @@ public class KirimServer {
   /** Creates the storage directory and removes partial files older than {@code partialTtlHours}. */
   private Future<Void> prepareStorage() {
     return storage.create()
+      .onSuccess(v -> {
+        if (!storage.attributes().supported()) {
+          log.warn("The file system of {} keeps no extended attributes: interrupted uploads cannot be resumed, and "
+            + "checksum compares read the stored file each time; use ext4, xfs, btrfs or tmpfs to have both",
+            storage.root());
+        }
+      })
       .compose(v -> partials.sweep(Duration.ofHours(options.getPartialTtlHours())))
       .onSuccess(removed -> {
         if (removed > 0) {

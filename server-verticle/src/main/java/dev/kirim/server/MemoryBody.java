@@ -64,7 +64,7 @@ final class MemoryBody implements BodySink {
   }
 
   @Override
-  public void persist(boolean fsync) throws IOException {
+  public void persist(boolean fsync, MetadataStep metadata) throws IOException {
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
     body = null;
     Files.createDirectories(partial.getParent());
@@ -74,6 +74,7 @@ final class MemoryBody implements BodySink {
       while (remaining.hasRemaining()) {
         channel.write(remaining);
       }
+      metadata.apply(partial);
       if (fsync) {
         channel.force(true);
       }

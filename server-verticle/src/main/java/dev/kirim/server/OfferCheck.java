@@ -8,9 +8,13 @@ import io.vertx.core.Future;
 import java.nio.file.Path;
 
 /**
- * Decides the answer to an offer: accept it (with the resume offset), skip it, or refuse it (a failed future
- * carrying the {@link ProtocolException} to send). An accepted upload holds the name's claim; on any other
- * outcome the claim is released here.
+ * Decides the answer to an offer: accept it (with the resume offset), skip it, refuse it (a failed future
+ * carrying the {@link ProtocolException} to send), or, for a dry run, say what a real offer would do. An
+ * accepted upload holds the name's claim; on any other outcome the claim is released here.
+ * <p>
+ * Whether a stored copy is the same as the offered file is decided by {@link Sameness}; the policy then
+ * decides what happens to a copy that differs. Nothing here reads a stored file's bytes unless the offer asks
+ * for a content comparison and the copy's checksum is not remembered ({@link ChecksumCache}).
  */
 final class OfferCheck {
 
@@ -35,12 +39,16 @@ final class OfferCheck {
       return Future.failedFuture(new ProtocolException(ErrorCode.TOO_LARGE,
         "'" + offer.name() + "' is " + offer.size() + " bytes, this server accepts at most " + maxFileBytes));
     }
+    if (offer.previewOnly()) {
+      // A dry run claims nothing: it may answer differently from a real offer racing with another upload.
+      return survey(offer, target, true).compose(survey -> decide(offer, target, null, survey));
+    }
     UploadClaims.Claim claim = server.claims().tryClaim(target, owner);
     if (claim == null) {
       return Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
         "'" + offer.name() + "' is already being uploaded; try again later"));
     }
-    return survey(offer, target)
+    return survey(offer, target, false)
       .compose(survey -> decide(offer, target, claim, survey))
       .andThen(ar -> {
         if (!(ar.succeeded() && ar.result() instanceof OfferDecision.Accept)) {
@@ -49,25 +57,46 @@ final class OfferCheck {
       });
   }
 
-  /** Everything the answer depends on, in one worker task: what exists, the free space, the partial file. */
-  private Future<Survey> survey(Message.Offer offer, Path target) {
-    boolean skipping = server.options().getOnExisting() == OnExisting.SKIP;
+  /**
+   * Everything the answer depends on, in one worker task: what exists (with its checksum when the offer
+   * compares contents and the sizes agree), the free space, the partial file.
+   */
+  private Future<Survey> survey(Message.Offer offer, Path target, boolean dryRun) {
+    StorageDirectory storage = server.storage();
     String resumeKey = PartialFiles.resumeKey(offer, server.options().isResume());
-    return server.vertx().executeBlocking(() -> new Survey(
-      server.storage().inspectNow(target, offer.checksumAlgorithm(), skipping),
-      server.storage().usableSpaceNow(),
-      server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm()),
-      resumeKey != null), false);
+    return server.vertx().executeBlocking(() -> {
+      StorageDirectory.Existing existing = storage.inspectNow(target);
+      existing = Sameness.needsChecksum(offer, existing)
+        ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm())
+        : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
+      return new Survey(existing, storage.usableSpaceNow(),
+        server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));
+    }, false);
   }
 
   private Future<OfferDecision> decide(Message.Offer offer, Path target, UploadClaims.Claim claim, Survey survey) {
     OnExisting policy = server.options().getOnExisting();
-    if (survey.existing().exists() && policy == OnExisting.FAIL) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
-        "'" + offer.name() + "' already exists on the server and its policy is onExisting=fail"));
-    }
-    if (survey.existing().exists() && policy == OnExisting.SKIP) {
-      return Future.succeededFuture(new OfferDecision.Skip(survey.existing()));
+    StorageDirectory.Existing existing = survey.existing();
+    String action = Message.Preview.CREATE;
+    if (existing.exists()) {
+      boolean same = Sameness.same(offer, existing);
+      if (same && policy != OnExisting.OVERWRITE) {
+        return Future.succeededFuture(new OfferDecision.Skip(existing, true));
+      }
+      switch (policy) {
+        case SKIP -> {
+          return Future.succeededFuture(new OfferDecision.Skip(existing, false));
+        }
+        case FAIL -> {
+          return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
+            + "' exists on the server and differs (" + Sameness.describe(existing) + ", offered "
+            + Sameness.describe(offer) + ") and its policy is onExisting=fail"));
+        }
+        case UPDATE -> action = Message.Preview.UPDATE;
+        case OVERWRITE -> action = Message.Preview.OVERWRITE;
+        case RENAME -> action = Message.Preview.RENAME;
+        default -> throw new IllegalStateException("unknown policy " + policy);
+      }
     }
     long needed = offer.size() - survey.partial().offset();
     long reserve = server.options().getLimits().getMinFreeBytes();
@@ -75,11 +104,14 @@ final class OfferCheck {
       return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
     }
-    return Future.succeededFuture(new OfferDecision.Accept(
-      new Upload(server, offer, target, survey.partial(), claim, survey.resumable())));
+    if (claim == null) {
+      boolean resumes = survey.partial().offset() > 0 && action.equals(Message.Preview.CREATE);
+      return Future.succeededFuture(new OfferDecision.Preview(resumes ? Message.Preview.RESUME : action,
+        survey.partial().offset()));
+    }
+    return Future.succeededFuture(new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim)));
   }
 
-  private record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial,
-                        boolean resumable) {
+  private record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial) {
   }
 }

@@ -7,7 +7,11 @@ sealed interface OfferDecision {
   record Accept(Upload upload) implements OfferDecision {
   }
 
-  /** The server keeps what it has under the name (the {@code skip} policy). */
-  record Skip(StorageDirectory.Existing existing) implements OfferDecision {
+  /** The server keeps what it has under the name: the same file ({@code same}), or a differing one its policy keeps. */
+  record Skip(StorageDirectory.Existing existing, boolean same) implements OfferDecision {
+  }
+
+  /** A dry run that a real offer would have accepted: what it would do, from which offset. */
+  record Preview(String action, long offset) implements OfferDecision {
   }
 }

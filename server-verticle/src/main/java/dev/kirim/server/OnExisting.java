@@ -4,15 +4,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** What the server does when an offered name already exists in its storage. */
+/**
+ * What the server does when an offered name already exists in its storage. Whether the stored copy is the
+ * same as the offered file is decided as the offer asks (size and mtime, or checksum); a copy that is the same
+ * is always answered {@code skip same}, except under {@code overwrite}.
+ */
 public enum OnExisting {
-  /** Answer {@code skip}: the client's file is considered delivered (the seed's behaviour, the default). */
+  /** Keep the stored copy: {@code skip same}, or {@code skip differs} when it differs (the default). */
   SKIP,
-  /** Receive the file and atomically replace the existing one. */
+  /** Replace a differing copy atomically once the new one is complete; skip one that is the same. */
+  UPDATE,
+  /** Receive the file and atomically replace the existing one, even when it is the same. */
   OVERWRITE,
-  /** Receive the file and keep both: the new one is stored as {@code name-1.ext}, {@code name-2.ext}, … */
+  /** Keep both when they differ: the new one is stored as {@code name-1.ext}, {@code name-2.ext}, … */
   RENAME,
-  /** Refuse the offer with error {@code exists}. */
+  /** Refuse a differing offer with error {@code exists}. */
   FAIL;
 
   public String configName() {

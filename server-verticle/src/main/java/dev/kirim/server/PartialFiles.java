@@ -7,42 +7,46 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * The life of partial files, where bodies are written before they are published: their hidden names next to
- * the target ({@code .name.<key>.kirim-part}), the key that lets a later connection resume the same file, what
- * an existing partial already holds, and the sweep of stale ones.
+ * the target, the key that lets a later connection resume the same file, what an existing partial already
+ * holds, and the sweep of stale ones.
+ * <p>
+ * A resumable upload writes to the name's one partial file, {@code .name.kirim-part}, labelled with its resume
+ * key ({@link #RESUME_ATTRIBUTE}, an extended attribute): a later offer of the same file (same key) continues
+ * it, an offer of another version of the file (another size or mtime) deletes it at once, so a name never has
+ * more than one and bytes of two versions never mix. Without extended attributes there is no label to go by,
+ * so no resume: every upload then writes a partial of its own ({@code .name.<random>.kirim-part}), deleted when
+ * its connection is lost.
  */
 final class PartialFiles {
 
-  private final Vertx vertx;
-  private final Path root;
+  static final String RESUME_ATTRIBUTE = "kirim.resume";
 
-  PartialFiles(Vertx vertx, Path root) {
+  private final Vertx vertx;
+  private final StorageDirectory storage;
+
+  PartialFiles(Vertx vertx, StorageDirectory storage) {
     this.vertx = vertx;
-    this.root = root;
+    this.storage = storage;
   }
 
   /**
-   * Identifies the same file across connections: name, size, mtime and checksum algorithm. Without an mtime
-   * there is no telling, so no resume.
+   * Identifies the same file across connections: name, size, mtime and checksum algorithm.
    *
-   * @return the key, or {@code null} when the offer cannot be resumed
+   * @return the key, or {@code null} when resuming is off
    */
   static String resumeKey(Message.Offer offer, boolean resume) {
-    if (!resume || offer.mtime() == null) {
+    if (!resume) {
       return null;
     }
     return offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName();
@@ -50,23 +54,43 @@ final class PartialFiles {
 
   /**
    * Picks the partial file for an upload and learns how much of it is already there, with the checksum of
-   * those bytes (blocking).
+   * those bytes (blocking). A partial of another version of the file is deleted, unless {@code dryRun}.
    *
    * @param resumeKey from {@link #resumeKey}, or {@code null} for a fresh partial of a name of its own
+   * @param dryRun    only look: change nothing, and leave the checksum of what is held unread
    */
-  Partial partialFor(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm) throws IOException {
-    String key = resumeKey == null ? UUID.randomUUID().toString().replace("-", "") : hash(resumeKey);
-    Path partial = target.resolveSibling("." + target.getFileName() + "." + key + NameRules.PARTIAL_SUFFIX);
-    long have = resumeKey != null && Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS) ? Files.size(partial) : 0;
-    if (have > size) {
-      Files.delete(partial);
-      have = 0;
+  Partial partialFor(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm, boolean dryRun)
+    throws IOException {
+    if (resumeKey == null || !storage.attributes().supported()) {
+      String random = UUID.randomUUID().toString().replace("-", "");
+      return new Partial(target.resolveSibling("." + target.getFileName() + "." + random + NameRules.PARTIAL_SUFFIX),
+        0, algorithm.start(), null);
+    }
+    Path partial = target.resolveSibling("." + target.getFileName() + NameRules.PARTIAL_SUFFIX);
+    long have = 0;
+    if (Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
+      long length = Files.size(partial);
+      if (resumeKey.equals(storage.attributes().read(partial, RESUME_ATTRIBUTE)) && length <= size) {
+        have = length;
+      } else if (!dryRun) {
+        Files.deleteIfExists(partial);
+      }
     }
     ChecksumAlgorithm.Checksum prefix = algorithm.start();
-    if (have > 0) {
+    if (have > 0 && !dryRun) {
       StorageDirectory.feed(partial, have, prefix);
     }
-    return new Partial(partial, have, prefix);
+    return new Partial(partial, have, prefix, resumeKey);
+  }
+
+  /** Marks a new partial file as holding the upload of {@code resumeKey} (blocking). */
+  void label(Path partial, String resumeKey) throws IOException {
+    storage.attributes().write(partial, RESUME_ATTRIBUTE, resumeKey);
+  }
+
+  /** Removes the label before the partial file is published: it would mean nothing on a stored file (blocking). */
+  void unlabel(Path partial) throws IOException {
+    storage.attributes().remove(partial, RESUME_ATTRIBUTE);
   }
 
   Future<Void> delete(Path partial) {
@@ -84,7 +108,7 @@ final class PartialFiles {
   private int sweepNow(Duration ttl) throws IOException {
     Instant cutoff = Instant.now().minus(ttl);
     int removed = 0;
-    try (Stream<Path> paths = Files.walk(root)) {
+    try (Stream<Path> paths = Files.walk(storage.root())) {
       List<Path> stale = paths
         .filter(p -> p.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX))
         .filter(p -> isOlderThan(p, cutoff))
@@ -105,16 +129,15 @@ final class PartialFiles {
     }
   }
 
-  private static String hash(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  /**
+   * The partial file of an upload, the bytes already in it and their running checksum.
+   *
+   * @param resumeKey the key it is labelled with, {@code null} when it cannot be resumed
+   */
+  record Partial(Path path, long offset, ChecksumAlgorithm.Checksum checksum, String resumeKey) {
 
-  /** The partial file of an upload, the bytes already in it and their running checksum. */
-  record Partial(Path path, long offset, ChecksumAlgorithm.Checksum checksum) {
+    boolean resumable() {
+      return resumeKey != null;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 
@@ -24,7 +25,7 @@ final class Publication {
     return upload.finish(announcedChecksum)
       .compose(checksum -> server.storage().publish(upload.partial.path(), upload.target, options.getOnExisting(),
           fsync, () -> {
-            upload.persist(fsync);
+            upload.persist(fsync, FileMetadata.of(upload.offer, options.getUmask(), checksum), server.storage().checksums());
             return null;
           })
         .compose(stored -> stored == null
@@ -36,12 +37,24 @@ final class Publication {
           .transform(ignored -> Future.failedFuture(diagnosed))));
   }
 
-  /** The name appeared while the bytes travelled (another writer on the server's disk). */
+  /**
+   * The name appeared while the bytes travelled (another writer on the server's disk) and the policy keeps it:
+   * compared with the offer as at offer time, it is kept as the same file, or as a differing one.
+   */
   private Future<Stored> nameTaken(Upload upload) {
-    if (server.options().getOnExisting() == OnExisting.FAIL) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS,
-        "'" + upload.offer.name() + "' appeared on the server during the upload and its policy is onExisting=fail"));
-    }
-    return server.storage().inspect(upload.target, upload.offer.checksumAlgorithm(), true).map(Stored.Kept::new);
+    StorageDirectory storage = server.storage();
+    Message.Offer offer = upload.offer;
+    return server.vertx().<Stored>executeBlocking(() -> {
+      StorageDirectory.Existing existing = storage.inspectNow(upload.target);
+      if (Sameness.needsChecksum(offer, existing)) {
+        existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm());
+      }
+      boolean same = existing.exists() && Sameness.same(offer, existing);
+      if (!same && server.options().getOnExisting() == OnExisting.FAIL) {
+        throw new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
+          + "' appeared on the server during the upload, differs, and its policy is onExisting=fail");
+      }
+      return new Stored.Kept(existing, same);
+    }, false);
   }
 }

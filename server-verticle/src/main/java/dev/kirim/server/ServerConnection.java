@@ -124,6 +124,8 @@ final class ServerConnection {
       handleDataHeader(data);
     } else if (message instanceof Message.Commit commit) {
       handleCommit(commit);
+    } else if (message instanceof Message.Cancel cancel) {
+      handleCancel(cancel);
     } else {
       fatal(unexpected("a '" + typeOf(message) + "' message is not expected from a client"));
     }
@@ -135,8 +137,9 @@ final class ServerConnection {
       return;
     }
     if (hello.version() != Message.VERSION) {
-      fatal(new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
-        "this server speaks protocol version " + Message.VERSION + ", the client " + hello.version()));
+      fatal(new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version "
+        + Message.VERSION + ", the client " + hello.version() + ": upgrade the "
+        + (hello.version() < Message.VERSION ? "client" : "server") + " so that both speak the same version"));
       return;
     }
     deadline.cancel();
@@ -172,7 +175,10 @@ final class ServerConnection {
   /** Takes an accepted upload into the bookkeeping, unless the connection closed or is at its limit meanwhile. */
   private Message reply(Message.Offer offer, OfferDecision decision) {
     if (decision instanceof OfferDecision.Skip skip) {
-      return skip(offer.id(), skip.existing());
+      return skip(offer.id(), skip.existing(), skip.same());
+    }
+    if (decision instanceof OfferDecision.Preview preview) {
+      return new Message.Preview(offer.id(), preview.action(), preview.offset());
     }
     Upload upload = ((OfferDecision.Accept) decision).upload();
     if (state == State.CLOSED) {
@@ -252,9 +258,29 @@ final class ServerConnection {
     });
   }
 
+  /** The client saw its file change while sending it: the bytes are discarded, never published. */
+  private void handleCancel(Message.Cancel cancel) {
+    Upload upload = receiving;
+    if (upload == null || upload.id() != cancel.id() || !upload.bodyComplete()) {
+      fatal(unexpected("'cancel' for id " + cancel.id() + " before its data"));
+      return;
+    }
+    receiving = null;
+    ReplyQueue.Slot slot = reserveReply();
+    upload.abandon()
+      .compose(v -> server.partials().delete(upload.partial.path()))
+      .onComplete(ar -> {
+        upload.releaseClaim();
+        Message reply = Message.Error.of(cancel.id(), new ProtocolException(ErrorCode.CANCELLED,
+          "'" + upload.offer.name() + "' discarded as the client asked: " + cancel.reason()));
+        log.commitAnswered(upload, reply);
+        answer(slot, reply);
+      });
+  }
+
   private Message reply(Upload upload, Stored stored) {
     if (stored instanceof Stored.Kept kept) {
-      return skip(upload.id(), kept.existing());
+      return skip(upload.id(), kept.existing(), kept.same());
     }
     Stored.Published published = (Stored.Published) stored;
     filesStored++;
@@ -262,8 +288,9 @@ final class ServerConnection {
     return new Message.Done(upload.id(), published.name(), published.bytes(), published.checksum());
   }
 
-  private static Message.Skip skip(long id, StorageDirectory.Existing existing) {
-    return new Message.Skip(id, "exists", existing.size(), existing.checksum());
+  private static Message.Skip skip(long id, StorageDirectory.Existing existing, boolean same) {
+    return new Message.Skip(id, same ? Message.Skip.SAME : Message.Skip.DIFFERS, existing.size(),
+      existing.mtimeMillis(), existing.checksum());
   }
 
   private ReplyQueue.Slot reserveReply() {

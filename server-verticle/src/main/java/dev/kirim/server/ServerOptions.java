@@ -21,11 +21,13 @@ public class ServerOptions {
   public static final boolean DEFAULT_FSYNC = true;
   public static final boolean DEFAULT_RESUME = true;
   public static final int DEFAULT_PARTIAL_TTL_HOURS = 24;
+  /** Offered permission bits are masked with this: group and others lose write, as with a shell's umask 022. */
+  public static final int DEFAULT_UMASK = 0022;
   public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "partialTtlHours", "serverId", "advertisedHost", "registry", "limits");
+    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -33,6 +35,7 @@ public class ServerOptions {
   private OnExisting onExisting = DEFAULT_ON_EXISTING;
   private boolean fsync = DEFAULT_FSYNC;
   private boolean resume = DEFAULT_RESUME;
+  private int umask = DEFAULT_UMASK;
   private int partialTtlHours = DEFAULT_PARTIAL_TTL_HOURS;
   private String serverId;
   private String advertisedHost;
@@ -51,6 +54,7 @@ public class ServerOptions {
     this.onExisting = other.onExisting;
     this.fsync = other.fsync;
     this.resume = other.resume;
+    this.umask = other.umask;
     this.partialTtlHours = other.partialTtlHours;
     this.serverId = other.serverId;
     this.advertisedHost = other.advertisedHost;
@@ -72,6 +76,7 @@ public class ServerOptions {
       config.choice("onExisting", DEFAULT_ON_EXISTING.configName(), OnExisting.configNames()));
     fsync = config.bool("fsync", DEFAULT_FSYNC);
     resume = config.bool("resume", DEFAULT_RESUME);
+    umask = parseUmask(config);
     partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS);
     serverId = config.string("serverId", null);
     advertisedHost = config.string("advertisedHost", null);
@@ -80,6 +85,18 @@ public class ServerOptions {
     registryRefreshMs = registry.has("refreshMs") ? registry.number("refreshMs", DEFAULT_REGISTRY_REFRESH_MS) : null;
     limits = new ServerLimits(config.object("limits"));
     validate();
+  }
+
+  /** {@code umask} is written as in a shell, octal digits in a string: {@code "022"}, {@code "077"}. */
+  private static int parseUmask(ConfigReader config) {
+    String value = config.string("umask", null);
+    if (value == null) {
+      return DEFAULT_UMASK;
+    }
+    if (!value.matches("0?[0-7]{1,3}")) {
+      throw config.bad("umask", value, "octal permission bits to remove, as a string, e.g. \"022\" or \"077\"");
+    }
+    return Integer.parseInt(value, 8);
   }
 
   /**
@@ -100,6 +117,7 @@ public class ServerOptions {
       throw new ConfigException("config key 'onExisting' is not set, expected one of "
         + String.join(", ", OnExisting.configNames()));
     }
+    ConfigReader.requireRange("umask", umask, 0, 0777);
     ConfigReader.requireRange("partialTtlHours", partialTtlHours, 0, 24 * 365);
     ConfigReader.requireRange("registry.ttlMs", registryTtlMs, 100, 86_400_000);
     ConfigReader.requireRange("registry.refreshMs", getRegistryRefreshMs(), 10, 86_400_000);
@@ -123,6 +141,7 @@ public class ServerOptions {
       .put("onExisting", onExisting.configName())
       .put("fsync", fsync)
       .put("resume", resume)
+      .put("umask", String.format("%03o", umask))
       .put("partialTtlHours", partialTtlHours)
       .put("serverId", serverId)
       .put("advertisedHost", advertisedHost)
@@ -168,6 +187,16 @@ public class ServerOptions {
   }
 
   /** @return whether files and directories are fsynced before {@code done} (off trades durability for speed) */
+  /** @return the permission bits removed from a mode a client sends (setuid, setgid and sticky always are) */
+  public int getUmask() {
+    return umask;
+  }
+
+  public ServerOptions setUmask(int umask) {
+    this.umask = umask;
+    return this;
+  }
+
   public boolean isFsync() {
     return fsync;
   }

@@ -15,11 +15,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The server's storage directory: turning an offered name into a path that cannot leave it, looking at what
@@ -43,6 +45,9 @@ final class StorageDirectory {
   private final DirectorySyncs directorySyncs = new DirectorySyncs();
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
+  // Probed once the directory exists (create); none until then.
+  private volatile ExtendedAttributes attributes = ExtendedAttributes.unsupported();
+  private volatile ChecksumCache checksums = new ChecksumCache(attributes);
 
   StorageDirectory(Vertx vertx, Path root) {
     this.vertx = vertx;
@@ -53,13 +58,24 @@ final class StorageDirectory {
     return root;
   }
 
-  /** Creates the storage directory if needed. */
+  /** Creates the storage directory if needed and learns whether its file system keeps extended attributes. */
   Future<Void> create() {
     return blocking(() -> {
       Files.createDirectories(root);
       store = Files.getFileStore(root);
+      attributes = ExtendedAttributes.probe(root);
+      checksums = new ChecksumCache(attributes);
       return null;
     });
+  }
+
+  /** @return where kirim keeps its facts on files; {@link ExtendedAttributes#supported()} tells whether it can */
+  ExtendedAttributes attributes() {
+    return attributes;
+  }
+
+  ChecksumCache checksums() {
+    return checksums;
   }
 
   /**
@@ -81,22 +97,53 @@ final class StorageDirectory {
   }
 
   /** @return what exists under {@code target} now, refusing symbolic links anywhere on the way */
-  Future<Existing> inspect(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) {
-    return blocking(() -> inspectNow(target, algorithm, withChecksum));
+  Future<Existing> inspect(Path target) {
+    return blocking(() -> inspectNow(target));
   }
 
   /** Blocking {@link #inspect}, for callers already on a worker. */
-  Existing inspectNow(Path target, ChecksumAlgorithm algorithm, boolean withChecksum) throws IOException {
+  Existing inspectNow(Path target) throws IOException {
     checkNoLinksOnTheWay(target);
-    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
       return Existing.NONE;
     }
-    BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!attributes.isRegularFile()) {
       throw new ProtocolException(ErrorCode.BAD_NAME, "'" + nameOf(target) + "' exists on the server and is not a regular file");
     }
-    String checksum = withChecksum ? checksum(target, attributes.size(), algorithm) : null;
-    return new Existing(true, attributes.size(), checksum);
+    return new Existing(true, attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), null);
+  }
+
+  /**
+   * Blocking: {@code existing} with the checksum remembered for it in {@code algorithm}, if any. Reads one
+   * extended attribute, never the file: what a quick-check skip can tell the client for free.
+   */
+  Existing withKnownChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm) {
+    if (!existing.exists()) {
+      return existing;
+    }
+    String known = checksums.get(target, existing.size(), existing.mtimeNanos(), algorithm);
+    return known == null ? existing : existing.withChecksum(known);
+  }
+
+  /**
+   * Adds the checksum of an existing file (blocking): remembered on the file when it has not changed since
+   * ({@link ChecksumCache}), else read whole once and remembered for the next time.
+   */
+  Existing withChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm) throws IOException {
+    String known = checksums.get(target, existing.size(), existing.mtimeNanos(), algorithm);
+    if (known != null) {
+      return existing.withChecksum(known);
+    }
+    String computed = checksum(target, existing.size(), algorithm);
+    // Only if the file did not change while it was read: else the value would be remembered for the new content.
+    BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (after.size() == existing.size() && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == existing.mtimeNanos()) {
+      checksums.put(target, existing.size(), existing.mtimeNanos(), computed, algorithm);
+    }
+    return existing.withChecksum(computed);
   }
 
   /** Creates the parent directories of {@code target}, refusing to create them through symbolic links. */
@@ -111,7 +158,7 @@ final class StorageDirectory {
 
   /**
    * Makes a complete, verified partial file visible under its final name, following the policy; never
-   * replaces a file unless the policy is {@code overwrite}.
+   * replaces a file unless the policy is {@code overwrite} or {@code update} (whose offer found it differing).
    *
    * @param prepare blocking work to do first in the same worker task (getting the body durably into the
    *                partial file)
@@ -122,7 +169,7 @@ final class StorageDirectory {
       prepare.call();
       checkNoLinksOnTheWay(target);
       Path stored = switch (policy) {
-        case OVERWRITE -> replace(partial, target);
+        case OVERWRITE, UPDATE -> replace(partial, target);
         case RENAME -> linkUnderFreeName(partial, target);
         case SKIP, FAIL -> linkIfAbsent(partial, target) ? target : null;
       };
@@ -135,14 +182,16 @@ final class StorageDirectory {
     });
   }
 
-  /** @return the usable space on the storage's file system (blocking) */
+  /** @return the usable space on the storage's file system (blocking), unbounded where it keeps no account */
   long usableSpaceNow() throws IOException {
     FileStore known = store;
     if (known == null) {
       known = Files.getFileStore(root);
       store = known;
     }
-    return known.getUsableSpace();
+    // A file system that reports no size at all (ramfs, some FUSE ones) keeps no account of space: treated as
+    // unbounded, so offers are not refused for "0 bytes free"; a write that fails there fails as a write error.
+    return known.getTotalSpace() == 0 ? Long.MAX_VALUE : known.getUsableSpace();
   }
 
   Future<Long> usableSpace() {
@@ -256,8 +305,19 @@ final class StorageDirectory {
     return vertx.executeBlocking(work, false);
   }
 
-  /** What the storage holds under a name. */
-  record Existing(boolean exists, long size, String checksum) {
-    static final Existing NONE = new Existing(false, 0, null);
+  /**
+   * What the storage holds under a name: its size, modification time and, when it was needed, its checksum
+   * ({@code null} otherwise).
+   */
+  record Existing(boolean exists, long size, long mtimeNanos, String checksum) {
+    static final Existing NONE = new Existing(false, 0, 0, null);
+
+    long mtimeMillis() {
+      return Math.floorDiv(mtimeNanos, 1_000_000L);
+    }
+
+    Existing withChecksum(String checksum) {
+      return new Existing(exists, size, mtimeNanos, checksum);
+    }
   }
 }

@@ -7,7 +7,7 @@ sealed interface Stored {
   record Published(String name, long bytes, String checksum) implements Stored {
   }
 
-  /** The name appeared while the bytes travelled and the policy keeps what is there. */
-  record Kept(StorageDirectory.Existing existing) implements Stored {
+  /** The name appeared while the bytes travelled and the policy keeps what is there ({@code same} as offered or not). */
+  record Kept(StorageDirectory.Existing existing, boolean same) implements Stored {
   }
 }

@@ -27,25 +27,20 @@ final class Upload {
   final long startedAt = System.nanoTime();
 
   private final UploadClaims.Claim claim;
-  private final boolean resumable;
   private final BodySink body;
   private long received;
   private boolean bodyComplete;
 
-  /**
-   * @param resumable whether the partial file is named for a resume (see {@link PartialFiles#resumeKey})
-   */
   Upload(ServerContext server, Message.Offer offer, Path target, PartialFiles.Partial partial,
-         UploadClaims.Claim claim, boolean resumable) {
+         UploadClaims.Claim claim) {
     this.offer = offer;
     this.target = target;
     this.partial = partial;
     this.claim = claim;
-    this.resumable = resumable;
     this.received = partial.offset();
     this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
       ? new MemoryBody(partial.path(), offer.size())
-      : new FileBody(server.vertx(), server.storage(), target, partial.path(), partial.offset());
+      : new FileBody(server.vertx(), server.storage(), server.partials(), target, partial);
   }
 
   long id() {
@@ -106,9 +101,12 @@ final class Upload {
     return body.finish().map(actual);
   }
 
-  /** Blocking, in the publish's worker task: the whole body durably in the partial file. */
-  void persist(boolean fsync) throws IOException {
-    body.persist(fsync);
+  /**
+   * Blocking, in the publish's worker task: the whole body in the partial file with its metadata, durably
+   * when {@code fsync}.
+   */
+  void persist(boolean fsync, FileMetadata metadata, ChecksumCache checksums) throws IOException {
+    body.persist(fsync, file -> metadata.applyTo(file, checksums));
   }
 
   /** Lets go of the body (the partial file stays); never fails. */
@@ -118,7 +116,7 @@ final class Upload {
 
   /** @return whether an interruption now leaves a partial file worth keeping for a resume */
   boolean worthResuming() {
-    return resumable && body.resumable() && received > 0;
+    return partial.resumable() && body.resumable() && received > 0;
   }
 
   void releaseClaim() {

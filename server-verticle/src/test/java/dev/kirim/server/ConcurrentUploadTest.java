@@ -42,7 +42,8 @@ class ConcurrentUploadTest extends ServerTestBase {
           });
       })
       .map(skip -> {
-        assertEquals(new Message.Skip(2, "exists", first.length, Checksums.crc32c(first)), skip);
+        assertEquals(new Message.Skip(2, Message.Skip.DIFFERS, first.length, WireClient.MTIME, Checksums.crc32c(first)),
+          skip);
         assertOnlyStored(NAME, first);
         return null;
       })

@@ -48,9 +48,9 @@ class LimitsTest extends ServerTestBase {
     byte[] one = content(CHUNK_BYTES + 1, 1);
     byte[] two = content(10, 2);
     byte[] three = content(20, 3);
-    Buffer pipelined = offer(1, "one.bin", one.length, null).toBuffer()
-      .appendBuffer(offer(2, "two.bin", two.length, null).toBuffer())
-      .appendBuffer(offer(3, "three.bin", three.length, null).toBuffer());
+    Buffer pipelined = offer(1, "one.bin", one.length, WireClient.MTIME).toBuffer()
+      .appendBuffer(offer(2, "two.bin", two.length, WireClient.MTIME).toBuffer())
+      .appendBuffer(offer(3, "three.bin", three.length, WireClient.MTIME).toBuffer());
     startServer(options)
       .compose(this::connectReady)
       .compose(client -> {

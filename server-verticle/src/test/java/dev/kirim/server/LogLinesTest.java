@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.junit5.VertxTestContext;
@@ -41,7 +42,7 @@ class LogLinesTest extends ServerTestBase {
         client.send(new Message.Hello(Message.VERSION, clientId, null));
         return client.expect(Message.Welcome.class)
           .compose(welcome -> {
-            client.send(new Message.Offer(1, badName, 3, null, null));
+            client.send(new Message.Offer(1, badName, 3, WireClient.MTIME, null));
             return client.expectError(ErrorCode.BAD_NAME, 1L);
           })
           .compose(error -> client.sendRaw(badType).compose(v -> client.expectFatal(ErrorCode.MALFORMED)));

@@ -34,7 +34,7 @@ class OnExistingPolicyTest extends ServerTestBase {
         return client.expect(Message.Skip.class);
       })
       .map(skip -> {
-        assertEquals(new Message.Skip(2, "exists", original.length, Checksums.crc32c(original)), skip);
+        assertEquals(new Message.Skip(2, Message.Skip.DIFFERS, original.length, WireClient.MTIME, Checksums.crc32c(original)), skip);
         assertStored(NAME, original);
         assertFinalFiles(NAME);
         return null;

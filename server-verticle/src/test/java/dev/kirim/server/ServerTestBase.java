@@ -228,7 +228,7 @@ abstract class ServerTestBase {
   Future<Void> assertFreshClientUploads(KirimServer server, String name) {
     byte[] content = content(3 * CHUNK_BYTES + 17, name.hashCode());
     return connectReady(server)
-      .compose(client -> client.offerUntilSent(offer(1, name, content.length, null), RETRIES)
+      .compose(client -> client.offerUntilSent(offer(1, name, content.length, WireClient.MTIME), RETRIES)
         .map(send -> {
           check(send.offset() == 0, "expected send from 0, got " + send);
           return send;

@@ -1,6 +1,7 @@
 package dev.kirim.testkit;
 
 import dev.kirim.protocol.ChecksumAlgorithm;
+import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import io.vertx.core.Future;
@@ -27,7 +28,10 @@ public final class ScriptedServer {
     void handle(Connection connection, Message message);
   }
 
-  /** Welcomes, accepts every offer from offset 0, and confirms every commit with the checksum it computed. */
+  /**
+   * Welcomes, accepts every offer from offset 0, confirms every commit with the checksum it computed, and
+   * answers a cancel as a real server does.
+   */
   public static final Script OBLIGING = (connection, message) -> {
     if (message instanceof Message.Hello) {
       connection.welcome();
@@ -35,6 +39,8 @@ public final class ScriptedServer {
       connection.reply(new Message.Send(offer.id(), 0));
     } else if (message instanceof Message.Commit commit) {
       connection.done(commit);
+    } else if (message instanceof Message.Cancel cancel) {
+      connection.reply(new Message.Error(cancel.id(), ErrorCode.CANCELLED, "upload cancelled: " + cancel.reason()));
     }
   };
 
@@ -85,7 +91,9 @@ public final class ScriptedServer {
         .messageHandler(message -> {
           String type = message.getClass().getSimpleName().toLowerCase();
           server.received.add(number + ": " + type);
-          if (awaitingCommit && !(message instanceof Message.Commit commit && commit.id() == receivingId)) {
+          boolean ends = message instanceof Message.Commit commit && commit.id() == receivingId
+            || message instanceof Message.Cancel cancel && cancel.id() == receivingId;
+          if (awaitingCommit && !ends) {
             server.violations.add(number + ": '" + type + "' between the body of id " + receivingId + " and its commit");
           }
           awaitingCommit = message instanceof Message.Data;

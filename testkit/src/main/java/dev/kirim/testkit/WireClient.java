@@ -58,6 +58,9 @@ public final class WireClient {
   }
 
   /** Connects to a server on 127.0.0.1 (no hello is sent). */
+  /** The mtime of {@link #offer} and {@link #upload}: a second offer of the same size is "the same file". */
+  public static final long MTIME = 1_700_000_000_000L;
+
   public static Future<WireClient> connect(Vertx vertx, int port) {
     NetClient netClient = vertx.createNetClient();
     return netClient.connect(port, "127.0.0.1")
@@ -83,9 +86,9 @@ public final class WireClient {
     return sendRaw(Buffer.buffer(text));
   }
 
-  /** Offers a file without mtime, with the default algorithm. */
+  /** Offers a file modified at {@link #MTIME}, with the default algorithm, compared by size and mtime. */
   public Future<Void> offer(long id, String name, long size) {
-    return send(new Message.Offer(id, name, size, null, null));
+    return send(new Message.Offer(id, name, size, MTIME, null));
   }
 
   /** Sends {@code data} and the body {@code content[offset..]} as one write. */
@@ -135,7 +138,7 @@ public final class WireClient {
 
   private Future<Message> offerUntilNotBusy(Message.Offer offer, int attempt, int attempts) {
     send(new Message.Offer(offer.id() + attempt * RETRY_ID_STEP, offer.name(), offer.size(), offer.mtime(),
-      offer.algorithm()));
+      offer.algorithm(), offer.checksum(), offer.mode(), offer.setMtime(), offer.dryRun()));
     return next().compose(reply -> {
       boolean busy = reply instanceof Message.Error error && error.code() == ErrorCode.BUSY;
       if (!busy) {

@@ -1,0 +1,70 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ChecksumAlgorithm;
+import dev.kirim.protocol.Message;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a published file gets besides its bytes: the sender's modification time (so that the next offer's
+ * size-and-mtime check can tell it is the same file), the sender's permission bits less the server's
+ * {@code umask} (never setuid, setgid or sticky), and its checksum remembered ({@link ChecksumCache}).
+ * Applied to the partial file before it is synced and published, so that it is durable with the bytes.
+ *
+ * @param mtimeMillis the time to set, or {@code null} to keep the arrival time
+ * @param permissions the permission bits to set, or {@code null} to keep what the server created
+ */
+record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long size, String checksum,
+                    ChecksumAlgorithm algorithm) {
+
+  private static final PosixFilePermission[] BITS = {
+    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+  };
+
+  /** @param checksum the verified checksum of the whole body */
+  static FileMetadata of(Message.Offer offer, int umask, String checksum) {
+    Set<PosixFilePermission> permissions = offer.mode() == null ? null : permissions(offer.mode() & 0777 & ~umask);
+    return new FileMetadata(offer.keepsMtime() ? offer.mtime() : null, permissions, offer.size(), checksum,
+      offer.checksumAlgorithm());
+  }
+
+  static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+    for (int bit = 0; bit < BITS.length; bit++) {
+      if ((mode & (1 << bit)) != 0) {
+        permissions.add(BITS[bit]);
+      }
+    }
+    return permissions;
+  }
+
+  /** Blocking: sets mode and mtime on {@code file} and remembers its checksum there. */
+  void applyTo(Path file, ChecksumCache checksums) throws IOException {
+    if (permissions != null) {
+      try {
+        Files.setPosixFilePermissions(file, permissions);
+      } catch (UnsupportedOperationException e) {
+        // A file system without POSIX permissions: nothing to preserve them in.
+      }
+    }
+    long mtimeNanos;
+    if (mtimeMillis != null) {
+      Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
+      // A file system that keeps coarser times stores less: the checksum is then looked up in vain, never wrongly.
+      mtimeNanos = TimeUnit.MILLISECONDS.toNanos(mtimeMillis);
+    } else {
+      mtimeNanos = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS);
+    }
+    checksums.put(file, size, mtimeNanos, checksum, algorithm);
+  }
+}
