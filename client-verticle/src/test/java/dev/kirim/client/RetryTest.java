@@ -5,6 +5,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerLimits;
+import dev.kirim.server.ServerOptions;
 import dev.kirim.testkit.ReplyTap;
 import dev.kirim.testkit.Trees;
 import io.vertx.core.Handler;
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Retries against a real server that says {@code busy}: because another upload holds the name, or because
- * it is at its connection limit. The other party is a raw connection the test holds and lets go of once the
+ * Retries against a real server that says {@code busy}: because another upload holds the name for longer
+ * than the server lets an offer wait for it, or because it is at its connection limit. The other party is a raw connection the test holds and lets go of once the
  * client has been told {@code busy} (seen through a {@link ReplyTap}), so no test depends on timing.
  */
 class RetryTest extends PushTestBase {
@@ -43,6 +44,13 @@ class RetryTest extends PushTestBase {
     home = tmp.resolve("home");
     storage = tmp.resolve("storage");
     content = writeRandom(home.resolve(NAME), 50_001, 7);
+  }
+
+  /** A server whose offers of a held name wait only 50 ms for it before they are answered {@code busy}. */
+  private ServerOptions nameWaitingBriefly() {
+    ServerOptions options = serverOptions(storage);
+    options.getLimits().setSameNameWaitMs(50);
+    return options;
   }
 
   /**
@@ -92,7 +100,7 @@ class RetryTest extends PushTestBase {
   @Test
   void nameBusyWithAnotherUploadIsOfferedAgainUntilItIsFree() {
     files();
-    KirimServer server = startServer(storage);
+    KirimServer server = startServer(nameWaitingBriefly());
     NetSocket holder = hold(server, NAME);
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> holder.close());
@@ -111,7 +119,7 @@ class RetryTest extends PushTestBase {
   void nameBusyForLongerThanTheRetriesFailsWithBusy() {
     files();
     byte[] other = writeRandom(home.resolve("lain.txt"), 999, 8);
-    KirimServer server = startServer(storage);
+    KirimServer server = startServer(nameWaitingBriefly());
     hold(server, NAME);
     AtomicInteger busy = new AtomicInteger();
     ReplyTap tap = tap(server, busy, error -> { });

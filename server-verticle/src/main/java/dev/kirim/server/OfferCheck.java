@@ -43,11 +43,18 @@ final class OfferCheck {
       // A dry run claims nothing: it may answer differently from a real offer racing with another upload.
       return survey(offer, target, true).compose(survey -> decide(offer, target, null, survey));
     }
-    UploadClaims.Claim claim = server.claims().tryClaim(target, owner);
-    if (claim == null) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
-        "'" + offer.name() + "' is already being uploaded; try again later"));
-    }
+    // Another connection's upload of the name is waited for, within the idle timeout of this one.
+    long waitMs = server.options().getLimits().getSameNameWaitMs();
+    return server.claims().claim(target, owner, waitMs).compose(claim -> {
+      if (claim == null) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "'" + offer.name()
+          + "' is being uploaded by this connection, or was by another for " + waitMs + " ms; try again later"));
+      }
+      return checkClaimed(offer, target, claim);
+    });
+  }
+
+  private Future<OfferDecision> checkClaimed(Message.Offer offer, Path target, UploadClaims.Claim claim) {
     return survey(offer, target, false)
       .compose(survey -> decide(offer, target, claim, survey))
       .andThen(ar -> {

@@ -19,7 +19,7 @@ public class ServerLimits {
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "minFreeBytes", "chunkBytes");
+    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
@@ -27,6 +27,8 @@ public class ServerLimits {
   private int maxPendingOffers = DEFAULT_MAX_PENDING_OFFERS;
   private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  /** {@code null}: half the idle timeout, whatever that is set to. */
+  private Long sameNameWaitMs;
   private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
   private int chunkBytes = DEFAULT_CHUNK_BYTES;
 
@@ -40,6 +42,7 @@ public class ServerLimits {
     this.maxPendingOffers = other.maxPendingOffers;
     this.headerTimeoutMs = other.headerTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
+    this.sameNameWaitMs = other.sameNameWaitMs;
     this.minFreeBytes = other.minFreeBytes;
     this.chunkBytes = other.chunkBytes;
   }
@@ -53,6 +56,7 @@ public class ServerLimits {
     maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS);
     headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    sameNameWaitMs = config.has("sameNameWaitMs") ? config.number("sameNameWaitMs", 0) : null;
     minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES);
     chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES);
   }
@@ -71,13 +75,15 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.headerTimeoutMs", headerTimeoutMs, 1, 86_400_000);
     // Vert.x takes the idle timeout as an int.
     ConfigReader.requireRange("limits.idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    // A waiting offer's connection is silent: it must get its answer before the idle timeout closes it.
+    ConfigReader.requireRange("limits.sameNameWaitMs", getSameNameWaitMs(), 0, idleTimeoutMs - 1);
     ConfigReader.requireRange("limits.minFreeBytes", minFreeBytes, 0, Long.MAX_VALUE);
     ConfigReader.requireRange("limits.chunkBytes", chunkBytes, 4096, 16 * 1024 * 1024);
     return this;
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("maxHeaderBytes", maxHeaderBytes)
       .put("maxFileBytes", maxFileBytes)
       .put("maxConnections", maxConnections)
@@ -86,6 +92,10 @@ public class ServerLimits {
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("minFreeBytes", minFreeBytes)
       .put("chunkBytes", chunkBytes);
+    if (sameNameWaitMs != null) {
+      json.put("sameNameWaitMs", sameNameWaitMs);
+    }
+    return json;
   }
 
   public int getMaxHeaderBytes() {
@@ -130,6 +140,19 @@ public class ServerLimits {
 
   public ServerLimits setHeaderTimeoutMs(long headerTimeoutMs) {
     this.headerTimeoutMs = headerTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return how long an offer of a name that another connection is uploading waits for that upload to end
+   *   before it is answered {@code busy}; half the idle timeout unless set
+   */
+  public long getSameNameWaitMs() {
+    return sameNameWaitMs != null ? sameNameWaitMs : idleTimeoutMs / 2;
+  }
+
+  public ServerLimits setSameNameWaitMs(long sameNameWaitMs) {
+    this.sameNameWaitMs = sameNameWaitMs;
     return this;
   }
 

@@ -22,8 +22,10 @@ class ConcurrentUploadTest extends ServerTestBase {
   private final byte[] first = content(3 * CHUNK_BYTES + 11, 200);
   private final byte[] second = content(2 * CHUNK_BYTES + 5, 201);
 
+  /** Point of the wait: a race resolves as if the second client had come after the first, never as busy. */
   @Test
-  void aSecondUploadOfTheSameNameIsBusyThenSkipped(VertxTestContext testContext) {
+  void aSecondOfferOfTheSameNameWaitsForTheFirstUploadThenMeetsThePolicy(VertxTestContext testContext) {
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     startServer()
       .compose(server -> Future.all(connectReady(server), connectReady(server)))
       .compose(both -> {
@@ -33,17 +35,59 @@ class ConcurrentUploadTest extends ServerTestBase {
         return a.expect(Message.Send.class)
           .compose(send -> {
             b.offer(1, NAME, second.length);
-            return b.expectError(ErrorCode.BUSY, 1L);
-          })
-          .compose(busy -> a.finishUpload(1, first, 0))
-          .compose(done -> {
-            b.offer(2, NAME, second.length);
-            return b.expect(Message.Skip.class);
+            Future<Message> waiting = b.next().andThen(ar -> events.add("b answered"));
+            // b's offer is held until a's upload ends: a's done comes first.
+            return a.finishUpload(1, first, 0).andThen(ar -> events.add("a done")).compose(done -> waiting);
           });
       })
-      .map(skip -> {
-        assertEquals(new Message.Skip(2, Message.Skip.DIFFERS, first.length, WireClient.MTIME, Checksums.crc32c(first)),
-          skip);
+      .map(reply -> {
+        assertEquals(new Message.Skip(1, Message.Skip.DIFFERS, first.length, WireClient.MTIME, Checksums.crc32c(first)),
+          reply);
+        assertEquals(List.of("a done", "b answered"), events);
+        assertOnlyStored(NAME, first);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** The wait is bounded (by default half the idle timeout): a holder that never finishes gets the others a busy. */
+  @Test
+  void aWaitLongerThanSameNameWaitMsIsBusy(VertxTestContext testContext) {
+    assertEquals(60_000, new ServerLimits().getSameNameWaitMs());
+    ServerOptions options = options();
+    options.getLimits().setSameNameWaitMs(500);
+    startServer(options)
+      .compose(server -> Future.all(connectReady(server), connectReady(server)))
+      .compose(both -> {
+        WireClient a = both.resultAt(0);
+        WireClient b = both.resultAt(1);
+        a.offer(1, NAME, first.length);
+        return a.expect(Message.Send.class).compose(send -> {
+          long start = System.nanoTime();
+          b.offer(1, NAME, second.length);
+          return b.expectError(ErrorCode.BUSY, 1L).map(busy -> {
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(450), "waited before busy");
+            assertTrue(busy.message().contains("500 ms"), busy.message());
+            return null;
+          });
+        });
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void anOfferOfANameItsOwnConnectionIsUploadingIsBusyAtOnce(VertxTestContext testContext) {
+    startServer()
+      .compose(this::connectReady)
+      .compose(a -> {
+        a.offer(1, NAME, first.length);
+        return a.expect(Message.Send.class).compose(send -> {
+          // Waiting would deadlock: this offer's reply would have to come before the first one's done.
+          a.offer(2, NAME, first.length);
+          return a.expectError(ErrorCode.BUSY, 2L);
+        }).compose(busy -> a.finishUpload(1, first, 0));
+      })
+      .map(done -> {
         assertOnlyStored(NAME, first);
         return null;
       })
@@ -53,7 +97,9 @@ class ConcurrentUploadTest extends ServerTestBase {
   @Test
   void aRefusedClientCannotPushBytesIntoAnotherUpload(VertxTestContext testContext) {
     int half = first.length / 2;
-    startServer()
+    ServerOptions options = options();
+    options.getLimits().setSameNameWaitMs(100);
+    startServer(options)
       .compose(server -> Future.all(connectReady(server), connectReady(server)))
       .compose(both -> {
         WireClient a = both.resultAt(0);
@@ -101,7 +147,7 @@ class ConcurrentUploadTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
-  /** Four clients race for one name: exactly one stores it, the others are told busy or skip, nothing mixes. */
+  /** Four clients race for one name: exactly one stores it, the others wait and skip it, nothing mixes. */
   @Test
   void racingUploadsOfOneNameHaveOneOutcome(VertxTestContext testContext) {
     int racers = 4;
@@ -123,8 +169,7 @@ class ConcurrentUploadTest extends ServerTestBase {
         List<String> winners = outcomes.stream().filter(o -> o.startsWith("done")).toList();
         assertEquals(1, winners.size(), "outcomes: " + outcomes);
         int winner = Integer.parseInt(winners.get(0).substring("done ".length()));
-        assertTrue(outcomes.stream().allMatch(o -> o.startsWith("done") || o.equals("busy") || o.equals("skip")),
-          "outcomes: " + outcomes);
+        assertTrue(outcomes.stream().allMatch(o -> o.startsWith("done") || o.equals("skip")), "outcomes: " + outcomes);
         assertOnlyStored(NAME, contents.get(winner));
         return null;
       })
