@@ -24,10 +24,12 @@ public class ClientOptions {
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  public static final long MIN_RATE_LIMIT = 64 * 1024;
+  public static final long MAX_RATE_LIMIT = 1L << 40;
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs");
+    "idleTimeoutMs", "rateLimit");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -40,6 +42,8 @@ public class ClientOptions {
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  // Bytes per second per target; null: unlimited.
+  private Long rateLimit;
 
   public ClientOptions() {
   }
@@ -55,6 +59,7 @@ public class ClientOptions {
     this.clientId = other.clientId;
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
+    this.rateLimit = other.rateLimit;
   }
 
   /**
@@ -75,6 +80,7 @@ public class ClientOptions {
     window = config.integer("window", DEFAULT_WINDOW);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     validate();
   }
 
@@ -115,6 +121,9 @@ public class ClientOptions {
     // Vert.x takes both timeouts as an int.
     ConfigReader.requireRange("connectTimeoutMs", connectTimeoutMs, 1, 3_600_000);
     ConfigReader.requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    if (rateLimit != null) {
+      ConfigReader.requireByteRange("rateLimit", rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    }
     return this;
   }
 
@@ -123,6 +132,7 @@ public class ClientOptions {
       .put("parallelism", new JsonObject().put("targets", parallelTargets).put("perTarget", connectionsPerTarget))
       .put("retry", new JsonObject().put("attempts", retryAttempts).put("backoffMs", retryBackoffMs)
         .put("maxBackoffMs", getRetryMaxBackoffMs()))
+      .put("rateLimit", rateLimit)
       .put("checksum", checksum.wireName())
       .put("clientId", clientId)
       .put("window", window)
@@ -230,6 +240,16 @@ public class ClientOptions {
 
   public ClientOptions setIdleTimeoutMs(long idleTimeoutMs) {
     this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  /** @return the most bytes per second sent to one target, over all its connections; {@code null}: unlimited */
+  public Long getRateLimit() {
+    return rateLimit;
+  }
+
+  public ClientOptions setRateLimit(Long rateLimit) {
+    this.rateLimit = rateLimit;
     return this;
   }
 }
