@@ -2,6 +2,8 @@ package dev.kirim.client;
 
 import dev.kirim.config.ConfigException;
 import dev.kirim.server.KirimServer;
+import dev.kirim.server.ServerLimits;
+import dev.kirim.server.ServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Rate limits end to end: the client's {@code rateLimit}, pushing 8 MiB at 4 MiB/s over real sockets.
+ * Rate limits end to end: the client's {@code rateLimit} and the server's
+ * {@code limits.rateLimitPerConnection}, each pushing 8 MiB at 4 MiB/s over real sockets.
  * <p>
  * A token bucket starts with a quarter second's bytes and may be drawn one region (or chunk) ahead, so 8 MiB
  * at 4 MiB/s cannot take less than about 1.6 s: the lower bound, 1.5 s, holds on any machine. The upper
@@ -78,6 +81,23 @@ class RateLimitTest extends PushTestBase {
     assertPaced(elapsed);
   }
 
+  @Test
+  void serverRateLimitPerConnectionPacesAPush() {
+    Path home = tmp.resolve("home");
+    Path storage = tmp.resolve("storage");
+    byte[] content = writeRandom(home.resolve("besar.bin"), 8 * MIB + 4_321, 3);
+    ServerOptions serverOptions = serverOptions(storage).setLimits(new ServerLimits().setRateLimitPerConnection(RATE));
+    KirimServer server = startServer(serverOptions);
+
+    long started = System.nanoTime();
+    PushReport report = push(job(home, List.of("besar.bin"), server));
+    long elapsed = System.nanoTime() - started;
+
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertSent(result(report, "besar.bin"), content, storage);
+    assertPaced(elapsed);
+  }
+
   private static void assertPaced(long elapsedNanos) {
     String seconds = String.format("%.2f s", elapsedNanos / 1e9);
     assertTrue(elapsedNanos >= MIN_NANOS, () -> "8 MiB at 4 MiB/s took only " + seconds);
@@ -118,6 +138,24 @@ class RateLimitTest extends PushTestBase {
       + "\"512KiB\" or 1048576 (unknown unit 'MBs')", messages.get(0));
     assertTrue(messages.get(5).contains("expected a size from 64KiB to 1TiB"), messages.get(5));
     ConfigException set = assertThrows(ConfigException.class, () -> new ClientOptions().setRateLimit(1L).validate());
-    assertTrue(set.getMessage().startsWith("config key 'rateLimit' is 1, expected a size from 64KiB"), set.getMessage());
+    assertTrue(set.getMessage().startsWith("config key 'rateLimit' is 1, expected a size from 64KiB"),
+      set.getMessage());
+  }
+
+  @Test
+  void serverRateLimitPerConnectionIsValidatedLikewise() {
+    JsonObject json = new JsonObject().put("storageDir", tmp.toString());
+    ServerOptions ok = new ServerOptions(json.copy()
+      .put("limits", new JsonObject().put("rateLimitPerConnection", "20MiB")));
+    assertEquals(20L * MIB, ok.getLimits().getRateLimitPerConnection());
+    assertNull(new ServerOptions(json.copy()).getLimits().getRateLimitPerConnection(), "absent: unlimited");
+    ConfigException e = assertThrows(ConfigException.class, () -> new ServerOptions(json.copy()
+      .put("limits", new JsonObject().put("rateLimitPerConnection", "20 mbit"))));
+    assertEquals("config key 'limits.rateLimitPerConnection' is \"20 mbit\", expected a size in bytes such as "
+      + "\"50MiB\", \"20MB\", \"512KiB\" or 1048576 (unknown unit 'mbit')", e.getMessage());
+    ConfigException small = assertThrows(ConfigException.class, () -> new ServerOptions(json.copy()
+      .put("limits", new JsonObject().put("rateLimitPerConnection", 1000))));
+    assertTrue(small.getMessage().startsWith("config key 'limits.rateLimitPerConnection' is 1000, expected a size "
+      + "from 64KiB to 1TiB"), small.getMessage());
   }
 }

@@ -17,9 +17,11 @@ public class ServerLimits {
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_MIN_FREE_BYTES = 64L * 1024 * 1024;
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+  public static final long MIN_RATE_LIMIT = 64 * 1024;
+  public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "minFreeBytes", "chunkBytes");
+    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "minFreeBytes", "chunkBytes", "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
@@ -29,6 +31,8 @@ public class ServerLimits {
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
   private int chunkBytes = DEFAULT_CHUNK_BYTES;
+  // Bytes per second one connection's bodies are read at; null: unlimited.
+  private Long rateLimitPerConnection;
 
   public ServerLimits() {
   }
@@ -42,6 +46,7 @@ public class ServerLimits {
     this.idleTimeoutMs = other.idleTimeoutMs;
     this.minFreeBytes = other.minFreeBytes;
     this.chunkBytes = other.chunkBytes;
+    this.rateLimitPerConnection = other.rateLimitPerConnection;
   }
 
   /** Reads the {@code limits} object; the values are checked by {@link #validate()}. */
@@ -55,6 +60,7 @@ public class ServerLimits {
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
     minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES);
     chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES);
+    rateLimitPerConnection = config.byteSize("rateLimitPerConnection", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
   }
 
   /**
@@ -73,6 +79,10 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
     ConfigReader.requireRange("limits.minFreeBytes", minFreeBytes, 0, Long.MAX_VALUE);
     ConfigReader.requireRange("limits.chunkBytes", chunkBytes, 4096, 16 * 1024 * 1024);
+    if (rateLimitPerConnection != null) {
+      ConfigReader.requireByteRange("limits.rateLimitPerConnection", rateLimitPerConnection, MIN_RATE_LIMIT,
+        MAX_RATE_LIMIT);
+    }
     return this;
   }
 
@@ -85,6 +95,7 @@ public class ServerLimits {
       .put("headerTimeoutMs", headerTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("minFreeBytes", minFreeBytes)
+      .put("rateLimitPerConnection", rateLimitPerConnection)
       .put("chunkBytes", chunkBytes);
   }
 
@@ -157,6 +168,16 @@ public class ServerLimits {
 
   public ServerLimits setChunkBytes(int chunkBytes) {
     this.chunkBytes = chunkBytes;
+    return this;
+  }
+
+  /** @return the most body bytes per second read from one connection; {@code null}: unlimited */
+  public Long getRateLimitPerConnection() {
+    return rateLimitPerConnection;
+  }
+
+  public ServerLimits setRateLimitPerConnection(Long rateLimitPerConnection) {
+    this.rateLimitPerConnection = rateLimitPerConnection;
     return this;
   }
 }
