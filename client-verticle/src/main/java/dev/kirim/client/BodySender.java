@@ -31,10 +31,13 @@ final class BodySender {
   private final FileTask task;
   private final long id;
   private final LocalFacts localFacts;
+  private final SendPacer pacer;
   private final Promise<Void> finished = Promise.promise();
 
   /** @param writer the connection's writer, for the data line, a small body and the commit */
-  BodySender(Vertx vertx, NetSocket socket, MessageWriter writer, FileTask task, long id, LocalFacts localFacts) {
+  BodySender(Vertx vertx, NetSocket socket, MessageWriter writer, FileTask task, long id, LocalFacts localFacts,
+             SendPacer pacer) {
+    this.pacer = pacer;
     this.vertx = vertx;
     this.socket = socket;
     this.writer = writer;
@@ -48,6 +51,10 @@ final class BodySender {
    *   not be sent as offered (the connection is then unusable: the server still expects bytes)
    */
   Future<Void> send() {
+    if (!pacer.ready()) {
+      // Under a rate limit, the bytes sent ahead of it are paid for before this body starts.
+      return pacer.whenReady().compose(v -> send());
+    }
     LocalFacts.Facts facts = task.facts;
     long length = facts.size() - task.offset;
     writer.write(new Message.Data(id, task.offset, length));
@@ -55,6 +62,7 @@ final class BodySender {
     if (content != null) {
       writer.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
       task.facts = facts.withChecksum(facts.checksum());
+      pacer.charge(length);
       // Read between two looks that agreed (LocalFacts): these bytes are one version of the file.
       commit(facts.checksum());
       return finished.future();
@@ -108,7 +116,7 @@ final class BodySender {
             path + " shrank to " + now + " bytes before being sent"));
         }
         try {
-          return socket.sendFile(path, task.offset, length);
+          return pacer.sendFile(socket, path, task.offset, length);
         } catch (RuntimeException e) {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED, e.getMessage()));
         }

@@ -234,7 +234,7 @@ final class ClientConnection {
     long id = bodies.poll();
     FileTask task = inFlight.get(id);
     sendingBody = true;
-    BodySender body = new BodySender(vertx, socket, writer, task, id, localFacts);
+    BodySender body = new BodySender(vertx, socket, writer, task, id, localFacts, push.pacer);
     body.send().onComplete(ar -> {
       sendingBody = false;
       if (ar.failed()) {

@@ -24,6 +24,8 @@ public class ClientOptions {
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  public static final long MIN_RATE_LIMIT = 64 * 1024;
+  public static final long MAX_RATE_LIMIT = 1L << 40;
 
   /** How the client asks a server to tell whether its copy is the same file. */
   public enum Compare {
@@ -43,7 +45,7 @@ public class ClientOptions {
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs", "compare", "preserve");
+    "idleTimeoutMs", "compare", "preserve", "rateLimit");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -60,6 +62,8 @@ public class ClientOptions {
   private Compare compare;
   private boolean preserveMtime = true;
   private boolean preserveMode;
+  // Bytes per second per target; null: unlimited.
+  private Long rateLimit;
 
   public ClientOptions() {
   }
@@ -78,6 +82,7 @@ public class ClientOptions {
     this.compare = other.compare;
     this.preserveMtime = other.preserveMtime;
     this.preserveMode = other.preserveMode;
+    this.rateLimit = other.rateLimit;
   }
 
   /**
@@ -103,6 +108,7 @@ public class ClientOptions {
     ConfigReader preserve = config.object("preserve").rejectUnknownKeys(Set.of("mtime", "mode"));
     preserveMtime = preserve.bool("mtime", true);
     preserveMode = preserve.bool("mode", false);
+    rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     validate();
   }
 
@@ -147,6 +153,9 @@ public class ClientOptions {
       throw new ConfigException("config key 'compare' is \"size-mtime\" while 'preserve.mtime' is false: the server's "
         + "copies would never have our mtimes to compare with; set compare to \"checksum\" or preserve.mtime to true");
     }
+    if (rateLimit != null) {
+      ConfigReader.requireByteRange("rateLimit", rateLimit, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    }
     return this;
   }
 
@@ -155,6 +164,7 @@ public class ClientOptions {
       .put("parallelism", new JsonObject().put("targets", parallelTargets).put("perTarget", connectionsPerTarget))
       .put("retry", new JsonObject().put("attempts", retryAttempts).put("backoffMs", retryBackoffMs)
         .put("maxBackoffMs", getRetryMaxBackoffMs()))
+      .put("rateLimit", rateLimit)
       .put("checksum", checksum.wireName())
       .put("clientId", clientId)
       .put("window", window)
@@ -294,6 +304,16 @@ public class ClientOptions {
 
   public ClientOptions setPreserveMode(boolean preserveMode) {
     this.preserveMode = preserveMode;
+    return this;
+  }
+
+  /** @return the most bytes per second sent to one target, over all its connections; {@code null}: unlimited */
+  public Long getRateLimit() {
+    return rateLimit;
+  }
+
+  public ClientOptions setRateLimit(Long rateLimit) {
+    this.rateLimit = rateLimit;
     return this;
   }
 }

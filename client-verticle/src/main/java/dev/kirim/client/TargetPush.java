@@ -37,6 +37,8 @@ final class TargetPush {
   private final List<FileResult> results = new ArrayList<>();
   private final Promise<TargetReport> finished = Promise.promise();
   private final long startedAt = System.nanoTime();
+  /** Paces what this target is sent to the rate limit, over all its connections. */
+  final SendPacer pacer;
 
   private int outstanding;
   private int connecting;
@@ -52,6 +54,7 @@ final class TargetPush {
     this.target = target;
     this.options = options;
     this.files = files;
+    this.pacer = SendPacer.create(vertx, options.getRateLimit());
   }
 
   Future<TargetReport> run() {

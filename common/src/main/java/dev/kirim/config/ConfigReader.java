@@ -178,6 +178,47 @@ public final class ConfigReader {
     return value;
   }
 
+  /**
+   * A size in bytes: a whole number, or a string with a unit such as {@code "50MiB"} or {@code "20MB"} (see
+   * {@link ByteSize}).
+   *
+   * @return the bytes under {@code key}, or {@code defaultValue} (which may be {@code null}) when absent
+   */
+  public Long byteSize(String key, Long defaultValue, long min, long max) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    long bytes;
+    if (value instanceof Number number && isWholeLong(number)) {
+      bytes = number.longValue();
+    } else if (value instanceof String text) {
+      try {
+        bytes = ByteSize.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw bad(key, value, "a size in bytes such as " + ByteSize.EXAMPLES + " (" + e.getMessage() + ")");
+      }
+    } else {
+      throw bad(key, value, "a size in bytes such as " + ByteSize.EXAMPLES);
+    }
+    if (bytes < min || bytes > max) {
+      throw bad(key, value, sizeRange(min, max));
+    }
+    return bytes;
+  }
+
+  /** Like {@link #requireRange} for a size in bytes, worded in units. */
+  public static long requireByteRange(String key, long bytes, long min, long max) {
+    if (bytes < min || bytes > max) {
+      throw new ConfigException("config key '" + key + "' is " + bytes + ", expected " + sizeRange(min, max));
+    }
+    return bytes;
+  }
+
+  private static String sizeRange(long min, long max) {
+    return "a size from " + ByteSize.format(min) + " to " + ByteSize.format(max) + " such as " + ByteSize.EXAMPLES;
+  }
+
   // longValue() wraps a BigInteger (2^64 + 1 becomes 1) and clamps a huge double: refuse those first.
   private static boolean isWholeLong(Number number) {
     if (number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte) {

@@ -1,2 +1,2 @@
-/** Small network helpers both kirim programs share: address formatting and this host's name. */
+/** Small network helpers both kirim programs share: address formatting, this host's name, a rate limit's bucket. */
 package dev.kirim.net;

@@ -44,6 +44,7 @@ final class ServerConnection {
   private final HeaderDeadline deadline;
   private final OfferCheck offerCheck;
   private final Publication publication;
+  private final ReadPacer readPacer;
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
@@ -75,6 +76,7 @@ final class ServerConnection {
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
     this.offerCheck = new OfferCheck(server, UUID.randomUUID().toString());
     this.publication = new Publication(server);
+    this.readPacer = ReadPacer.create(server.vertx(), limits.getRateLimitPerConnection(), this::updateFlow);
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
       .chunkHandler(this::handleChunk)
@@ -221,6 +223,7 @@ final class ServerConnection {
   }
 
   private void handleChunk(Buffer chunk) {
+    readPacer.consumed(chunk.length());
     if (receiving.write(chunk)) {
       waitingForDisk = true;
       updateFlow();
@@ -346,6 +349,7 @@ final class ServerConnection {
   private void close(boolean lost) {
     state = State.CLOSED;
     deadline.cancel();
+    readPacer.close();
     reader.pause();
     replies.clear();
     accepted.values().forEach(Upload::releaseClaim);
@@ -366,7 +370,7 @@ final class ServerConnection {
     if (state == State.CLOSED) {
       return;
     }
-    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies;
+    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies || readPacer.holding();
     if (hold && !reader.isPaused()) {
       reader.pause();
       socket.pause();

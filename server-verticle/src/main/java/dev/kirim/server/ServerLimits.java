@@ -17,9 +17,12 @@ public class ServerLimits {
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_MIN_FREE_BYTES = 64L * 1024 * 1024;
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+  public static final long MIN_RATE_LIMIT = 64 * 1024;
+  public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes");
+    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes",
+    "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
@@ -31,6 +34,8 @@ public class ServerLimits {
   private Long sameNameWaitMs;
   private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
   private int chunkBytes = DEFAULT_CHUNK_BYTES;
+  // Bytes per second one connection's bodies are read at; null: unlimited.
+  private Long rateLimitPerConnection;
 
   public ServerLimits() {
   }
@@ -45,6 +50,7 @@ public class ServerLimits {
     this.sameNameWaitMs = other.sameNameWaitMs;
     this.minFreeBytes = other.minFreeBytes;
     this.chunkBytes = other.chunkBytes;
+    this.rateLimitPerConnection = other.rateLimitPerConnection;
   }
 
   /** Reads the {@code limits} object; the values are checked by {@link #validate()}. */
@@ -59,6 +65,7 @@ public class ServerLimits {
     sameNameWaitMs = config.has("sameNameWaitMs") ? config.number("sameNameWaitMs", 0) : null;
     minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES);
     chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES);
+    rateLimitPerConnection = config.byteSize("rateLimitPerConnection", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
   }
 
   /**
@@ -79,6 +86,10 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.sameNameWaitMs", getSameNameWaitMs(), 0, idleTimeoutMs - 1);
     ConfigReader.requireRange("limits.minFreeBytes", minFreeBytes, 0, Long.MAX_VALUE);
     ConfigReader.requireRange("limits.chunkBytes", chunkBytes, 4096, 16 * 1024 * 1024);
+    if (rateLimitPerConnection != null) {
+      ConfigReader.requireByteRange("limits.rateLimitPerConnection", rateLimitPerConnection, MIN_RATE_LIMIT,
+        MAX_RATE_LIMIT);
+    }
     return this;
   }
 
@@ -91,6 +102,7 @@ public class ServerLimits {
       .put("headerTimeoutMs", headerTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("minFreeBytes", minFreeBytes)
+      .put("rateLimitPerConnection", rateLimitPerConnection)
       .put("chunkBytes", chunkBytes);
     if (sameNameWaitMs != null) {
       json.put("sameNameWaitMs", sameNameWaitMs);
@@ -180,6 +192,16 @@ public class ServerLimits {
 
   public ServerLimits setChunkBytes(int chunkBytes) {
     this.chunkBytes = chunkBytes;
+    return this;
+  }
+
+  /** @return the most body bytes per second read from one connection; {@code null}: unlimited */
+  public Long getRateLimitPerConnection() {
+    return rateLimitPerConnection;
+  }
+
+  public ServerLimits setRateLimitPerConnection(Long rateLimitPerConnection) {
+    this.rateLimitPerConnection = rateLimitPerConnection;
     return this;
   }
 }
