@@ -17,13 +17,15 @@ import java.util.stream.Stream;
 /**
  * What one push sends where: the targets ({@code host:port}, or {@code cluster:all} / {@code cluster:any},
  * resolved when the push starts), the files (paths, directories, globs; relative ones against
- * {@code baseDir}) and the {@code remoteDir} prefix on the servers, the files left out ({@code exclude}) and
- * whether symbolic links are followed ({@code followSymlinks}). Every file goes to every target.
+ * {@code baseDir}) and the {@code remoteDir} prefix on the servers, the files left out ({@code exclude}),
+ * whether symbolic links are followed ({@code followSymlinks}) and whether files are deleted once delivered
+ * ({@code deleteAfterSend}). Every file goes to every target.
  */
 public class PushJob {
 
   /** The configuration keys a job reads. */
-  static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "exclude", "followSymlinks");
+  static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "exclude", "followSymlinks",
+    "deleteAfterSend");
   private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
 
   private List<Target> targets = new ArrayList<>();
@@ -33,6 +35,7 @@ public class PushJob {
   private String remoteDir = "";
   private List<String> exclude = new ArrayList<>();
   private boolean followSymlinks;
+  private boolean deleteAfterSend;
 
   public PushJob() {
   }
@@ -45,6 +48,7 @@ public class PushJob {
     this.remoteDir = other.remoteDir;
     this.exclude = new ArrayList<>(other.exclude);
     this.followSymlinks = other.followSymlinks;
+    this.deleteAfterSend = other.deleteAfterSend;
   }
 
   /**
@@ -62,6 +66,7 @@ public class PushJob {
     exclude = config.strings("exclude");
     Exclusions.of(exclude);
     followSymlinks = config.bool("followSymlinks", false);
+    deleteAfterSend = config.bool("deleteAfterSend", false);
   }
 
   /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
@@ -134,7 +139,8 @@ public class PushJob {
       .put("baseDir", baseDir.toString())
       .put("remoteDir", remoteDir)
       .put("exclude", new JsonArray(exclude))
-      .put("followSymlinks", followSymlinks);
+      .put("followSymlinks", followSymlinks)
+      .put("deleteAfterSend", deleteAfterSend);
   }
 
   public List<Target> getTargets() {
@@ -202,6 +208,19 @@ public class PushJob {
 
   public PushJob setFollowSymlinks(boolean followSymlinks) {
     this.followSymlinks = followSymlinks;
+    return this;
+  }
+
+  /**
+   * @return whether a local file is deleted once every target has it (see {@link SentFileDeleter}); false by
+   *   default
+   */
+  public boolean isDeleteAfterSend() {
+    return deleteAfterSend;
+  }
+
+  public PushJob setDeleteAfterSend(boolean deleteAfterSend) {
+    this.deleteAfterSend = deleteAfterSend;
     return this;
   }
 }

@@ -95,7 +95,13 @@ final class PushService {
           : "unknown key") + " (a job's keys: " + String.join(", ", JOB_KEYS.stream().sorted().toList()) + ")");
       }
     }
-    return defaults.copy().mergeIn(job);
+    JsonObject merged = defaults.copy().mergeIn(job);
+    // Deleting local files on a message's word is for the operator to allow, in the service's own configuration.
+    if (Boolean.TRUE.equals(job.getValue("deleteAfterSend")) && !Boolean.TRUE.equals(defaults.getValue("deleteAfterSend"))) {
+      throw new ConfigException("config key 'deleteAfterSend' may be true in a push job only when the service's own "
+        + "configuration sets it to true");
+    }
+    return merged;
   }
 
   Future<Void> close() {
