@@ -22,9 +22,12 @@ public record FileResult(String target, String server, String name, String store
     return status == FileStatus.FAILED;
   }
 
-  /** @return whether the target now holds this file: sent, or skipped as the same */
+  /**
+   * @return whether the target now holds this file: sent, or skipped as the same (a skip with a note is a
+   *   symbolic link that was not followed: nothing of it is on the target)
+   */
   public boolean delivered() {
-    return status == FileStatus.SENT || status == FileStatus.SKIPPED;
+    return status == FileStatus.SENT || status == FileStatus.SKIPPED && note == null;
   }
 
   public JsonObject toJson() {

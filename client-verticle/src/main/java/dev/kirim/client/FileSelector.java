@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Stream;
 
 /**
  * Turns the {@code files} entries into the list of files to push, with their remote names:
@@ -26,7 +25,9 @@ import java.util.stream.Stream;
  *   <li>a glob ({@code * ? [ ] { }}, {@code **} crosses directories): each match, relative to the part of the
  *       pattern before the first wildcard ({@code logs/**}{@code /*.log} → {@code 2026/11/a.log}).</li>
  * </ul>
- * Relative entries resolve against {@code baseDir}; {@code remoteDir} prefixes every remote name. Blocking.
+ * Relative entries resolve against {@code baseDir}; {@code remoteDir} prefixes every remote name. Then
+ * {@code exclude} takes files out ({@link Exclusions}); symbolic links are met as {@code followSymlinks} says
+ * ({@link SymlinkPolicy}). Blocking.
  */
 final class FileSelector {
 
@@ -35,9 +36,13 @@ final class FileSelector {
 
   static List<LocalFile> select(PushJob job) {
     Map<Path, LocalFile> selected = new LinkedHashMap<>();
+    SymlinkPolicy links = new SymlinkPolicy(job.isFollowSymlinks());
+    Exclusions exclusions = Exclusions.of(job.getExclude());
     for (String entry : job.getFiles()) {
-      for (LocalFile file : expand(job.getBaseDir(), entry)) {
-        selected.putIfAbsent(file.path(), file);
+      for (LocalFile file : expand(job.getBaseDir(), entry, links)) {
+        if (!exclusions.excludes(file, job.getBaseDir())) {
+          selected.putIfAbsent(file.path(), file);
+        }
       }
     }
     List<LocalFile> files = new ArrayList<>();
@@ -49,14 +54,18 @@ final class FileSelector {
     return files;
   }
 
-  private static List<LocalFile> expand(Path baseDir, String entry) {
+  private static List<LocalFile> expand(Path baseDir, String entry, SymlinkPolicy links) {
     if (isGlob(entry)) {
-      return expandGlob(baseDir, entry);
+      return expandGlob(baseDir, entry, links);
     }
     Path path = baseDir.resolve(entry).normalize();
+    LocalFile link = links.notFollowed(path, String.valueOf(path.getFileName()));
+    if (link != null) {
+      return List.of(link);
+    }
     if (Files.isDirectory(path)) {
       Path parent = path.getParent() == null ? path : path.getParent();
-      List<LocalFile> files = walk(path, p -> true, p -> nameOf(parent, p));
+      List<LocalFile> files = walk(path, p -> true, p -> nameOf(parent, p), links);
       if (files.isEmpty()) {
         return List.of(LocalFile.failed(path, entry, ClientErrorCode.NO_MATCH, "the directory " + path + " holds no file to push"));
       }
@@ -65,7 +74,7 @@ final class FileSelector {
     return List.of(LocalFile.of(path, String.valueOf(path.getFileName())));
   }
 
-  private static List<LocalFile> expandGlob(Path baseDir, String pattern) {
+  private static List<LocalFile> expandGlob(Path baseDir, String pattern, SymlinkPolicy links) {
     String[] parts = pattern.replace('\\', '/').split("/");
     StringBuilder fixed = new StringBuilder();
     int first = 0;
@@ -83,7 +92,7 @@ final class FileSelector {
         "'" + pattern + "' is not a valid pattern: " + e.getDescription()));
     }
     List<LocalFile> matches = Files.isDirectory(root)
-      ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p))
+      ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p), links)
       : List.of();
     if (matches.isEmpty()) {
       return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, ClientErrorCode.NO_MATCH,
@@ -93,10 +102,10 @@ final class FileSelector {
   }
 
   private static List<LocalFile> walk(Path root, java.util.function.Predicate<Path> filter,
-                                      java.util.function.Function<Path, String> naming) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(Files::isRegularFile).filter(filter)
-        .map(p -> LocalFile.of(p, naming.apply(p)))
+                                      java.util.function.Function<Path, String> naming, SymlinkPolicy links) {
+    try {
+      return links.walk(root).stream().filter(found -> filter.test(found.path()))
+        .map(found -> found.toLocalFile(naming.apply(found.path())))
         .toList();
     } catch (IOException | UncheckedIOException e) {
       return List.of(LocalFile.failed(root, String.valueOf(root.getFileName()), ClientErrorCode.UNREADABLE,
@@ -112,7 +121,8 @@ final class FileSelector {
     if (remoteDir.isEmpty()) {
       return file;
     }
-    return new LocalFile(file.path(), remoteDir + "/" + file.remoteName(), file.problemCode(), file.problem());
+    return new LocalFile(file.path(), remoteDir + "/" + file.remoteName(), file.problemCode(), file.problem(),
+      file.skipNote());
   }
 
   /** @return {@code file}, or a failed one when its remote name breaks the name rules the server applies */
@@ -145,7 +155,7 @@ final class FileSelector {
    * Like a shell's globstar, {@code **}{@code /} also matches no directory at all ({@code logs/**}{@code /*.log}
    * matches {@code logs/app.log}); Java globs cannot nest groups, so a pattern with its own braces is kept.
    */
-  private static String globstar(String pattern) {
+  static String globstar(String pattern) {
     return pattern.contains("{") ? pattern : pattern.replace("**/", "{**/,}");
   }
 

@@ -65,7 +65,7 @@ public class KirimClient {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return onContext(() -> run(checked));
+    return onContext(() -> run(checked).compose(report -> SentFileDeleter.deleteDelivered(vertx, checked, report)));
   }
 
   /**

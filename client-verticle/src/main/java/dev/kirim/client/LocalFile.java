@@ -5,9 +5,14 @@ import java.nio.file.Path;
 /**
  * One file selected for pushing: where it is, the name it gets on the servers, and, when it cannot be pushed
  * at all, why ({@code problemCode}, the wire name of a {@link ClientErrorCode} or of a server error code the
- * client applies itself, and {@code problem} non-null).
+ * client applies itself, and {@code problem} non-null). A file the selection found but does not push by
+ * policy (a symbolic link not followed) has a {@code skipNote} instead: it is reported as skipped.
  */
-record LocalFile(Path path, String remoteName, String problemCode, String problem) {
+record LocalFile(Path path, String remoteName, String problemCode, String problem, String skipNote) {
+
+  LocalFile(Path path, String remoteName, String problemCode, String problem) {
+    this(path, remoteName, problemCode, problem, null);
+  }
 
   static LocalFile of(Path path, String remoteName) {
     return new LocalFile(path, remoteName, null, null);
@@ -22,7 +27,12 @@ record LocalFile(Path path, String remoteName, String problemCode, String proble
     return new LocalFile(path, remoteName, code, problem);
   }
 
+  /** A file found but not pushed by policy: reported per target as skipped, with {@code note}. */
+  static LocalFile skipped(Path path, String remoteName, String note) {
+    return new LocalFile(path, remoteName, null, null, note);
+  }
+
   boolean pushable() {
-    return problemCode == null;
+    return problemCode == null && skipNote == null;
   }
 }

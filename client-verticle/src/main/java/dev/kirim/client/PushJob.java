@@ -17,12 +17,15 @@ import java.util.stream.Stream;
 /**
  * What one push sends where: the targets ({@code host:port}, or {@code cluster:all} / {@code cluster:any},
  * resolved when the push starts), the files (paths, directories, globs; relative ones against
- * {@code baseDir}) and the {@code remoteDir} prefix on the servers. Every file goes to every target.
+ * {@code baseDir}) and the {@code remoteDir} prefix on the servers, the files left out ({@code exclude}),
+ * whether symbolic links are followed ({@code followSymlinks}) and whether files are deleted once delivered
+ * ({@code deleteAfterSend}). Every file goes to every target.
  */
 public class PushJob {
 
   /** The configuration keys a job reads. */
-  static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir");
+  static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "exclude", "followSymlinks",
+    "deleteAfterSend");
   private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
 
   private List<Target> targets = new ArrayList<>();
@@ -30,6 +33,9 @@ public class PushJob {
   private List<String> files = new ArrayList<>();
   private Path baseDir = Path.of("").toAbsolutePath();
   private String remoteDir = "";
+  private List<String> exclude = new ArrayList<>();
+  private boolean followSymlinks;
+  private boolean deleteAfterSend;
 
   public PushJob() {
   }
@@ -40,6 +46,9 @@ public class PushJob {
     this.files = new ArrayList<>(other.files);
     this.baseDir = other.baseDir;
     this.remoteDir = other.remoteDir;
+    this.exclude = new ArrayList<>(other.exclude);
+    this.followSymlinks = other.followSymlinks;
+    this.deleteAfterSend = other.deleteAfterSend;
   }
 
   /**
@@ -54,6 +63,10 @@ public class PushJob {
     files = config.strings("files");
     baseDir = Path.of(config.string("baseDir", "")).toAbsolutePath().normalize();
     remoteDir = parseRemoteDir(config.text("remoteDir", ""));
+    exclude = config.strings("exclude");
+    Exclusions.of(exclude);
+    followSymlinks = config.bool("followSymlinks", false);
+    deleteAfterSend = config.bool("deleteAfterSend", false);
   }
 
   /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
@@ -111,6 +124,10 @@ public class PushJob {
     if (!remoteDir.equals(parseRemoteDir(remoteDir))) {
       throw new ConfigException("config key 'remoteDir' is \"" + remoteDir + "\": no leading or trailing '/'");
     }
+    if (exclude == null) {
+      throw new ConfigException("config key 'exclude' is not set, expected a list of patterns (may be empty)");
+    }
+    Exclusions.of(exclude);
     return this;
   }
 
@@ -120,7 +137,10 @@ public class PushJob {
         .toList()))
       .put("files", new JsonArray(files))
       .put("baseDir", baseDir.toString())
-      .put("remoteDir", remoteDir);
+      .put("remoteDir", remoteDir)
+      .put("exclude", new JsonArray(exclude))
+      .put("followSymlinks", followSymlinks)
+      .put("deleteAfterSend", deleteAfterSend);
   }
 
   public List<Target> getTargets() {
@@ -168,6 +188,39 @@ public class PushJob {
 
   public PushJob setRemoteDir(String remoteDir) {
     this.remoteDir = remoteDir;
+    return this;
+  }
+
+  /** @return patterns of files the selection leaves out (see {@link Exclusions}); may be empty */
+  public List<String> getExclude() {
+    return exclude;
+  }
+
+  public PushJob setExclude(List<String> exclude) {
+    this.exclude = exclude;
+    return this;
+  }
+
+  /** @return whether symbolic links met in the selection are followed (see {@link SymlinkPolicy}); false by default */
+  public boolean isFollowSymlinks() {
+    return followSymlinks;
+  }
+
+  public PushJob setFollowSymlinks(boolean followSymlinks) {
+    this.followSymlinks = followSymlinks;
+    return this;
+  }
+
+  /**
+   * @return whether a local file is deleted once every target has it (see {@link SentFileDeleter}); false by
+   *   default
+   */
+  public boolean isDeleteAfterSend() {
+    return deleteAfterSend;
+  }
+
+  public PushJob setDeleteAfterSend(boolean deleteAfterSend) {
+    this.deleteAfterSend = deleteAfterSend;
     return this;
   }
 }

@@ -12,7 +12,12 @@ import java.util.Locale;
  * The outcome of a push: per target and per file, with totals, as text for people and JSON for scripts. Text
  * that came from a server or the file system is escaped in the summary ({@link Printable}).
  */
-public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
+public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions) {
+
+  /** A report without {@code deleteAfterSend}. */
+  public PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
+    this(startedAt, durationMs, targets, Deletions.NONE);
+  }
 
   /** Every file reached every target (sent or already there). */
   public static final int EXIT_OK = 0;
@@ -20,7 +25,8 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public static final int EXIT_FAILED = 1;
 
   public int exitCode() {
-    return count(FileStatus.FAILED) + count(FileStatus.DIFFERS) == 0 ? EXIT_OK : EXIT_FAILED;
+    return Math.max(count(FileStatus.FAILED) + count(FileStatus.DIFFERS) == 0 ? EXIT_OK : EXIT_FAILED,
+      deletions.exitCode());
   }
 
   public List<FileResult> results() {
@@ -36,7 +42,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    return deletions.addTo(new JsonObject()
       .put("startedAt", startedAt.toString())
       .put("durationMs", durationMs)
       .put("exitCode", exitCode())
@@ -49,7 +55,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
         .put("failed", count(FileStatus.FAILED))
         .put("bytesSent", bytesSent()))
       .put("targets", new JsonArray(targets.stream().map(TargetReport::toJson).toList()))
-      .put("files", new JsonArray(results().stream().map(FileResult::toJson).toList()));
+      .put("files", new JsonArray(results().stream().map(deletions::toJson).toList())));
   }
 
   /** @return the readable summary: one line per target, one per failed file, one verdict line */
@@ -68,9 +74,13 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
         } else if (result.status() == FileStatus.DIFFERS) {
           out.append(String.format("  DIFFERS %s (%s): %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), Printable.escape(result.note())));
+        } else if (result.note() != null) {
+          out.append(String.format("  NOTE %s (%s): %s%n", Printable.escape(result.name()),
+            Printable.escape(result.local()), Printable.escape(result.note())));
         }
       }
     }
+    out.append(deletions.summary());
     long failed = count(FileStatus.FAILED);
     long differs = count(FileStatus.DIFFERS);
     out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %s%d failed; %s in %.2f s%s",

@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * The client as a long-lived service: push jobs arrive on {@code kirim.push} (from this Vert.x or, when
  * clustered, from any node), and each is answered with its JSON report. A job is a JSON object with the
- * job's keys ({@code targets}, {@code files}, {@code baseDir}, {@code remoteDir}) and {@code report}, merged over
+ * job's keys ({@code targets}, {@code files}, {@code baseDir}, {@code remoteDir}, {@code exclude},
+ * {@code followSymlinks}, {@code deleteAfterSend} when the service allows it) and {@code report}, merged over
  * the service's own configuration; the connection settings are the service's, shared by every job through
  * one {@link KirimClient}. A job that is not valid fails the message (code {@link #BAD_JOB}) with the same
  * one-line message the command line would print.
@@ -95,7 +96,13 @@ final class PushService {
           : "unknown key") + " (a job's keys: " + String.join(", ", JOB_KEYS.stream().sorted().toList()) + ")");
       }
     }
-    return defaults.copy().mergeIn(job);
+    JsonObject merged = defaults.copy().mergeIn(job);
+    // Deleting local files on a message's word is for the operator to allow, in the service's own configuration.
+    if (Boolean.TRUE.equals(job.getValue("deleteAfterSend")) && !Boolean.TRUE.equals(defaults.getValue("deleteAfterSend"))) {
+      throw new ConfigException("config key 'deleteAfterSend' may be true in a push job only when the service's own "
+        + "configuration sets it to true");
+    }
+    return merged;
   }
 
   Future<Void> close() {

@@ -63,6 +63,8 @@ final class TargetPush {
       FileTask task = new FileTask(file);
       if (file.pushable()) {
         queue.add(task);
+      } else if (file.skipNote() != null) {
+        record(task, FileStatus.SKIPPED, null, 0, 0, null, null, null, file.skipNote());
       } else {
         fail(task, file.problemCode(), file.problem());
       }

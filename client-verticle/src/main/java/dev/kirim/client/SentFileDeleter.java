@@ -1,0 +1,140 @@
+package dev.kirim.client;
+
+import dev.kirim.io.IoErrors;
+import dev.kirim.protocol.ChecksumAlgorithm;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileProps;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code deleteAfterSend}: once a push is over, deletes each local file that every target holds, and nothing
+ * else. A file counts as held by a target when it was {@code sent} there ({@code done}), or skipped because the
+ * server already has the same file ({@link FileResult#delivered}) and the checksum it reports is the local
+ * file's (read once more here: under {@code compare: size-mtime} "the same" rests on size and mtime alone, too
+ * little to destroy the only other copy on). A failed file, a skipped link, a server copy that differs, or one
+ * target short, and the file is kept. So is a file modified since the push started, or whose size is not
+ * what the targets hold: the next push sends that version. A followed symbolic link is deleted itself, never
+ * its target. Everything goes through {@code vertx.fileSystem()} or a worker: no event loop blocks.
+ */
+final class SentFileDeleter {
+
+  private static final int READ_BUFFER_BYTES = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final PushReport report;
+
+  private SentFileDeleter(Vertx vertx, PushReport report) {
+    this.vertx = vertx;
+    this.report = report;
+  }
+
+  /** @return {@code report} with what was deleted, when {@code job} asks for it; never a failed future */
+  static Future<PushReport> deleteDelivered(Vertx vertx, PushJob job, PushReport report) {
+    if (!job.isDeleteAfterSend()) {
+      return Future.succeededFuture(report);
+    }
+    return new SentFileDeleter(vertx, report).run();
+  }
+
+  private Future<PushReport> run() {
+    Map<String, List<FileResult>> byLocal = new LinkedHashMap<>();
+    report.results().forEach(result -> byLocal.computeIfAbsent(result.local(), local -> new ArrayList<>()).add(result));
+    Map<String, Deletions.Deletion> outcomes = new LinkedHashMap<>();
+    List<Future<?>> deletions = new ArrayList<>();
+    byLocal.forEach((local, results) -> deletions.add(decide(local, results)
+      .otherwise(e -> failed("cannot delete " + local + ": " + describe(e)))
+      .map(outcome -> outcomes.put(local, outcome))));
+    return Future.join(deletions).transform(done -> Future.succeededFuture(new PushReport(report.startedAt(),
+      report.durationMs(), report.targets(), new Deletions(true, outcomes))));
+  }
+
+  private Future<Deletions.Deletion> decide(String local, List<FileResult> results) {
+    // Every target reports every file; fewer results than targets would be a bug, and keeps the file.
+    if (results.size() != report.targets().size() || !results.stream().allMatch(FileResult::delivered)) {
+      return Future.succeededFuture(new Deletions.Deletion(Deletions.Outcome.KEPT, null));
+    }
+    long size = results.get(0).bytes();
+    if (results.stream().anyMatch(r -> r.bytes() != size)) {
+      return Future.succeededFuture(changed("the targets hold copies of different sizes"));
+    }
+    return vertx.fileSystem().props(local).compose(props -> {
+      String change = changeOf(props, size);
+      if (change != null) {
+        return Future.succeededFuture(changed(change));
+      }
+      return sameAsSkipped(local, size, results).compose(difference -> difference != null
+        ? Future.succeededFuture(changed(difference))
+        : vertx.fileSystem().delete(local).map(v -> new Deletions.Deletion(Deletions.Outcome.DELETED, null)));
+    });
+  }
+
+  private String changeOf(FileProps props, long size) {
+    if (!props.isRegularFile()) {
+      return "no longer a regular file";
+    }
+    if (props.size() != size) {
+      return "its size is " + props.size() + " bytes now, the targets hold " + size + ": modified during the push";
+    }
+    if (props.lastModifiedTime() > report.startedAt().toEpochMilli()) {
+      return "modified during the push";
+    }
+    return null;
+  }
+
+  /** @return null when every skip's checksum is the local file's, else why the file is kept */
+  private Future<String> sameAsSkipped(String local, long size, List<FileResult> results) {
+    List<FileResult> skipped = results.stream().filter(r -> r.status() == FileStatus.SKIPPED).toList();
+    if (skipped.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    FileResult first = skipped.get(0);
+    if (skipped.stream().anyMatch(r -> r.checksum() == null || !r.checksum().equals(first.checksum()))) {
+      return Future.succeededFuture("the server copies it was skipped for cannot be compared with it");
+    }
+    return vertx.executeBlocking(() -> checksum(Path.of(local), size, first.checksum()), false)
+      .map(ours -> ours.equals(first.checksum()) ? null
+        : "the server's copy it was skipped for (" + first.checksum() + ") is not this file (" + ours + ")");
+  }
+
+  /** Reads {@code size} bytes of {@code path} into the algorithm {@code like} names ({@code crc32c:…}); blocking. */
+  private static String checksum(Path path, long size, String like) throws IOException {
+    ChecksumAlgorithm.Checksum checksum = ChecksumAlgorithm.fromWireName(like.substring(0, like.indexOf(':'))).start();
+    ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(READ_BUFFER_BYTES, Math.max(1, size)));
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long read = 0;
+      while (read < size) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), size - read));
+        int n = channel.read(buffer);
+        if (n < 0) {
+          return "(shorter than " + size + " bytes)";
+        }
+        read += n;
+        checksum.update(buffer.flip());
+      }
+    }
+    return checksum.value();
+  }
+
+  private static Deletions.Deletion changed(String why) {
+    return new Deletions.Deletion(Deletions.Outcome.CHANGED, why);
+  }
+
+  private static Deletions.Deletion failed(String message) {
+    return new Deletions.Deletion(Deletions.Outcome.FAILED, message);
+  }
+
+  /** Vert.x wraps the NIO exception, whose type tells the kind of failure. */
+  private static String describe(Throwable failure) {
+    return IoErrors.describe(failure.getCause() instanceof IOException io ? io : failure);
+  }
+}
