@@ -121,7 +121,7 @@ final class ClientConnection {
     boolean byContent = facts.comparedByContent(options.getCompare());
     return new Message.Offer(id, task.file.remoteName(), facts.size(), facts.mtime(), options.getChecksum().wireName(),
       byContent ? facts.checksum() : null, options.isPreserveMode() ? facts.mode() : null,
-      options.isPreserveMtime() ? null : Boolean.FALSE, null);
+      options.isPreserveMtime() ? null : Boolean.FALSE, options.isDryRun() ? Boolean.TRUE : null);
   }
 
   /** Writes an offer now, or after the body on the wire: its data, bytes and commit go back to back. */
@@ -155,6 +155,16 @@ final class ClientConnection {
             + checksum + "', not a " + options.getChecksum().wireName() + " checksum");
         } else {
           finish(skip.id()).skipped(task, skip);
+        }
+      });
+    } else if (message instanceof Message.Preview preview) {
+      withTask(preview.id(), task -> {
+        if (!options.isDryRun() || preview.offset() > task.facts.size()) {
+          badReply(preview.id(), task, "the server answered '" + task.file.remoteName() + "' with a preview ("
+            + preview.action() + " from offset " + preview.offset() + ") "
+            + (options.isDryRun() ? "beyond its " + task.facts.size() + " bytes" : "although this is no dry run"));
+        } else {
+          finish(preview.id()).previewed(task, preview);
         }
       });
     } else if (message instanceof Message.Done done) {

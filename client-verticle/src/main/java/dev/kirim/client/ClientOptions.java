@@ -45,7 +45,7 @@ public class ClientOptions {
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs", "compare", "preserve", "rateLimit");
+    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -62,6 +62,7 @@ public class ClientOptions {
   private Compare compare;
   private boolean preserveMtime = true;
   private boolean preserveMode;
+  private boolean dryRun;
   // Bytes per second per target; null: unlimited.
   private Long rateLimit;
 
@@ -82,6 +83,7 @@ public class ClientOptions {
     this.compare = other.compare;
     this.preserveMtime = other.preserveMtime;
     this.preserveMode = other.preserveMode;
+    this.dryRun = other.dryRun;
     this.rateLimit = other.rateLimit;
   }
 
@@ -108,6 +110,7 @@ public class ClientOptions {
     ConfigReader preserve = config.object("preserve").rejectUnknownKeys(Set.of("mtime", "mode"));
     preserveMtime = preserve.bool("mtime", true);
     preserveMode = preserve.bool("mode", false);
+    dryRun = config.bool("dryRun", false);
     rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     validate();
   }
@@ -294,6 +297,19 @@ public class ClientOptions {
 
   public ClientOptions setPreserveMtime(boolean preserveMtime) {
     this.preserveMtime = preserveMtime;
+    return this;
+  }
+
+  /**
+   * @return whether this is a dry run: every file is offered and each server says what it would do with it,
+   *   but no byte is sent and nothing is created or changed on any server
+   */
+  public boolean isDryRun() {
+    return dryRun;
+  }
+
+  public ClientOptions setDryRun(boolean dryRun) {
+    this.dryRun = dryRun;
     return this;
   }
 

@@ -14,10 +14,15 @@ public enum FileStatus {
    */
   DIFFERS,
   /** It did not reach the target: see the result's error code. */
-  FAILED;
+  FAILED,
+  /**
+   * Dry run ({@code dryRun: true}): the server would take the file; the note says how (create it, resume it,
+   * update, overwrite or rename its copy). Nothing was sent.
+   */
+  WOULD_SEND;
 
-  /** @return the name in the report, e.g. {@code sent} */
+  /** @return the name in the report, e.g. {@code sent}, {@code would-send} */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -65,7 +65,9 @@ public class KirimClient {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return onContext(() -> run(checked).compose(report -> SentFileDeleter.deleteDelivered(vertx, checked, report)));
+    // A dry run sends nothing, so it deletes nothing, whatever the job says.
+    return onContext(() -> run(checked).compose(report -> options.isDryRun() ? Future.succeededFuture(report)
+      : SentFileDeleter.deleteDelivered(vertx, checked, report)));
   }
 
   /**
@@ -103,7 +105,8 @@ public class KirimClient {
     return vertx.executeBlocking(() -> FileSelector.select(job))
       .compose(files -> ClusterTargets.resolve(vertx, job)
         .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))))
-      .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports));
+      .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports, Deletions.NONE,
+        options.isDryRun()));
   }
 
   private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,

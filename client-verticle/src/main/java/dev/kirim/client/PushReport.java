@@ -12,11 +12,17 @@ import java.util.Locale;
  * The outcome of a push: per target and per file, with totals, as text for people and JSON for scripts. Text
  * that came from a server or the file system is escaped in the summary ({@link Printable}).
  */
-public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions) {
+public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions,
+                         boolean dryRun) {
 
   /** A report without {@code deleteAfterSend}. */
   public PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
     this(startedAt, durationMs, targets, Deletions.NONE);
+  }
+
+  /** A report of a real push, not a dry run. */
+  public PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions) {
+    this(startedAt, durationMs, targets, deletions, false);
   }
 
   /** Every file reached every target (sent or already there). */
@@ -42,18 +48,24 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   }
 
   public JsonObject toJson() {
-    return deletions.addTo(new JsonObject()
+    JsonObject totals = new JsonObject()
+      .put("targets", targets.size())
+      .put("files", results().size())
+      .put("sent", count(FileStatus.SENT))
+      .put("skipped", count(FileStatus.SKIPPED))
+      .put("differs", count(FileStatus.DIFFERS))
+      .put("failed", count(FileStatus.FAILED))
+      .put("bytesSent", bytesSent());
+    JsonObject json = new JsonObject();
+    if (dryRun) {
+      json.put("dryRun", true);
+      totals.put("wouldSend", count(FileStatus.WOULD_SEND));
+    }
+    return deletions.addTo(json
       .put("startedAt", startedAt.toString())
       .put("durationMs", durationMs)
       .put("exitCode", exitCode())
-      .put("totals", new JsonObject()
-        .put("targets", targets.size())
-        .put("files", results().size())
-        .put("sent", count(FileStatus.SENT))
-        .put("skipped", count(FileStatus.SKIPPED))
-        .put("differs", count(FileStatus.DIFFERS))
-        .put("failed", count(FileStatus.FAILED))
-        .put("bytesSent", bytesSent()))
+      .put("totals", totals)
       .put("targets", new JsonArray(targets.stream().map(TargetReport::toJson).toList()))
       .put("files", new JsonArray(results().stream().map(deletions::toJson).toList())));
   }
@@ -62,9 +74,10 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public String summary() {
     StringBuilder out = new StringBuilder();
     for (TargetReport target : targets) {
-      out.append(String.format(Locale.ROOT, "%-22s %s: %d sent, %d skipped, %s%d failed; %s in %.2f s (%s/s)%n",
+      out.append(String.format(Locale.ROOT, "%-22s %s: %d %s, %d skipped, %s%d failed; %s in %.2f s (%s/s)%n",
         label(target), target.server() == null ? "(no server reached)" : "server " + Printable.escape(target.server()),
-        target.count(FileStatus.SENT), target.count(FileStatus.SKIPPED), differs(target.count(FileStatus.DIFFERS)),
+        sentOrWouldBe(target.count(FileStatus.SENT), target.count(FileStatus.WOULD_SEND)), sentLabel(),
+        target.count(FileStatus.SKIPPED), differs(target.count(FileStatus.DIFFERS)),
         target.count(FileStatus.FAILED),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
       for (FileResult result : target.results()) {
@@ -73,6 +86,9 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
             Printable.escape(result.local()), result.errorCode(), Printable.escape(result.errorMessage())));
         } else if (result.status() == FileStatus.DIFFERS) {
           out.append(String.format("  DIFFERS %s (%s): %s%n", Printable.escape(result.name()),
+            Printable.escape(result.local()), Printable.escape(result.note())));
+        } else if (result.status() == FileStatus.WOULD_SEND) {
+          out.append(String.format("  WOULD SEND %s (%s): %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), Printable.escape(result.note())));
         } else if (result.note() != null) {
           out.append(String.format("  NOTE %s (%s): %s%n", Printable.escape(result.name()),
@@ -83,12 +99,23 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     out.append(deletions.summary());
     long failed = count(FileStatus.FAILED);
     long differs = count(FileStatus.DIFFERS);
-    out.append(String.format(Locale.ROOT, "kirim: %d file(s) x %d target(s): %d sent, %d skipped, %s%d failed; %s in %.2f s%s",
-      targets.isEmpty() ? 0 : targets.get(0).results().size(), targets.size(), count(FileStatus.SENT),
+    out.append(String.format(Locale.ROOT,
+      "kirim: %s%d file(s) x %d target(s): %d %s, %d skipped, %s%d failed; %s in %.2f s%s",
+      dryRun ? "DRY RUN, nothing was sent: " : "", targets.isEmpty() ? 0 : targets.get(0).results().size(),
+      targets.size(), sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
       count(FileStatus.SKIPPED), differs(differs), failed, bytes(bytesSent()), durationMs / 1000.0,
-      failed + differs == 0 ? " — all delivered" : failed == 0 ? " — NOT DELIVERED: copies that differ above"
-        : " — FAILURES above"));
+      failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")
+        : dryRun ? "" : " — all delivered"));
     return out.toString();
+  }
+
+  /** In a dry run, the files that would be sent take the place of those sent. */
+  private long sentOrWouldBe(long sent, long wouldSend) {
+    return dryRun ? wouldSend : sent;
+  }
+
+  private String sentLabel() {
+    return dryRun ? "would be sent" : "sent";
   }
 
   /** "N differ, " when some do: the count is left out on the usual day so that the line stays short. */

@@ -168,6 +168,20 @@ final class TargetPush {
     pump();
   }
 
+  /** Dry run: the server says what it would do with the file; nothing is sent. */
+  void previewed(FileTask task, Message.Preview preview) {
+    String what = switch (preview.action()) {
+      case Message.Preview.CREATE -> "would be created";
+      case Message.Preview.RESUME -> "would resume from byte " + preview.offset() + " of an interrupted upload";
+      case Message.Preview.UPDATE -> "would replace the server's differing copy (onExisting update)";
+      case Message.Preview.OVERWRITE -> "would overwrite the server's copy (onExisting overwrite)";
+      case Message.Preview.RENAME -> "would be stored under a new name beside the server's differing copy";
+      default -> "would be sent (" + Printable.escape(preview.action()) + ")";
+    };
+    record(task, FileStatus.WOULD_SEND, null, task.facts.size(), 0, null, null, null, what);
+    pump();
+  }
+
   /** The file changed while it was sent: the server discarded the bytes; another try sends the new version. */
   void changed(FileTask task, String reason) {
     localFacts.forget(task.file.path());

@@ -33,12 +33,17 @@ public record TargetReport(String target, String via, String server, List<FileRe
     if (via != null) {
       json.put("via", via);
     }
-    return json
+    json
       .put("server", server)
       .put("sent", count(FileStatus.SENT))
       .put("skipped", count(FileStatus.SKIPPED))
       .put("differs", count(FileStatus.DIFFERS))
-      .put("failed", count(FileStatus.FAILED))
+      .put("failed", count(FileStatus.FAILED));
+    long wouldSend = count(FileStatus.WOULD_SEND);
+    if (wouldSend > 0) {
+      json.put("wouldSend", wouldSend);
+    }
+    return json
       .put("bytesSent", bytesSent())
       .put("durationMs", durationMs);
   }
