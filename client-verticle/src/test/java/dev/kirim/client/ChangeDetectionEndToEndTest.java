@@ -3,17 +3,26 @@ package dev.kirim.client;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.OnExisting;
 import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Trees;
+import io.vertx.core.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.randomBytes;
 import static dev.kirim.testkit.TestFiles.read;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -178,5 +187,57 @@ class ChangeDetectionEndToEndTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, first.exitCode(), first::summary);
     assertNotEquals(FileTime.fromMillis(1_000_000_000_000L), Files.getLastModifiedTime(storage.resolve("big.bin")));
     assertEquals(FileStatus.SKIPPED, result(second, "big.bin").status(), "same contents, whatever the mtimes");
+  }
+
+  /**
+   * Issue 8's torn publish: a file rewritten in place while a real server receives it. The rate limit keeps
+   * the send going for about two seconds; the rewrite happens once the server holds part of the body. The
+   * client sees the new mtime after the last byte, cancels, and sends the new version whole on its next try.
+   */
+  @Test
+  void aFileRewrittenInPlaceMidPushIsNeverPublishedTorn() throws Exception {
+    int size = 4 * 1024 * 1024;
+    Path file = home.resolve("big.bin");
+    writeRandom(file, size, 20);
+    FileTime before = Files.getLastModifiedTime(file);
+    Files.createDirectories(storage);
+    KirimServer server = server(OnExisting.SKIP);
+    byte[] rewritten = randomBytes(size, 21);
+
+    PushReport report;
+    try (WatchService watcher = storage.getFileSystem().newWatchService()) {
+      storage.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+      Future<PushReport> pushing = pushAsync(quickRetries().setRateLimit(2L * 1024 * 1024),
+        job(home, List.of("big.bin"), server));
+      awaitPartial(watcher);
+      try (RandomAccessFile inPlace = new RandomAccessFile(file.toFile(), "rw")) {
+        inPlace.write(rewritten);
+      }
+      Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 5_000));
+      report = await(pushing, 60);
+    }
+
+    FileResult result = result(report, "big.bin");
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(2, result.attempts(), "the torn first try was cancelled, the second sent the new version");
+    assertSent(result, rewritten, storage);
+    assertEquals(List.of("big.bin"), Trees.list(storage), "no partial left, nothing else");
+  }
+
+  /** Waits (bounded) until the server creates a partial file in the storage directory. */
+  private static void awaitPartial(WatchService watcher) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
+      if (key == null) {
+        continue;
+      }
+      boolean partial = key.pollEvents().stream().anyMatch(event -> event.context().toString().endsWith(".kirim-part"));
+      key.reset();
+      if (partial) {
+        return;
+      }
+    }
+    throw new AssertionError("the server created no partial file within 20 s");
   }
 }
