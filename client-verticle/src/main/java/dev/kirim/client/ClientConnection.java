@@ -143,6 +143,11 @@ final class ClientConnection {
             + ", beyond its " + task.facts.size() + " bytes");
           return;
         }
+        if (options.isDryRun()) {
+          badReply(send.id(), task, "the server asked for the bytes of '" + task.file.remoteName()
+            + "' in a dry run (an old or broken server): nothing was sent");
+          return;
+        }
         task.offset = send.offset();
         bodies.add(send.id());
         sendNextBody();

@@ -174,7 +174,8 @@ public class ClientOptions {
       .put("connectTimeoutMs", connectTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("compare", getCompare().configName())
-      .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode));
+      .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode))
+      .put("dryRun", dryRun);
   }
 
   private static String defaultClientId() {

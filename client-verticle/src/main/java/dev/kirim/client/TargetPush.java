@@ -209,7 +209,13 @@ final class TargetPush {
 
   /** The local file cannot be read or sent as offered: no retry helps. */
   void localFailure(FileTask task, LocalFileException failure) {
-    fail(task, failure.code().wireName(), failure.getMessage());
+    if (failure.code() == ClientErrorCode.FILE_CHANGED) {
+      // A file being written may be whole on the next look.
+      localFacts.forget(task.file.path());
+      retryOrFail(task, failure.code().wireName(), failure.getMessage());
+    } else {
+      fail(task, failure.code().wireName(), failure.getMessage());
+    }
     pump();
   }
 

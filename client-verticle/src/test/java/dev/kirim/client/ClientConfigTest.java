@@ -104,11 +104,16 @@ class ClientConfigTest {
   @Test
   void toJsonReadsBackToTheSameOptions() {
     JsonObject json = minimal().put("remoteDir", "inbox").put("retry", new JsonObject().put("attempts", 9))
-      .put("checksum", "sha256").put("report", "/tmp/r.json").put("clientId", "rita");
+      .put("checksum", "sha256").put("report", "/tmp/r.json").put("clientId", "rita").put("dryRun", true)
+      .put("compare", "checksum").put("preserve", new JsonObject().put("mtime", false).put("mode", true))
+      .put("rateLimit", "2MiB");
 
     JsonObject once = new ClientConfig(json).toJson();
 
     assertEquals(once, new ClientConfig(once).toJson());
+    assertTrue(once.getBoolean("dryRun"), once::encode);
+    assertEquals("checksum", once.getString("compare"));
+    assertEquals(2L * 1024 * 1024, once.getLong("rateLimit"));
     assertEquals("127.0.0.1:25000", once.getJsonArray("targets").getString(0));
   }
 

@@ -150,6 +150,19 @@ class ScriptedServerTest extends PushTestBase {
   }
 
   @Test
+  void aSendInADryRunIsABadReplyAndNothingIsSent() {
+    writeRandom(home.resolve("a.bin"), 100_000, 6);
+    ScriptedServer server = startScripted(ScriptedServer.OBLIGING);
+
+    PushReport report = push(options().setDryRun(true), job(server, "a.bin"));
+
+    FileResult result = result(report, "a.bin");
+    assertEquals(FileStatus.FAILED, result.status());
+    assertEquals("bad_reply", result.errorCode(), result::toString);
+    assertTrue(server.received.stream().noneMatch(line -> line.endsWith("data")), server.received::toString);
+  }
+
+  @Test
   void aSendOffsetBeyondTheFileIsABadReplyAtOnce() {
     writeRandom(home.resolve("a.bin"), 100_000, 3);
     ScriptedServer server = startScripted((connection, message) -> {

@@ -92,12 +92,7 @@ final class FileBody implements BodySink {
     FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
       StandardOpenOption.TRUNCATE_EXISTING);
     if (resumeKey != null) {
-      try {
-        partials.label(partial, resumeKey);
-      } catch (IOException e) {
-        opening.close();
-        throw e;
-      }
+      partials.label(partial, resumeKey);
     }
     return opening;
   }

@@ -48,15 +48,11 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
     return permissions;
   }
 
-  /** Blocking: sets mode and mtime on {@code file} and remembers its checksum there. */
+  /**
+   * Blocking: sets mtime on {@code file}, remembers its checksum there, then sets its mode (last: a read-only
+   * mode would keep a server that is not root from writing the attribute).
+   */
   void applyTo(Path file, ChecksumCache checksums) throws IOException {
-    if (permissions != null) {
-      try {
-        Files.setPosixFilePermissions(file, permissions);
-      } catch (UnsupportedOperationException e) {
-        // A file system without POSIX permissions: nothing to preserve them in.
-      }
-    }
     long mtimeNanos;
     if (mtimeMillis != null) {
       Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
@@ -66,5 +62,12 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
       mtimeNanos = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS);
     }
     checksums.put(file, size, mtimeNanos, checksum, algorithm);
+    if (permissions != null) {
+      try {
+        Files.setPosixFilePermissions(file, permissions);
+      } catch (UnsupportedOperationException e) {
+        // A file system without POSIX permissions: nothing to preserve them in.
+      }
+    }
   }
 }

@@ -107,7 +107,7 @@ public class KirimServer {
       .onSuccess(v -> {
         if (!storage.attributes().supported()) {
           log.warn("The file system of {} keeps no extended attributes: interrupted uploads cannot be resumed, and "
-            + "checksum compares read the stored file each time; use ext4, xfs, btrfs or tmpfs to have both",
+            + "checksum compares read the stored file each time; use ext4, xfs, btrfs (or tmpfs from Linux 6.6) to have both",
             storage.root());
         }
       })

@@ -20,6 +20,11 @@ final class OfferCheck {
 
   private final ServerContext server;
   private final String owner;
+  // Completes when this connection's latest wait for a name is over. Later offers claim only after it: a
+  // name they claimed would stay held while their send waits behind the waiting reply, and two connections
+  // could then wait for each other.
+  private Future<Void> waitsBefore = Future.succeededFuture();
+  private boolean closed;
 
   /** @param owner who claims names: one connection */
   OfferCheck(ServerContext server, String owner) {
@@ -45,13 +50,29 @@ final class OfferCheck {
     }
     // Another connection's upload of the name is waited for, within the idle timeout of this one.
     long waitMs = server.options().getLimits().getSameNameWaitMs();
-    return server.claims().claim(target, owner, waitMs).compose(claim -> {
-      if (claim == null) {
-        return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "'" + offer.name()
-          + "' is being uploaded by this connection, or was by another for " + waitMs + " ms; try again later"));
+    UploadClaims claims = server.claims();
+    Future<UploadClaims.Claim> claimed = waitsBefore.isComplete() ? claims.claim(target, owner, waitMs)
+      : waitsBefore.transform(ar -> closed ? Future.succeededFuture(null) : claims.claim(target, owner, waitMs));
+    if (!claimed.isComplete()) {
+      waitsBefore = claimed.transform(ar -> Future.succeededFuture());
+    }
+    return claimed.compose(claim -> {
+      if (claim != null && !closed) {
+        return checkClaimed(offer, target, claim);
       }
-      return checkClaimed(offer, target, claim);
+      if (claim != null) {
+        // Won after the connection went: nothing may be changed for an offer nobody waits for.
+        claim.release();
+      }
+      return Future.failedFuture(new ProtocolException(ErrorCode.BUSY, "'" + offer.name()
+        + "' is being uploaded by this connection, or was by another for " + waitMs + " ms; try again later"));
     });
+  }
+
+  /** The connection is gone: its offers still waiting for a name stop waiting (and answer nobody). */
+  void close() {
+    closed = true;
+    server.claims().abandonWaits(owner);
   }
 
   private Future<OfferDecision> checkClaimed(Message.Offer offer, Path target, UploadClaims.Claim claim) {
@@ -74,7 +95,7 @@ final class OfferCheck {
     return server.vertx().executeBlocking(() -> {
       StorageDirectory.Existing existing = storage.inspectNow(target);
       existing = Sameness.needsChecksum(offer, existing)
-        ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm())
+        ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
         : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
       return new Survey(existing, storage.usableSpaceNow(),
         server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));

@@ -5,6 +5,8 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.NameRules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +33,7 @@ import java.util.stream.Stream;
 final class PartialFiles {
 
   static final String RESUME_ATTRIBUTE = "kirim.resume";
+  private static final Logger log = LoggerFactory.getLogger(PartialFiles.class);
 
   private final Vertx vertx;
   private final StorageDirectory storage;
@@ -83,9 +86,17 @@ final class PartialFiles {
     return new Partial(partial, have, prefix, resumeKey);
   }
 
-  /** Marks a new partial file as holding the upload of {@code resumeKey} (blocking). */
-  void label(Path partial, String resumeKey) throws IOException {
-    storage.attributes().write(partial, RESUME_ATTRIBUTE, resumeKey);
+  /**
+   * Marks a new partial file as holding the upload of {@code resumeKey} (blocking). A refusal (a sub-mount
+   * without extended attributes, a full attribute block) only costs the resume: an unlabelled partial is
+   * never resumed, and the next offer of the name deletes it.
+   */
+  void label(Path partial, String resumeKey) {
+    try {
+      storage.attributes().write(partial, RESUME_ATTRIBUTE, resumeKey);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("Cannot label {} for a resume: {}", partial, e.toString());
+    }
   }
 
   /** Removes the label before the partial file is published: it would mean nothing on a stored file (blocking). */

@@ -47,7 +47,7 @@ final class Publication {
     return server.vertx().<Stored>executeBlocking(() -> {
       StorageDirectory.Existing existing = storage.inspectNow(upload.target);
       if (Sameness.needsChecksum(offer, existing)) {
-        existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm());
+        existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm(), true);
       }
       boolean same = existing.exists() && Sameness.same(offer, existing);
       if (!same && server.options().getOnExisting() == OnExisting.FAIL) {

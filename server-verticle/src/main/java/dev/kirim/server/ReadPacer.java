@@ -48,7 +48,8 @@ final class ReadPacer {
       return;
     }
     bucket.take(bytes);
-    if (timer < 0 && waitUntilRepaid()) {
+    // Held only once in debt, then until half a burst is back: a pause per burst, not one per chunk.
+    if (timer < 0 && bucket.nanosUntil(0) > 0 && waitUntilRepaid()) {
       onChange.run();
     }
   }

@@ -197,8 +197,9 @@ final class ServerConnection {
   }
 
   private void handleDataHeader(Message.Data data) {
-    Upload upload = accepted.remove(data.id());
-    if (upload == null || receiving != null) {
+    Upload upload = receiving == null ? accepted.remove(data.id()) : null;
+    if (upload == null) {
+      // Whatever stays in accepted is released by the close that follows.
       fatal(unexpected("'data' for id " + data.id() + " which has no accepted offer waiting for data"));
       return;
     }
@@ -352,6 +353,7 @@ final class ServerConnection {
     readPacer.close();
     reader.pause();
     replies.clear();
+    offerCheck.close();
     accepted.values().forEach(Upload::releaseClaim);
     accepted.clear();
     Upload upload = receiving;

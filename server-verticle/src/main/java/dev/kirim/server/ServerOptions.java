@@ -186,7 +186,6 @@ public class ServerOptions {
     return this;
   }
 
-  /** @return whether files and directories are fsynced before {@code done} (off trades durability for speed) */
   /** @return the permission bits removed from a mode a client sends (setuid, setgid and sticky always are) */
   public int getUmask() {
     return umask;
@@ -197,6 +196,7 @@ public class ServerOptions {
     return this;
   }
 
+  /** @return whether files and directories are fsynced before {@code done} (off trades durability for speed) */
   public boolean isFsync() {
     return fsync;
   }

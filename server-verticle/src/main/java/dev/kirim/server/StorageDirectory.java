@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -113,7 +114,8 @@ final class StorageDirectory {
     if (!attributes.isRegularFile()) {
       throw new ProtocolException(ErrorCode.BAD_NAME, "'" + nameOf(target) + "' exists on the server and is not a regular file");
     }
-    return new Existing(true, attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), null);
+    return new Existing(true, attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), null,
+      attributes.fileKey());
   }
 
   /**
@@ -130,17 +132,24 @@ final class StorageDirectory {
 
   /**
    * Adds the checksum of an existing file (blocking): remembered on the file when it has not changed since
-   * ({@link ChecksumCache}), else read whole once and remembered for the next time.
+   * ({@link ChecksumCache}), else read whole once and, when {@code remember}, remembered for the next time.
+   * Only a caller that holds the name's claim may remember: then no upload can publish another file under the
+   * name while it is read (a dry run, which claims nothing, must not).
    */
-  Existing withChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm) throws IOException {
+  Existing withChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm, boolean remember)
+    throws IOException {
     String known = checksums.get(target, existing.size(), existing.mtimeNanos(), algorithm);
     if (known != null) {
       return existing.withChecksum(known);
     }
     String computed = checksum(target, existing.size(), algorithm);
-    // Only if the file did not change while it was read: else the value would be remembered for the new content.
+    // Only if it is still the file that was read (another writer may have renamed a file of the same size and
+    // mtime into place): else the value would be remembered for other content.
     BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (after.size() == existing.size() && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == existing.mtimeNanos()) {
+    boolean unchanged = after.size() == existing.size()
+      && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == existing.mtimeNanos()
+      && Objects.equals(after.fileKey(), existing.fileKey());
+    if (remember && unchanged) {
       checksums.put(target, existing.size(), existing.mtimeNanos(), computed, algorithm);
     }
     return existing.withChecksum(computed);
@@ -307,17 +316,17 @@ final class StorageDirectory {
 
   /**
    * What the storage holds under a name: its size, modification time and, when it was needed, its checksum
-   * ({@code null} otherwise).
+   * ({@code null} otherwise); {@code fileKey} tells whether a later look sees the same file (device and inode).
    */
-  record Existing(boolean exists, long size, long mtimeNanos, String checksum) {
-    static final Existing NONE = new Existing(false, 0, 0, null);
+  record Existing(boolean exists, long size, long mtimeNanos, String checksum, Object fileKey) {
+    static final Existing NONE = new Existing(false, 0, 0, null, null);
 
     long mtimeMillis() {
       return Math.floorDiv(mtimeNanos, 1_000_000L);
     }
 
     Existing withChecksum(String checksum) {
-      return new Existing(exists, size, mtimeNanos, checksum);
+      return new Existing(exists, size, mtimeNanos, checksum, fileKey);
     }
   }
 }

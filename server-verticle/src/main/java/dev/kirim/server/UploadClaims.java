@@ -8,6 +8,7 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,11 @@ final class UploadClaims {
     return waiter.promise.future();
   }
 
+  /** Ends every wait of {@code owner} with no claim: its connection is gone. On the owner's context. */
+  void abandonWaits(String owner) {
+    waiters.of(owner).forEach(Waiter::giveUp);
+  }
+
   private Claim tryClaim(String key, String owner) {
     return claims.putIfAbsent(key, owner) == null ? new Claim(key, owner) : null;
   }
@@ -113,17 +119,23 @@ final class UploadClaims {
       }
       Claim claim = tryClaim(key, owner);
       if (claim != null) {
-        waiters.remove(this);
-        if (timer >= 0) {
-          vertx.cancelTimer(timer);
-        }
-        promise.complete(claim);
+        finish(claim);
+      } else if (owner.equals(claims.get(key))) {
+        // Another offer of this connection took the name meanwhile: waiting for it would deadlock.
+        finish(null);
       }
     }
 
     void giveUp() {
+      finish(null);
+    }
+
+    private void finish(Claim claim) {
       waiters.remove(this);
-      promise.tryComplete(null);
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      promise.tryComplete(claim);
     }
   }
 
@@ -151,6 +163,10 @@ final class UploadClaims {
       if (waiting != null) {
         waiting.forEach(Waiter::wake);
       }
+    }
+
+    List<Waiter> of(String owner) {
+      return byKey.values().stream().flatMap(Set::stream).filter(waiter -> waiter.owner.equals(owner)).toList();
     }
   }
 }

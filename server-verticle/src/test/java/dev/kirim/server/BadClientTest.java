@@ -317,6 +317,26 @@ class BadClientTest extends ServerTestBase {
     }), testContext);
   }
 
+  /** A second body started after the first one's bytes, instead of its commit: an error that leaves no name claimed. */
+  @Test
+  void dataForASecondUploadMidBodyReleasesEveryClaim(VertxTestContext testContext) {
+    ServerOptions options = options();
+    // No waiting: a name left claimed would turn the good client away at once, and show.
+    options.getLimits().setSameNameWaitMs(0);
+    byte[] one = content(STREAMED_SIZE, 30);
+    afterBadClient(options, "two.bin", server -> connectReady(server).compose(client -> {
+      client.offer(1, "one.bin", one.length);
+      client.offer(2, "two.bin", 5);
+      return client.expect(Message.Send.class)
+        .compose(send -> client.expect(Message.Send.class))
+        .compose(send -> {
+          client.sendRaw(new Message.Data(1, 0, one.length).toBuffer().appendBytes(one));
+          client.send(new Message.Data(2, 0, 5));
+          return client.expectFatal(ErrorCode.UNEXPECTED);
+        });
+    }), testContext);
+  }
+
   @Test
   void offerBeforeHello(VertxTestContext testContext) {
     afterBadClient(options(), "early.bin", server -> connect(server).compose(client -> {

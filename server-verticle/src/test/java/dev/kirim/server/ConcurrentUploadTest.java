@@ -94,6 +94,72 @@ class ConcurrentUploadTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /**
+   * While one of its offers waits for a name, a connection claims no other name: else a second connection
+   * waiting for that one could end up waiting on the first, both until the bound.
+   */
+  @Test
+  void anOfferBehindAWaitingOneClaimsNothingUntilItsTurn(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> Future.all(connectReady(server), connectReady(server), connectReady(server)))
+      .compose(all -> {
+        WireClient holder = all.resultAt(0);
+        WireClient a = all.resultAt(1);
+        WireClient b = all.resultAt(2);
+        holder.offer(1, NAME, first.length);
+        return holder.expect(Message.Send.class).compose(held -> {
+          a.offer(1, NAME, second.length);
+          a.offer(2, "other.bin", second.length);
+          // b gets other.bin at once: a's offer of it has not claimed it, queued behind a's wait.
+          b.offer(1, "other.bin", second.length);
+          return b.expect(Message.Send.class)
+            .compose(send -> b.finishUpload(1, second, 0))
+            .compose(done -> holder.finishUpload(1, first, 0))
+            .compose(done -> a.next().compose(one -> a.next().map(two -> List.of(one, two))));
+        });
+      })
+      .map(replies -> {
+        assertEquals(Message.Skip.DIFFERS, ((Message.Skip) replies.get(0)).reason(), replies::toString);
+        assertTrue(((Message.Skip) replies.get(1)).same(), replies::toString);
+        assertStored(NAME, first);
+        assertStored("other.bin", second);
+        assertFinalFiles("other.bin", NAME);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** A connection that goes away while its offer waits takes no claim and touches nothing later. */
+  @Test
+  void aWaiterWhoseConnectionClosedLeavesTheResumablePartialAlone(VertxTestContext testContext) {
+    byte[] big = content(STREAMED_SIZE + 4 * CHUNK_BYTES, 202);
+    startServer()
+      .compose(server -> Future.all(connectReady(server), connectReady(server)).compose(both -> {
+        WireClient holder = both.resultAt(0);
+        WireClient gone = both.resultAt(1);
+        holder.offer(1, NAME, big.length);
+        return holder.expect(Message.Send.class)
+          .compose(send -> {
+            // Another size: had it run its check, it would discard the holder's partial.
+            gone.offer(1, NAME, 10);
+            holder.sendRaw(new Message.Data(1, 0, big.length).toBuffer().appendBytes(big, 0, STREAMED_SIZE));
+            return awaitPartial(CHUNK_BYTES);
+          })
+          .compose(partial -> gone.close().compose(v -> holder.close()).map(partial))
+          .compose(partial -> connectReady(server).compose(resumer ->
+            resumer.offerUntilSent(new Message.Offer(1, NAME, big.length, WireClient.MTIME, null), RETRIES)
+              .compose(send -> {
+                assertTrue(send.offset() > 0, "the holder's partial is still there to resume: " + send);
+                return resumer.finishUpload(send.id(), big, (int) send.offset());
+              })));
+      }))
+      .map(done -> {
+        assertOnlyStored(NAME, big);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
   @Test
   void aRefusedClientCannotPushBytesIntoAnotherUpload(VertxTestContext testContext) {
     int half = first.length / 2;
