@@ -114,7 +114,9 @@ public class KirimClient {
     Deque<Target> waiting = new ArrayDeque<>(resolution.targets());
     List<Future<TargetReport>> reports = new ArrayList<>();
     List<Future<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(options.getParallelTargets(), waiting.size()); i++) {
+    // Counted before the loop: each lane takes its first target from waiting at once.
+    int laneCount = Math.min(options.getParallelTargets(), waiting.size());
+    for (int i = 0; i < laneCount; i++) {
       lanes.add(runLane(waiting, files, facts, reports));
     }
     // Lanes never fail (a target's failures are in its report), so all() completes once every target is done.
