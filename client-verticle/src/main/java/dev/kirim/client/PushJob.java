@@ -132,7 +132,7 @@ public class PushJob {
     }
     Exclusions.of(exclude);
     if (cluster == null) {
-      throw new ConfigException("config key 'cluster' is not set, expected ClusterExpectation.NONE for none");
+      throw new ConfigException("config key 'cluster' is not set (ClusterExpectation.NONE when there is none)");
     }
     if (cluster.isSet() && !clusterTargets.contains(KirimCluster.TARGET_ALL)) {
       throw new ConfigException("config key 'cluster' says how many servers " + KirimCluster.TARGET_ALL
