@@ -49,7 +49,12 @@ final class LiteMemberJoin {
     config.getMemberAttributeConfig().setAttribute(NODE_ID_ATTRIBUTE, UUID.randomUUID().toString());
     // Vert.x leaves the cluster on exit; Hazelcast's own hook would shut the instance down under its feet.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+    HazelcastInstance hazelcast;
+    try {
+      hazelcast = Hazelcast.newHazelcastInstance(config);
+    } catch (RuntimeException e) {
+      return builder;   // Vert.x tries again and fails its usual way (exit 11)
+    }
     if (hazelcast.getCluster().getMembers().stream().allMatch(Member::isLiteMember)) {
       log.info("No data member in cluster '{}' (no server is up): this client joins as a full member",
         config.getClusterName());
