@@ -9,11 +9,14 @@
 #     to "cluster:all"; every file is checked on both servers, the report must name both servers
 #     and an observer node must see one "kirim.received" event per file per server.
 #
-# Needs root and iproute2. Everything it creates is named kirim-e2e-* and lives in its own network
-# namespaces (the bridge too); the root namespace is not touched. See e2e/README.md.
+# Needs root and iproute2. Everything it creates is named kirim-e2e-<run id>-* (run id = this shell's PID)
+# and lives in its own network namespaces (the bridge too); the root namespace is not touched, nor are
+# another run's namespaces: several checkouts may run it at once. See e2e/README.md.
 set -uo pipefail
 
-PREFIX=kirim-e2e-
+E2E_PREFIX=kirim-e2e-
+RUN_ID=$$                       # names every namespace and directory of this run; a live run's PID is never reused
+PREFIX=${E2E_PREFIX}${RUN_ID}-
 NETNS=${PREFIX}net              # holds the bridge and the host-side veth ends
 BRIDGE=kbr0
 SUBNET=10.231.7                 # /24, exists only inside our namespaces
@@ -97,7 +100,7 @@ stop_pid() { # TERM, wait up to 5 s, then KILL
 }
 cleanup_net() {
   local ns p
-  # every process inside a kirim-e2e-* namespace was started by this script (or an aborted run of it)
+  # every process inside a kirim-e2e-<our run id>-* namespace was started by this run
   for ns in $(our_namespaces); do
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
   done
@@ -107,7 +110,7 @@ cleanup_net() {
   for ns in $(our_namespaces); do ip netns delete "$ns" 2>/dev/null || true; done
 }
 CLEANED=0
-OWNER=0       # 1 once this run holds the lock: only then may it clean up kirim-e2e-* things
+OWNER=0       # 1 once the preconditions passed: only then may it clean up (its own kirim-e2e-<run id>-* things)
 cleanup() {
   local rc=$?
   [ "$CLEANED" = 1 ] && return
@@ -156,17 +159,20 @@ CLIENT_JAR=$(find_jar kirim-client.jar client-verticle) \
 info "server jar: $SERVER_JAR"
 info "client jar: $CLIENT_JAR"
 
-# one run at a time on a machine (they would share names and addresses): lock this script file
-if command -v flock >/dev/null; then
-  exec 9<"$0"
-  flock -n 9 || fail "another multi-host.sh run is in progress on this machine"
-fi
+# Runs at once do not meet: each has its own namespaces (its own bridge, so the same addresses in each)
+# and work directory, all named by its run id. Leftovers of an aborted run are removed only when the
+# run that made them is gone (no process with its run id, the PID, is alive): a live run is never touched.
 OWNER=1
-if [ -n "$(our_namespaces)" ]; then
-  step "removing leftovers of an earlier run: $(our_namespaces | tr '\n' ' ')"
-  cleanup_net
-fi
-for d in /tmp/${PREFIX}*; do [ -d "$d" ] && rm -rf "$d"; done
+stale_runs() {
+  { ip netns list 2>/dev/null | awk '{print $1}'; ls -d /tmp/${E2E_PREFIX}* 2>/dev/null | sed 's|^/tmp/||'; } \
+    | sed -n "s/^${E2E_PREFIX}\([0-9][0-9]*\)-.*/\1/p" | sort -u \
+    | while read -r run; do [ "$run" != "$RUN_ID" ] && ! kill -0 "$run" 2>/dev/null && echo "$run"; done
+}
+for run in $(stale_runs); do
+  step "removing leftovers of aborted run $run: $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${E2E_PREFIX}${run}-" | tr '\n' ' ')"
+  (PREFIX=${E2E_PREFIX}${run}-; cleanup_net)
+  rm -rf /tmp/${E2E_PREFIX}${run}-*
+done
 WORK=$(mktemp -d "/tmp/${PREFIX}XXXXXX")
 
 # ---------------------------------------------------------------- network

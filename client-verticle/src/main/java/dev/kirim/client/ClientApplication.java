@@ -4,6 +4,8 @@ import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -38,6 +40,17 @@ public class ClientApplication extends KirimApplication {
     if (application.config != null && !application.config.isService()) {
       System.exit(application.awaitExitCode());
     }
+  }
+
+  /** A client owns no cluster data: as a lite member its join and exit trigger no partition migration. */
+  @Override
+  protected boolean liteClusterMember() {
+    return true;
+  }
+
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    return clusterRequested() ? LiteMemberJoin.builder(options) : super.createVertxBuilder(options);
   }
 
   @Override

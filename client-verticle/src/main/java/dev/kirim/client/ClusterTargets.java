@@ -2,55 +2,100 @@ package dev.kirim.client;
 
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ServerRecord;
-import dev.kirim.protocol.Printable;
+import dev.kirim.cluster.ServerRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Turns {@code cluster:all} and {@code cluster:any} into concrete servers from the {@code kirim.servers}
- * registry when a push starts, so the push goes to the servers alive at that moment. The registry is Vert.x
- * shared data: the cluster's when clustered, this Vert.x's own otherwise (servers deployed next to the client).
- * {@code cluster:any} picks the server with the most free space (ties: the smallest server id).
+ * registry when a push starts, so the push goes to the servers alive at that moment: a record whose node is not
+ * a member of the cluster is ignored ({@link ServerRegistry}). The registry is Vert.x shared data: the
+ * cluster's when clustered, this Vert.x's own otherwise (servers deployed next to the client).
+ * {@code cluster:any} picks the server with the most free space (ties: the smallest server id). With the job's
+ * {@code cluster} key ({@link ClusterExpectation}) {@code cluster:all} waits, polling the registry, until enough
+ * servers are live or the wait is over.
  */
 final class ClusterTargets {
 
-  private static final Logger log = LoggerFactory.getLogger(ClusterTargets.class);
+  /** How often the registry is read again while waiting for servers: a bounded poll, a few reads a second. */
+  static final long POLL_MS = 200;
 
-  /** @param targets listed and resolved targets; @param unresolved cluster targets that found no server */
-  record Resolution(List<Target> targets, List<String> unresolved) {
+  /**
+   * @param targets    listed and resolved targets
+   * @param unresolved cluster targets that found no server
+   * @param shortfalls cluster targets that found fewer live servers than expected, with the line naming it
+   * @param reaches    what {@code cluster:all} found, for the report
+   */
+  record Resolution(List<Target> targets, List<String> unresolved, Map<String, String> shortfalls,
+                    List<ClusterReach> reaches) {
+
+    Resolution(List<Target> targets, List<String> unresolved) {
+      this(targets, unresolved, Map.of(), List.of());
+    }
   }
 
   private ClusterTargets() {
   }
 
-  static Future<Resolution> resolve(Vertx vertx, PushJob job) {
+  static Future<Resolution> resolve(Vertx vertx, ServerRegistry registry, PushJob job) {
     if (job.getClusterTargets().isEmpty()) {
       return Future.succeededFuture(new Resolution(job.getTargets(), List.of()));
     }
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(KirimCluster.SERVERS_MAP)
-      .compose(AsyncMap::values)
-      .map(values -> resolve(job, records(values)));
+    ClusterExpectation expectation = job.getClusterTargets().contains(KirimCluster.TARGET_ALL) ? job.getCluster()
+      : ClusterExpectation.NONE;
+    long started = System.nanoTime();
+    return awaitServers(vertx, registry, expectation, started + expectation.waitMs() * 1_000_000)
+      .map(snapshot -> resolve(job, snapshot, expectation, (System.nanoTime() - started) / 1_000_000));
   }
 
-  /** Listed targets first, then each cluster target's servers that are not already in the list. */
+  /** Reads the registry until it holds enough live servers or the deadline passed. */
+  private static Future<ServerRegistry.Snapshot> awaitServers(Vertx vertx, ServerRegistry registry,
+                                                              ClusterExpectation expectation, long deadline) {
+    return registry.read().compose(snapshot -> {
+      long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+      if (snapshot.live().size() >= expectation.minServers() || leftMs <= 0) {
+        return Future.succeededFuture(snapshot);
+      }
+      Promise<ServerRegistry.Snapshot> later = Promise.promise();
+      vertx.setTimer(Math.max(1, Math.min(POLL_MS, leftMs)),
+        id -> awaitServers(vertx, registry, expectation, deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  /** Listed targets first, then each cluster target's live servers that are not already in the list. */
   static Resolution resolve(PushJob job, List<ServerRecord> servers) {
+    return resolve(job, new ServerRegistry.Snapshot(servers, List.of()), ClusterExpectation.NONE, 0);
+  }
+
+  static Resolution resolve(PushJob job, ServerRegistry.Snapshot snapshot, ClusterExpectation expectation,
+                            long waitedMs) {
+    List<ServerRecord> servers = snapshot.live();
     List<Target> targets = new ArrayList<>(job.getTargets());
     Set<String> seen = new HashSet<>(targets.stream().map(Target::toString).toList());
     List<String> unresolved = new ArrayList<>();
+    Map<String, String> shortfalls = new LinkedHashMap<>();
+    List<ClusterReach> reaches = new ArrayList<>();
     for (String clusterTarget : job.getClusterTargets()) {
       List<ServerRecord> chosen = choose(clusterTarget, servers);
-      if (chosen.isEmpty()) {
+      if (KirimCluster.TARGET_ALL.equals(clusterTarget)) {
+        ClusterReach reach = new ClusterReach(clusterTarget, expectation.minServers(), chosen, snapshot.gone(),
+          waitedMs);
+        reaches.add(reach);
+        if (reach.shortfall() > 0) {
+          shortfalls.put(clusterTarget, reach.shortfallMessage());
+        }
+      }
+      if (chosen.isEmpty() && !shortfalls.containsKey(clusterTarget)) {
         unresolved.add(clusterTarget);
       }
       for (ServerRecord server : chosen) {
@@ -60,7 +105,7 @@ final class ClusterTargets {
         }
       }
     }
-    return new Resolution(targets, unresolved);
+    return new Resolution(targets, unresolved, shortfalls, reaches);
   }
 
   private static List<ServerRecord> choose(String clusterTarget, List<ServerRecord> servers) {
@@ -71,22 +116,5 @@ final class ClusterTargets {
         .map(List::of).orElse(List.of());
     }
     return servers;
-  }
-
-  private static List<ServerRecord> records(List<JsonObject> values) {
-    return values.stream()
-      .map(ClusterTargets::record)
-      .flatMap(Optional::stream)
-      .sorted(Comparator.comparing(ServerRecord::serverId))
-      .toList();
-  }
-
-  private static Optional<ServerRecord> record(JsonObject json) {
-    try {
-      return Optional.of(ServerRecord.fromJson(json));
-    } catch (IllegalArgumentException e) {
-      log.warn("Ignoring a bad entry in {}: {}", KirimCluster.SERVERS_MAP, Printable.escape(e.getMessage()));
-      return Optional.empty();
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kirim.client;
 
 import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ServerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,6 +36,8 @@ public class KirimClient {
   private final ClientOptions options;
   // Held in a field: a NetClient nothing references is collected and its connections close.
   private final NetClient netClient;
+  // Remembers the bad registry entries it has logged: each is logged once per client.
+  private final ServerRegistry registry;
 
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -43,6 +46,7 @@ public class KirimClient {
       .setConnectTimeout((int) this.options.getConnectTimeoutMs())
       .setIdleTimeout((int) this.options.getIdleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+    this.registry = new ServerRegistry(vertx);
   }
 
   /**
@@ -103,10 +107,10 @@ public class KirimClient {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(job))
-      .compose(files -> ClusterTargets.resolve(vertx, job)
-        .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))))
-      .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports, Deletions.NONE,
-        options.isDryRun()));
+      .compose(files -> ClusterTargets.resolve(vertx, registry, job)
+        .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))
+          .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports,
+            Deletions.NONE, options.isDryRun(), resolution.reaches()))));
   }
 
   private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,
@@ -114,7 +118,9 @@ public class KirimClient {
     Deque<Target> waiting = new ArrayDeque<>(resolution.targets());
     List<Future<TargetReport>> reports = new ArrayList<>();
     List<Future<Void>> lanes = new ArrayList<>();
-    for (int i = 0; i < Math.min(options.getParallelTargets(), waiting.size()); i++) {
+    // Counted before the loop: each lane takes its first target from waiting at once.
+    int laneCount = Math.min(options.getParallelTargets(), waiting.size());
+    for (int i = 0; i < laneCount; i++) {
       lanes.add(runLane(waiting, files, facts, reports));
     }
     // Lanes never fail (a target's failures are in its report), so all() completes once every target is done.
@@ -123,6 +129,8 @@ public class KirimClient {
       resolution.unresolved().forEach(clusterTarget -> all.add(TargetReport.noServer(clusterTarget, files,
         "no kirim server is registered in '" + KirimCluster.SERVERS_MAP + "'" + (vertx.isClustered() ? ""
           : " (this client is not clustered: run it with -cluster to see the cluster's servers)"))));
+      resolution.shortfalls().forEach((clusterTarget, message) ->
+        all.add(TargetReport.noServer(clusterTarget, files, message)));
       return all;
     });
   }

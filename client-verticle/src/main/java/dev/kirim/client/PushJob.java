@@ -25,7 +25,7 @@ public class PushJob {
 
   /** The configuration keys a job reads. */
   static final Set<String> KEYS = Set.of("targets", "files", "baseDir", "remoteDir", "exclude", "followSymlinks",
-    "deleteAfterSend");
+    "deleteAfterSend", ClusterExpectation.KEY);
   private static final List<String> CLUSTER_TARGETS = List.of(KirimCluster.TARGET_ALL, KirimCluster.TARGET_ANY);
 
   private List<Target> targets = new ArrayList<>();
@@ -36,6 +36,7 @@ public class PushJob {
   private List<String> exclude = new ArrayList<>();
   private boolean followSymlinks;
   private boolean deleteAfterSend;
+  private ClusterExpectation cluster = ClusterExpectation.NONE;
 
   public PushJob() {
   }
@@ -49,6 +50,7 @@ public class PushJob {
     this.exclude = new ArrayList<>(other.exclude);
     this.followSymlinks = other.followSymlinks;
     this.deleteAfterSend = other.deleteAfterSend;
+    this.cluster = other.cluster;
   }
 
   /**
@@ -67,6 +69,7 @@ public class PushJob {
     Exclusions.of(exclude);
     followSymlinks = config.bool("followSymlinks", false);
     deleteAfterSend = config.bool("deleteAfterSend", false);
+    cluster = ClusterExpectation.parse(config);
   }
 
   /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */
@@ -128,11 +131,18 @@ public class PushJob {
       throw new ConfigException("config key 'exclude' is not set, expected a list of patterns (may be empty)");
     }
     Exclusions.of(exclude);
+    if (cluster == null) {
+      throw new ConfigException("config key 'cluster' is not set (ClusterExpectation.NONE when there is none)");
+    }
+    if (cluster.isSet() && !clusterTargets.contains(KirimCluster.TARGET_ALL)) {
+      throw new ConfigException("config key 'cluster' says how many servers " + KirimCluster.TARGET_ALL
+        + " must reach, but 'targets' does not list " + KirimCluster.TARGET_ALL);
+    }
     return this;
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("targets", new JsonArray(Stream.concat(targets.stream().map(Target::toString), clusterTargets.stream())
         .toList()))
       .put("files", new JsonArray(files))
@@ -141,6 +151,10 @@ public class PushJob {
       .put("exclude", new JsonArray(exclude))
       .put("followSymlinks", followSymlinks)
       .put("deleteAfterSend", deleteAfterSend);
+    if (cluster.isSet()) {
+      json.put(ClusterExpectation.KEY, cluster.toJson());
+    }
+    return json;
   }
 
   public List<Target> getTargets() {
@@ -221,6 +235,16 @@ public class PushJob {
 
   public PushJob setDeleteAfterSend(boolean deleteAfterSend) {
     this.deleteAfterSend = deleteAfterSend;
+    return this;
+  }
+
+  /** @return what {@code cluster:all} must find ({@code cluster} key); {@link ClusterExpectation#NONE} when not set */
+  public ClusterExpectation getCluster() {
+    return cluster;
+  }
+
+  public PushJob setCluster(ClusterExpectation cluster) {
+    this.cluster = cluster;
     return this;
   }
 }

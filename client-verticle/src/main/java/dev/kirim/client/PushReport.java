@@ -13,7 +13,13 @@ import java.util.Locale;
  * that came from a server or the file system is escaped in the summary ({@link Printable}).
  */
 public record PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions,
-                         boolean dryRun) {
+                         boolean dryRun, List<ClusterReach> clusters) {
+
+  /** A report without cluster targets' reach ({@code cluster:all}). */
+  public PushReport(Instant startedAt, long durationMs, List<TargetReport> targets, Deletions deletions,
+                    boolean dryRun) {
+    this(startedAt, durationMs, targets, deletions, dryRun, List.of());
+  }
 
   /** A report without {@code deleteAfterSend}. */
   public PushReport(Instant startedAt, long durationMs, List<TargetReport> targets) {
@@ -57,6 +63,9 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       .put("failed", count(FileStatus.FAILED))
       .put("bytesSent", bytesSent());
     JsonObject json = new JsonObject();
+    if (!clusters.isEmpty()) {
+      json.put("cluster", new JsonArray(ClusterReach.toJson(clusters, targets)));
+    }
     if (dryRun) {
       json.put("dryRun", true);
       totals.put("wouldSend", count(FileStatus.WOULD_SEND));

@@ -55,7 +55,7 @@ final class SentFileDeleter {
       .otherwise(e -> failed("cannot delete " + local + ": " + describe(e)))
       .map(outcome -> outcomes.put(local, outcome))));
     return Future.join(deletions).transform(done -> Future.succeededFuture(new PushReport(report.startedAt(),
-      report.durationMs(), report.targets(), new Deletions(true, outcomes))));
+      report.durationMs(), report.targets(), new Deletions(true, outcomes), report.dryRun(), report.clusters())));
   }
 
   private Future<Deletions.Deletion> decide(String local, List<FileResult> results) {

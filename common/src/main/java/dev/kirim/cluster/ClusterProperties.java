@@ -27,6 +27,9 @@ public final class ClusterProperties {
   public static final String PORT_ENV = "KIRIM_CLUSTER_PORT";
   public static final String NAME = "kirim.cluster.name";
   public static final String NAME_ENV = "KIRIM_CLUSTER_NAME";
+  /** Whether this node joins as a Hazelcast lite member: no partitions, so its joining and leaving move no data. */
+  public static final String LITE = "kirim.cluster.lite";
+  public static final String LITE_ENV = "KIRIM_CLUSTER_LITE";
   public static final String DEFAULT_MEMBERS = "127.0.0.1";
   public static final String DEFAULT_PORT = "5701";
   public static final String DEFAULT_NAME = "kirim";
@@ -41,8 +44,19 @@ public final class ClusterProperties {
   private ClusterProperties() {
   }
 
-  /** Applies the defaults to the JVM's system properties from its environment. */
+  /** Applies the defaults to the JVM's system properties from its environment; a full member by default. */
   public static void apply() {
+    apply(false);
+  }
+
+  /**
+   * Applies the defaults to the JVM's system properties from its environment.
+   *
+   * @param liteByDefault whether to join as a lite member unless {@value #LITE} or {@value #LITE_ENV} says
+   *                      otherwise: true for a client, which holds no data of the cluster's
+   */
+  public static void apply(boolean liteByDefault) {
+    fill(System.getProperties(), LITE, System.getenv(LITE_ENV), Boolean.toString(liteByDefault));
     apply(System.getenv(), System.getProperties(), ClusterProperties.class.getClassLoader(),
       ClusterProperties::isLocalAddress);
   }
@@ -59,6 +73,7 @@ public final class ClusterProperties {
     fill(properties, INTERFACE, env.get(INTERFACE_ENV), localMember(properties.getProperty(MEMBERS), isLocal));
     fill(properties, PORT, env.get(PORT_ENV), DEFAULT_PORT);
     fill(properties, NAME, env.get(NAME_ENV), DEFAULT_NAME);
+    fill(properties, LITE, env.get(LITE_ENV), "false");
     if (properties.getProperty(HAZELCAST_CONFIG) == null && loader.getResource("cluster.xml") == null) {
       properties.setProperty(HAZELCAST_CONFIG, "classpath:" + BUNDLED_CONFIG);
     }

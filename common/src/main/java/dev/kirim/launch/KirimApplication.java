@@ -24,6 +24,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   public static final int EXIT_CONFIG = 2;
 
   private static final Set<String> HELP = Set.of("-h", "-help", "--help");
+  private static final Set<String> CLUSTER = Set.of("-cluster", "--cluster", "-c");
 
   private final String program;
   private final List<String> args;
@@ -36,6 +37,11 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
     super(args);
     this.program = program;
     this.args = List.of(args);
+  }
+
+  /** @return whether the command line asks for a clustered Vert.x ({@code -cluster}, {@code --cluster}, {@code -c}) */
+  protected final boolean clusterRequested() {
+    return args.stream().anyMatch(arg -> CLUSTER.contains(arg) || arg.startsWith("--cluster="));
   }
 
   /**
@@ -55,7 +61,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
     // JFR metadata: ~50 ms of a client's start-up for events kirim does not use. -Dio.netty.jfr.enabled=true
     // brings them back.
     System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
-    ClusterProperties.apply();
+    ClusterProperties.apply(liteClusterMember());
     if (args.stream().noneMatch(HELP::contains)) {
       try {
         checkConfiguration(ConfigReader.findConfArgument(args.toArray(String[]::new)));
@@ -64,6 +70,14 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
       }
     }
     return launch();
+  }
+
+  /**
+   * @return whether {@code -cluster} joins as a Hazelcast lite member unless {@code kirim.cluster.lite} says
+   *   otherwise: a node that keeps no cluster data (a client) should, so that its coming and going moves none
+   */
+  protected boolean liteClusterMember() {
+    return false;
   }
 
   /**

@@ -23,7 +23,9 @@ class ClusterConfigTest {
     properties.setProperty(ClusterProperties.INTERFACE, "10.0.0.*");
     properties.setProperty(ClusterProperties.PORT, "6000");
     properties.setProperty(ClusterProperties.NAME, "inbox");
+    properties.setProperty(ClusterProperties.LITE, "true");
     Config config = load(properties);
+    assertTrue(config.isLiteMember(), "lite member");
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertFalse(join.getMulticastConfig().isEnabled(), "multicast");
     assertTrue(join.getTcpIpConfig().isEnabled(), "tcp-ip");
@@ -45,6 +47,7 @@ class ClusterConfigTest {
     assertEquals(List.of("127.0.0.1"), List.copyOf(config.getNetworkConfig().getInterfaces().getInterfaces()));
     assertEquals(5701, config.getNetworkConfig().getPort());
     assertEquals("kirim", config.getClusterName());
+    assertFalse(config.isLiteMember(), "a full member unless the launcher says otherwise");
   }
 
   private static Config load(Properties properties) throws Exception {

@@ -14,7 +14,7 @@ public class ServerApplication extends KirimApplication {
 
   /** Bad usage or configuration. */
   public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
-  /** The address is in use, not permitted, or the storage directory is unusable. */
+  /** The address is in use, not permitted, the storage directory is unusable, or the serverId is taken. */
   public static final int EXIT_LISTEN = 3;
 
   public ServerApplication(String[] args) {
@@ -35,7 +35,8 @@ public class ServerApplication extends KirimApplication {
 
   @Override
   protected int exitCodeFor(Throwable failure) {
-    return failure instanceof ListenException ? EXIT_LISTEN : super.exitCodeFor(failure);
+    return failure instanceof ListenException || failure instanceof DuplicateServerIdException ? EXIT_LISTEN
+      : super.exitCodeFor(failure);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ServerRecord;
+import dev.kirim.cluster.ServerRegistry;
 import dev.kirim.launch.BuildInfo;
 import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,7 +33,9 @@ final class ServerRegistration {
   private final KirimServer server;
   private final ServerOptions options;
   private final int instances;
-  private AsyncMap<String, JsonObject> map;
+  private final ServerRegistry registry;
+  // Values typed Object: whatever else is in the map (see ServerRegistry) must not break a read here.
+  private AsyncMap<String, Object> map;
   private Future<Void> lastWrite = Future.succeededFuture();
   private long timer = -1;
   private boolean closed;
@@ -42,22 +46,69 @@ final class ServerRegistration {
     this.server = server;
     this.options = options;
     this.instances = instances;
+    this.registry = new ServerRegistry(vertx);
   }
 
-  /** Writes the record and starts refreshing it. A registry that cannot be written is logged, not fatal. */
+  /**
+   * Claims the server id, writes the record and starts refreshing it. A registry that cannot be written is
+   * logged, not fatal.
+   *
+   * @return failed with {@link DuplicateServerIdException} when another live server holds the id
+   */
   Future<Void> start() {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(KirimCluster.SERVERS_MAP)
+    return vertx.sharedData().<String, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(registry -> {
         map = registry;
+        return claim();
+      })
+      .compose(v -> {
         timer = vertx.setPeriodic(options.getRegistryRefreshMs(), id -> refresh());
         return refresh();
       })
       .onSuccess(v -> log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
         Addresses.hostPort(advertisedHost(), server.actualPort())))
       .recover(e -> {
+        if (e instanceof DuplicateServerIdException) {
+          return Future.failedFuture(e);
+        }
         log.warn("Cannot register in {}: {}", KirimCluster.SERVERS_MAP, e.toString());
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * Writes the record unless the id is taken (atomically, so that two servers starting at once cannot both
+   * win), then looks at what held it: a record of this same node (another of its {@code -instances}), of a
+   * node that left the cluster, or anything that is not a record is taken over by the next refresh; a record
+   * of another live node refuses the start.
+   */
+  private Future<Void> claim() {
+    return server.storage().usableSpace()
+      .compose(usable -> {
+        ServerRecord own = record(usable);
+        return map.putIfAbsent(server.serverId(), own.toJson(), options.getRegistryTtlMs())
+          .compose(existing -> existing instanceof JsonObject json ? checkHolder(own, json) : Future.succeededFuture());
+      });
+  }
+
+  private Future<Void> checkHolder(ServerRecord own, JsonObject existing) {
+    ServerRecord holder;
+    try {
+      holder = ServerRecord.fromJson(existing);
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture();
+    }
+    // One node is one process: its -instances share the record (with port 0 they even listen on different
+    // ports), and what an embedding application deploys twice under one id is its own business.
+    boolean sameNode = Objects.equals(holder.nodeId(), own.nodeId());
+    if (sameNode || !registry.isLive(holder.nodeId())) {
+      return Future.succeededFuture();
+    }
+    return Future.failedFuture(new DuplicateServerIdException("serverId '" + server.serverId()
+      + "' is already registered by another running server at " + holder.address()
+      + (holder.nodeId() == null ? "" : " (cluster node " + holder.nodeId() + ")")
+      + ": give each server its own \"serverId\" in its config (the default, hostname:port, repeats when hosts "
+      + "share a host name)"));
   }
 
   private Future<Void> refresh() {

@@ -21,7 +21,9 @@ public class ServerVerticle extends VerticleBase {
       .compose(s -> {
         registration = new ServerRegistration(vertx, server, options, context.getInstanceCount());
         return registration.start();
-      });
+      })
+      // A refused registration (a duplicate serverId) ends the start: stop listening too.
+      .recover(e -> server.close().transform(closed -> Future.failedFuture(e)));
   }
 
   @Override

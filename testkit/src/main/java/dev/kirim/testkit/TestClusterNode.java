@@ -28,9 +28,14 @@ public final class TestClusterNode {
    * @param members     {@code 127.0.0.1:port} of the members to try
    */
   public static Future<Vertx> start(String clusterName, int port, List<String> members) {
+    return start(clusterName, port, members, false);
+  }
+
+  /** @param lite whether to join as a Hazelcast lite member (no partitions), as the client jar does */
+  public static Future<Vertx> start(String clusterName, int port, List<String> members, boolean lite) {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
     return Vertx.builder().with(options)
-      .withClusterManager(new HazelcastClusterManager(hazelcastConfig(clusterName, port, members)))
+      .withClusterManager(new HazelcastClusterManager(hazelcastConfig(clusterName, port, members).setLiteMember(lite)))
       .buildClustered();
   }
 

@@ -1,0 +1,95 @@
+package dev.kirim.client;
+
+import dev.kirim.cluster.KirimCluster;
+import dev.kirim.config.ConfigException;
+import dev.kirim.server.ServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.TestFiles.writeRandom;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The job's {@code cluster} key and a registry holding entries that are not server records, without a cluster
+ * (this Vert.x's own registry). The same with a real cluster: ClusterReachTest in integration-tests.
+ */
+class ClusterExpectationTest extends PushTestBase {
+
+  @TempDir
+  Path dir;
+
+  private static JsonObject config(Object cluster) {
+    return new JsonObject().put("targets", new JsonArray().add("cluster:all")).put("files", new JsonArray().add("x"))
+      .put("cluster", cluster);
+  }
+
+  @Test
+  void expectAndMinServersAreReadWithADefaultWait() {
+    assertEquals(new ClusterExpectation(3, ClusterExpectation.DEFAULT_WAIT_MS),
+      new ClientConfig(config(new JsonObject().put("expect", 3))).job().getCluster());
+    assertEquals(new ClusterExpectation(2, 500),
+      new ClientConfig(config(new JsonObject().put("minServers", 2).put("waitMs", 500))).job().getCluster());
+    assertEquals(ClusterExpectation.NONE, new ClientConfig(config(null)).job().getCluster());
+    JsonObject once = new ClientConfig(config(new JsonObject().put("expect", 3))).toJson();
+    assertEquals(once, new ClientConfig(once).toJson());
+  }
+
+  @Test
+  void aBadClusterKeyIsOneLineNamingIt() {
+    for (JsonObject bad : List.of(new JsonObject(), new JsonObject().put("expect", 2).put("minServers", 2),
+      new JsonObject().put("expect", 0), new JsonObject().put("expect", "3"), new JsonObject().put("minServer", 3),
+      new JsonObject().put("expect", 3).put("waitMs", -1))) {
+      ConfigException e = assertThrows(ConfigException.class, () -> new ClientConfig(config(bad)), bad.encode());
+      assertTrue(e.getMessage().contains("'cluster"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+    ConfigException noAll = assertThrows(ConfigException.class, () -> new ClientConfig(config(
+      new JsonObject().put("expect", 2)).put("targets", new JsonArray().add("cluster:any"))));
+    assertEquals("config key 'cluster' says how many servers cluster:all must reach, but 'targets' does not list "
+      + "cluster:all", noAll.getMessage());
+  }
+
+  @Test
+  void fewerServersThanExpectedFailsAfterTheWaitButStillPushesToThoseFound() {
+    Path storage = dir.resolve("s1");
+    deployServer("s1", storage);
+    writeRandom(dir.resolve("out/a.bin"), 1_000, 1);
+    PushReport report = push(job(dir.resolve("out"), List.of("a.bin"))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ALL)).setCluster(new ClusterExpectation(2, 0)));
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode(), report.summary());
+    assertTrue(storage.resolve("a.bin").toFile().isFile());
+    assertTrue(report.summary().contains("no_server: cluster:all expected 2 live server(s), found 1 after waiting "
+      + "0.0 s (s1); 1 not registered at all"), report.summary());
+    JsonObject cluster = report.toJson().getJsonArray("cluster").getJsonObject(0);
+    assertEquals(new JsonArray().add("s1"), cluster.getJsonArray("reached"));
+    assertEquals("not registered", cluster.getJsonArray("missing").getJsonObject(0).getString("reason"));
+  }
+
+  @Test
+  void registryEntriesThatAreNotServerRecordsAreIgnored() {
+    Path storage = dir.resolve("s1");
+    deployServer("s1", storage);
+    await(vertx.sharedData().getAsyncMap(KirimCluster.SERVERS_MAP)
+      .compose(map -> map.put("junk", "not json").compose(v -> map.put("foreign", new JsonObject().put("a", 1)))));
+    writeRandom(dir.resolve("out/a.bin"), 1_000, 2);
+    PushReport report = push(job(dir.resolve("out"), List.of("a.bin"))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ALL)).setCluster(new ClusterExpectation(1, 0)));
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report.summary());
+    assertEquals(1, report.targets().size());
+  }
+
+  private void deployServer(String id, Path storage) {
+    JsonObject config = serverOptions(storage).setServerId(id).toJson();
+    await(vertx.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config)));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.kirim.cluster;
+
+import dev.kirim.protocol.Printable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads the {@link KirimCluster#SERVERS_MAP registry} the way every reader should: an entry that is not a server
+ * record (not JSON, a foreign object, a record under another key) is left out and logged once per reader, and
+ * a record is <em>live</em> only while its node is a member of the cluster — the record of a node that left
+ * (killed, partitioned away) is set apart at once instead of lingering until its TTL runs out. Without a
+ * cluster every record is live: the registry is then this Vert.x's own map.
+ */
+public final class ServerRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerRegistry.class);
+  /** Bounds what one reader remembers of bad entries, so that a flood of them cannot grow it without end. */
+  private static final int MAX_REMEMBERED = 10_000;
+
+  /**
+   * @param live servers whose node is a member (all, without a cluster), by server id
+   * @param gone records whose node is no longer a member (or that name no node in a cluster), by server id
+   */
+  public record Snapshot(List<ServerRecord> live, List<ServerRecord> gone) {
+
+    /** @return the live record of {@code serverId}, or {@code null} */
+    public ServerRecord live(String serverId) {
+      return live.stream().filter(r -> r.serverId().equals(serverId)).findFirst().orElse(null);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+  public ServerRegistry(Vertx vertx) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  }
+
+  /** @return the registry now; fails only when the map cannot be read */
+  public Future<Snapshot> read() {
+    return vertx.sharedData().<String, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
+      .compose(AsyncMap::entries)
+      .map(this::snapshot);
+  }
+
+  /** @return whether {@code nodeId} is a member of the cluster now (without a cluster: whether it is null) */
+  public boolean isLive(String nodeId) {
+    return liveNodes().map(nodes -> nodeId != null && nodes.contains(nodeId)).orElse(nodeId == null);
+  }
+
+  private java.util.Optional<Set<String>> liveNodes() {
+    if (!vertx.isClustered()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new HashSet<>(((VertxInternal) vertx).clusterManager().getNodes()));
+  }
+
+  private Snapshot snapshot(Map<String, Object> entries) {
+    java.util.Optional<Set<String>> nodes = liveNodes();
+    List<ServerRecord> live = new ArrayList<>();
+    List<ServerRecord> gone = new ArrayList<>();
+    entries.forEach((key, value) -> {
+      ServerRecord record = record(key, value);
+      if (record == null) {
+        return;
+      }
+      boolean isLive = nodes.map(members -> record.nodeId() != null && members.contains(record.nodeId()))
+        .orElse(true);
+      (isLive ? live : gone).add(record);
+    });
+    live.sort(Comparator.comparing(ServerRecord::serverId));
+    gone.sort(Comparator.comparing(ServerRecord::serverId));
+    return new Snapshot(List.copyOf(live), List.copyOf(gone));
+  }
+
+  /** @return the record, or {@code null} for an entry that is not one (logged the first time this reader sees it) */
+  private ServerRecord record(String key, Object value) {
+    String problem;
+    if (value instanceof JsonObject json) {
+      try {
+        ServerRecord record = ServerRecord.fromJson(json);
+        if (record.serverId().equals(key)) {
+          return record;
+        }
+        problem = "a record of server '" + record.serverId() + "' under another key";
+      } catch (IllegalArgumentException e) {
+        problem = "a JSON object that is not a server record";
+      }
+    } else {
+      problem = value == null ? "null" : "a " + value.getClass().getSimpleName() + ", not a JSON object";
+    }
+    if (logged.size() < MAX_REMEMBERED && logged.add(key + "\u0000" + value)) {
+      log.warn("Ignoring entry '{}' in {}: {}", Printable.escape(String.valueOf(key)), KirimCluster.SERVERS_MAP,
+        problem);
+    }
+    return null;
+  }
+}
