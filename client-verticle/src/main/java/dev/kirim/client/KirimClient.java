@@ -35,6 +35,7 @@ public class KirimClient {
   private final ClientOptions options;
   // Held in a field: a NetClient nothing references is collected and its connections close.
   private final NetClient netClient;
+  private PushProgress progress = PushProgress.NONE;
 
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -51,6 +52,16 @@ public class KirimClient {
    */
   public static KirimClient create(Vertx vertx, ClientOptions options) {
     return new KirimClient(vertx, options);
+  }
+
+  /**
+   * Tells {@code progress} how every push of this client goes, for a progress display ({@link ProgressLine}).
+   *
+   * @return this
+   */
+  public KirimClient progressHandler(PushProgress progress) {
+    this.progress = Objects.requireNonNull(progress, "progress");
+    return this;
   }
 
   /**
@@ -103,10 +114,22 @@ public class KirimClient {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(job))
+      .compose(this::announce)
       .compose(files -> ClusterTargets.resolve(vertx, job)
         .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))))
       .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports, Deletions.NONE,
         options.isDryRun()));
+  }
+
+  /** Tells the progress handler, if any, what was selected: counting the bytes costs a stat per file. */
+  private Future<List<LocalFile>> announce(List<LocalFile> files) {
+    if (progress == PushProgress.NONE) {
+      return Future.succeededFuture(files);
+    }
+    return vertx.executeBlocking(() -> LocalFile.totalSize(files)).map(bytes -> {
+      progress.selected(files.size(), bytes);
+      return files;
+    });
   }
 
   private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,
@@ -134,7 +157,8 @@ public class KirimClient {
     if (target == null) {
       return Future.succeededFuture();
     }
-    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).run();
+    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).progress(progress)
+      .run();
     reports.add(report);
     return report.compose(r -> runLane(waiting, files, facts, reports));
   }
