@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +164,11 @@ public final class ClientCommandLine extends KirimCommandLine {
   }
 
   @Override
+  protected Collection<String> configKeys() {
+    return ClientConfig.KEYS;
+  }
+
+  @Override
   protected int protocolVersion() {
     return Message.VERSION;
   }
@@ -187,10 +193,6 @@ public final class ClientCommandLine extends KirimCommandLine {
   @Override
   protected String footer() {
     return """
-      Configuration: every flag sets the JSON key named with it, and overrides that key of the -conf
-      file. The other keys (retry, window, preserve, clientId, timeouts, tls, ...) and what each does:
-      README.md, "Configuration reference" and "Operating kirim".
-
       Exit codes:
         0   every file is on every target (sent, or already there)
         1   a file failed, or a server keeps a copy that differs, on at least one target

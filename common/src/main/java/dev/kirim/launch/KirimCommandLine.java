@@ -127,8 +127,27 @@ public abstract class KirimCommandLine {
       + (arguments.isEmpty() ? "" : "Arguments:" + nl + arguments + nl)
       + "Options:" + nl
       + help.optionListExcludingGroups(own)
-      + nl + footer().strip() + nl
+      + nl + configuration(nl) + nl + nl
+      + footer().strip() + nl
       + help.optionListGroupSections();
+  }
+
+  /** The configuration keys, wrapped, with where they are explained. */
+  private String configuration(String nl) {
+    StringBuilder text = new StringBuilder("Configuration: -conf FILE|JSON takes these keys; a flag sets the key named"
+      + nl + "with it, over the file's. What each key does: README.md, \"Configuration reference\"." + nl + " ");
+    int column = 1;
+    List<String> keys = configKeys().stream().sorted().toList();
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i) + (i < keys.size() - 1 ? "," : "");
+      if (column + 1 + key.length() > 78) {
+        text.append(nl).append(' ');
+        column = 1;
+      }
+      text.append(' ').append(key);
+      column += 1 + key.length();
+    }
+    return text.toString();
   }
 
   /**
@@ -150,8 +169,11 @@ public abstract class KirimCommandLine {
   /** @return what the program does, in a few lines */
   protected abstract String description();
 
-  /** @return after the options: configuration keys with a pointer to the README, exit codes, examples */
+  /** @return after the options and the configuration keys: exit codes, examples */
   protected abstract String footer();
+
+  /** @return the top-level keys of the configuration, listed in the help */
+  protected abstract java.util.Collection<String> configKeys();
 
   /** @return the wire protocol version the program speaks ({@code Message.VERSION}) */
   protected abstract int protocolVersion();

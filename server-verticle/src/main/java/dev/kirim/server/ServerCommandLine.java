@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.Collection;
 import java.util.Map;
 
 /** The server jar's command line: {@code [--dir DIR] [--port N] [--host H]}, each setting its configuration key. */
@@ -41,6 +42,12 @@ public final class ServerCommandLine extends KirimCommandLine {
     return Map.of("storageDir", "--dir", "port", "--port", "host", "--host");
   }
 
+  /** The keys {@link ServerOptions#toJson()} writes: every key it reads. */
+  @Override
+  protected Collection<String> configKeys() {
+    return new ServerOptions().toJson().fieldNames();
+  }
+
   @Override
   protected int protocolVersion() {
     return Message.VERSION;
@@ -65,10 +72,6 @@ public final class ServerCommandLine extends KirimCommandLine {
   @Override
   protected String footer() {
     return """
-      Configuration: each flag sets the JSON key named with it, and overrides that key of the -conf
-      file. The other keys (onExisting, fsync, resume, limits.*, registry.*, ...) and what each does:
-      README.md, "Configuration reference" and "Operating kirim".
-
       Exit codes:
         0        stopped normally
         2        bad usage or configuration (one line names the problem)
