@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 import java.time.Instant;
+import java.util.function.LongConsumer;
 
 /**
  * Sends one accepted file: the {@code data} line, the bytes from the server's offset on, then the
@@ -57,19 +58,21 @@ final class BodySender {
     }
     LocalFacts.Facts facts = task.facts;
     long length = facts.size() - task.offset;
+    LongConsumer counted = pacer.body(task.file.remoteName(), facts.size(), task.offset);
     writer.write(new Message.Data(id, task.offset, length));
     Buffer content = facts.content();
     if (content != null) {
       writer.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
       task.facts = facts.withChecksum(facts.checksum());
       pacer.charge(length);
+      counted.accept(length);
       // Read between two looks that agreed (LocalFacts): these bytes are one version of the file.
       commit(facts.checksum());
       return finished.future();
     }
     // The data line must be on its way before the file's pages are.
     writer.flush();
-    Future<Void> body = length == 0 ? Future.succeededFuture() : sendFile(facts.size(), length);
+    Future<Void> body = length == 0 ? Future.succeededFuture() : sendFile(facts.size(), length, counted);
     Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
       : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
     Future.all(body, checksum).onComplete(ar -> {
@@ -107,7 +110,7 @@ final class BodySender {
    * Checks the file is still as long as offered (Vert.x would quietly send fewer bytes), then sends
    * {@code length} bytes from the offset with zero copy.
    */
-  private Future<Void> sendFile(long size, long length) {
+  private Future<Void> sendFile(long size, long length, LongConsumer counted) {
     String path = task.file.path().toString();
     return vertx.executeBlocking(() -> java.nio.file.Files.size(task.file.path()), false)
       .compose(now -> {
@@ -116,7 +119,7 @@ final class BodySender {
             path + " shrank to " + now + " bytes before being sent"));
         }
         try {
-          return pacer.sendFile(socket, path, task.offset, length);
+          return pacer.sendFile(socket, path, task.offset, length, counted);
         } catch (RuntimeException e) {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED, e.getMessage()));
         }

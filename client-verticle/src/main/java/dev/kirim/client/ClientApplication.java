@@ -29,12 +29,20 @@ public class ClientApplication extends KirimApplication {
   private Path confDir;
   private ClientConfig config;
 
-  private ClientApplication(String[] args) {
-    super("kirim-client", args);
+  private final ClientCommandLine.Output output;
+
+  private ClientApplication(ClientCommandLine commandLine) {
+    super("kirim-client", commandLine);
+    this.output = commandLine.output();
   }
 
   public static void main(String[] args) {
-    ClientApplication application = new ClientApplication(args);
+    ClientCommandLine commandLine = new ClientCommandLine();
+    int exit = commandLine.parse(args, System.out, System.err);
+    if (exit != ClientCommandLine.CONTINUE) {
+      System.exit(exit);
+    }
+    ClientApplication application = new ClientApplication(commandLine);
     application.start();
     // A service runs until stopped (Ctrl-C, SIGTERM); a one-shot push ends the process with its exit code.
     if (application.config != null && !application.config.isService()) {
@@ -55,12 +63,13 @@ public class ClientApplication extends KirimApplication {
 
   @Override
   protected void checkConfiguration(String conf) {
-    if (conf == null) {
-      throw new ConfigException("no configuration: run with -conf conf/client.json, or inline: "
-        + "-conf '{\"targets\":[\"host:25563\"],\"files\":[\"report.csv\"]}'");
+    JsonObject json = loadConfiguration(conf);
+    if (json == null) {
+      throw new ConfigException("nothing to push: run with FILE... --to HOST[:PORT], or -conf conf/client.json "
+        + "(see --help)");
     }
-    confDir = ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
-    config = new ClientConfig(withBaseDir(ConfigReader.load(conf), confDir));
+    confDir = conf != null && ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
+    config = new ClientConfig(withBaseDir(json, confDir));
   }
 
   /** Relative {@code files} resolve against the config file's directory unless {@code baseDir} says otherwise. */
@@ -73,16 +82,34 @@ public class ClientApplication extends KirimApplication {
 
   @Override
   public JsonObject afterConfigParsed(JsonObject config) {
-    return withBaseDir(config == null ? new JsonObject() : config, confDir);
+    JsonObject merged = withOverrides(config);
+    return withBaseDir(merged == null ? new JsonObject() : merged, confDir);
   }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> {
       ClientVerticle verticle = new ClientVerticle();
+      // One display for the terminal: with -instances N only the first instance shows its push.
+      if (verticles.isEmpty()) {
+        verticle.progress(progressLine());
+      }
       verticles.add(verticle);
       return verticle;
     };
+  }
+
+  /**
+   * @return the live line on a terminal, plain lines with {@code --progress} when stdout is not one, else
+   *   {@code null}: nothing extra in a pipe, nothing with {@code --quiet}
+   */
+  private ProgressLine progressLine() {
+    boolean terminal = System.console() != null;
+    if (output == ClientCommandLine.Output.QUIET || !terminal && output != ClientCommandLine.Output.PROGRESS) {
+      return null;
+    }
+    return terminal ? ProgressLine.terminal(System.out, System::nanoTime, ProgressLine.terminalWidth())
+      : ProgressLine.plain(System.out, System::nanoTime);
   }
 
   /** Waits for every verticle's push, then prints each summary and writes the report: on this thread, not an event loop. */
@@ -99,7 +126,9 @@ public class ClientApplication extends KirimApplication {
         Thread.currentThread().interrupt();
         return PushReport.EXIT_FAILED;
       }
-      System.out.println(report.summary());
+      if (output != ClientCommandLine.Output.QUIET || report.exitCode() != PushReport.EXIT_OK) {
+        System.out.println(report.summary());
+      }
       exitCode = Math.max(exitCode, report.exitCode());
       if (config.report() != null) {
         try {

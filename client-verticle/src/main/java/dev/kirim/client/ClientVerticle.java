@@ -16,6 +16,7 @@ public class ClientVerticle extends VerticleBase {
   private final Promise<PushReport> completion = Promise.promise();
   private KirimClient client;
   private PushService service;
+  private ProgressLine progress;
 
   @Override
   public Future<?> start() {
@@ -25,8 +26,27 @@ public class ClientVerticle extends VerticleBase {
       service = new PushService(vertx, client, config().copy());
       return service.start();
     }
-    client.push(config.job()).onComplete(completion);
+    if (progress == null) {
+      client.push(config.job()).onComplete(completion);
+    } else {
+      long ticks = vertx.setPeriodic(ProgressLine.TERMINAL_REDRAW_MS, id -> progress.tick());
+      client.progressHandler(progress).push(config.job()).onComplete(ar -> {
+        vertx.cancelTimer(ticks);
+        progress.finish();
+        completion.handle(ar);
+      });
+    }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Shows the push's progress on {@code progress} (the program's business, like the summary); before deployment.
+   *
+   * @return this
+   */
+  public ClientVerticle progress(ProgressLine progress) {
+    this.progress = progress;
+    return this;
   }
 
   @Override

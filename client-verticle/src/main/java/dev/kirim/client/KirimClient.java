@@ -38,6 +38,7 @@ public class KirimClient {
   private final NetClient netClient;
   // Remembers the bad registry entries it has logged: each is logged once per client.
   private final ServerRegistry registry;
+  private PushProgress progress = PushProgress.NONE;
 
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -55,6 +56,16 @@ public class KirimClient {
    */
   public static KirimClient create(Vertx vertx, ClientOptions options) {
     return new KirimClient(vertx, options);
+  }
+
+  /**
+   * Tells {@code progress} how every push of this client goes, for a progress display ({@link ProgressLine}).
+   *
+   * @return this
+   */
+  public KirimClient progressHandler(PushProgress progress) {
+    this.progress = Objects.requireNonNull(progress, "progress");
+    return this;
   }
 
   /**
@@ -107,10 +118,22 @@ public class KirimClient {
     Instant startedAt = Instant.now();
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(job))
+      .compose(this::announce)
       .compose(files -> ClusterTargets.resolve(vertx, registry, job)
         .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))
           .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports,
             Deletions.NONE, options.isDryRun(), resolution.reaches()))));
+  }
+
+  /** Tells the progress handler, if any, what was selected: counting the bytes costs a stat per file. */
+  private Future<List<LocalFile>> announce(List<LocalFile> files) {
+    if (progress == PushProgress.NONE) {
+      return Future.succeededFuture(files);
+    }
+    return vertx.executeBlocking(() -> LocalFile.totalSize(files)).map(bytes -> {
+      progress.selected(files.size(), bytes);
+      return files;
+    });
   }
 
   private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,
@@ -142,7 +165,8 @@ public class KirimClient {
     if (target == null) {
       return Future.succeededFuture();
     }
-    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).run();
+    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).progress(progress)
+      .run();
     reports.add(report);
     return report.compose(r -> runLane(waiting, files, facts, reports));
   }

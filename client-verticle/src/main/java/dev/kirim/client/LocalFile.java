@@ -35,4 +35,17 @@ record LocalFile(Path path, String remoteName, String problemCode, String proble
   boolean pushable() {
     return problemCode == null && skipNote == null;
   }
+
+  /** @return the size of the pushable files as they are now, for a progress display; blocking */
+  static long totalSize(java.util.List<LocalFile> files) {
+    long total = 0;
+    for (LocalFile file : files) {
+      try {
+        total += file.pushable() ? java.nio.file.Files.size(file.path()) : 0;
+      } catch (java.io.IOException | SecurityException e) {
+        // Its push reports the problem; the display counts it 0.
+      }
+    }
+    return total;
+  }
 }

@@ -61,7 +61,8 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       .put("skipped", count(FileStatus.SKIPPED))
       .put("differs", count(FileStatus.DIFFERS))
       .put("failed", count(FileStatus.FAILED))
-      .put("bytesSent", bytesSent());
+      .put("bytesSent", bytesSent())
+      .put("bytesTransferred", targets.stream().mapToLong(TargetReport::bytesTransferred).sum());
     JsonObject json = new JsonObject();
     if (!clusters.isEmpty()) {
       json.put("cluster", new JsonArray(ClusterReach.toJson(clusters, targets)));

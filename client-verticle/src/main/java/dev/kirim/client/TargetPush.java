@@ -45,6 +45,7 @@ final class TargetPush {
   private int connectFailures;
   private boolean reconnectScheduled;
   private String serverId;
+  private PushProgress progress = PushProgress.NONE;
 
   TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files,
              LocalFacts localFacts) {
@@ -57,7 +58,15 @@ final class TargetPush {
     this.pacer = SendPacer.create(vertx, options.getRateLimit());
   }
 
+  /** Tells {@code progress} how this target's push goes; before {@link #run()}. */
+  TargetPush progress(PushProgress progress) {
+    this.progress = progress;
+    pacer.progress(target.toString(), progress);
+    return this;
+  }
+
   Future<TargetReport> run() {
+    progress.targetStarted(target.toString());
     outstanding = files.size();
     for (LocalFile file : files) {
       FileTask task = new FileTask(file);
@@ -251,6 +260,7 @@ final class TargetPush {
     results.add(new FileResult(target.toString(), serverId, task.file.remoteName(), storedAs,
       task.file.path().toString(), status, bytes, bytesTransferred, resumedFrom, checksum, errorCode, errorMessage,
       task.elapsedMs(), task.attempts, note));
+    progress.fileFinished(results.get(results.size() - 1));
     outstanding--;
   }
 

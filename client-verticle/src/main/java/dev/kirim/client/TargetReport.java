@@ -28,6 +28,11 @@ public record TargetReport(String target, String via, String server, List<FileRe
     return results.stream().filter(r -> r.status() == FileStatus.SENT).mapToLong(FileResult::bytes).sum();
   }
 
+  /** @return body bytes this push sent: less than {@link #bytesSent()} when uploads resumed */
+  public long bytesTransferred() {
+    return results.stream().mapToLong(FileResult::bytesTransferred).sum();
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("target", target);
     if (via != null) {
@@ -45,6 +50,7 @@ public record TargetReport(String target, String via, String server, List<FileRe
     }
     return json
       .put("bytesSent", bytesSent())
+      .put("bytesTransferred", bytesTransferred())
       .put("durationMs", durationMs);
   }
 }

@@ -71,7 +71,8 @@ class ClientVerticleTest extends PushTestBase {
     assertNotNull(Instant.parse(report.getString("startedAt")));
     assertTrue(report.getLong("durationMs") >= 0);
     assertEquals(new JsonObject().put("targets", 1).put("files", 3).put("sent", 2).put("skipped", 0).put("differs", 0)
-      .put("failed", 1).put("bytesSent", 1_234 + 77_777), report.getJsonObject("totals"));
+      .put("failed", 1).put("bytesSent", 1_234 + 77_777).put("bytesTransferred", 1_234 + 77_777),
+      report.getJsonObject("totals"));
     JsonObject target = report.getJsonArray("targets").getJsonObject(0);
     assertEquals("127.0.0.1:" + server.actualPort(), target.getString("target"));
     assertEquals(server.serverId(), target.getString("server"));

@@ -3,6 +3,7 @@ package dev.kirim.launch;
 import dev.kirim.cluster.ClusterProperties;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -28,6 +29,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
 
   private final String program;
   private final List<String> args;
+  private KirimCommandLine commandLine;
 
   /**
    * @param program the name errors start with, e.g. {@code kirim-server}
@@ -42,6 +44,16 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   /** @return whether the command line asks for a clustered Vert.x ({@code -cluster}, {@code --cluster}, {@code -c}) */
   protected final boolean clusterRequested() {
     return args.stream().anyMatch(arg -> CLUSTER.contains(arg) || arg.startsWith("--cluster="));
+  }
+
+  /**
+   * @param program     the name errors start with, e.g. {@code kirim-server}
+   * @param commandLine the parsed command line: the launcher runs with its launcher options, its flags override
+   *                    the configuration
+   */
+  protected KirimApplication(String program, KirimCommandLine commandLine) {
+    this(program, commandLine.launcherArgs().toArray(String[]::new));
+    this.commandLine = commandLine;
   }
 
   /**
@@ -66,7 +78,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
       try {
         checkConfiguration(ConfigReader.findConfArgument(args.toArray(String[]::new)));
       } catch (ConfigException e) {
-        exit(EXIT_CONFIG, e.getMessage());
+        exit(EXIT_CONFIG, explain(e.getMessage()));
       }
     }
     return launch();
@@ -90,6 +102,37 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   protected abstract void checkConfiguration(String conf);
 
   /**
+   * @param conf the value of {@code -conf}, {@code null} when absent
+   * @return the configuration with the command line's flags applied, {@code null} when there is neither
+   * @throws ConfigException when the file is missing or not JSON
+   */
+  protected JsonObject loadConfiguration(String conf) {
+    if (conf == null && overrides().isEmpty()) {
+      return null;
+    }
+    return withOverrides(conf == null ? new JsonObject() : ConfigReader.load(conf));
+  }
+
+  /** @return {@code config} (may be {@code null}) with the flags' keys set over the file's */
+  protected JsonObject withOverrides(JsonObject config) {
+    JsonObject merged = config == null ? new JsonObject() : config;
+    return overrides().isEmpty() ? config : merged.mergeIn(overrides(), true);
+  }
+
+  private JsonObject overrides() {
+    return commandLine == null ? new JsonObject() : commandLine.overrides();
+  }
+
+  private String explain(String message) {
+    return commandLine == null ? message : commandLine.explain(message);
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    return withOverrides(config);
+  }
+
+  /**
    * @return the exit code for a deployment failure the user can fix (its message is printed as the one
    *   line), or 0 to leave it to the launcher
    */
@@ -101,7 +144,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
     int code = exitCodeFor(failure);
     if (code != 0) {
-      exit(code, failure.getMessage());
+      exit(code, explain(failure.getMessage()));
     }
     context.vertx().close();
   }

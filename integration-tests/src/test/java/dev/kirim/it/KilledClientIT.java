@@ -88,10 +88,14 @@ class KilledClientIT {
 
     assertExitCode(0, second);
     assertVerdict(second, "1 file(s) x 1 target(s): 1 sent, 0 skipped, 0 failed");
-    JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);
+    JsonObject secondReport = new JsonObject(Files.readString(report));
+    JsonObject result = secondReport.getJsonArray("files").getJsonObject(0);
     assertEquals(kept, result.getLong("resumedFrom"), () -> "the resume offset in the report: " + result.encode());
     assertEquals(SIZE - kept, result.getLong("bytesTransferred"), result::encode);
     assertEquals(SIZE, result.getLong("bytes"), result::encode);
+    JsonObject totals = secondReport.getJsonObject("totals");
+    assertEquals(SIZE, totals.getLong("bytesSent"), totals::encode);
+    assertEquals(SIZE - kept, totals.getLong("bytesTransferred"), totals::encode);
     assertEquals(Map.of(NAME, SIZE), sizes(storage), "the final file, the partial gone");
     assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
     assertTrue(server.isAlive(), server::describe);

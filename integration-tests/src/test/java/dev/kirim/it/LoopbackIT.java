@@ -104,7 +104,8 @@ class LoopbackIT {
     assertEquals(Map.of(), sizes(workDir), "the client writes nothing into its working directory");
     JsonObject json = new JsonObject(Files.readString(report));
     assertEquals(new JsonObject().put("targets", 1).put("files", 3).put("sent", 3).put("skipped", 0).put("differs", 0)
-      .put("failed", 0).put("bytesSent", 371_008), json.getJsonObject("totals"), json::encodePrettily);
+      .put("failed", 0).put("bytesSent", 371_008).put("bytesTransferred", 371_008), json.getJsonObject("totals"),
+      json::encodePrettily);
     for (Object item : json.getJsonArray("files")) {
       JsonObject file = (JsonObject) item;
       assertTrue(file.getString("name").startsWith(area + "/"), file::encode);

@@ -1,8 +1,8 @@
 package dev.kirim.server;
 
-import dev.kirim.config.ConfigReader;
 import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
+import io.vertx.core.json.JsonObject;
 
 import java.util.function.Supplier;
 
@@ -21,15 +21,25 @@ public class ServerApplication extends KirimApplication {
     super("kirim-server", args);
   }
 
-  public static void main(String[] args) {
-    new ServerApplication(args).start();
+  private ServerApplication(ServerCommandLine commandLine) {
+    super("kirim-server", commandLine);
   }
 
-  /** Without {@code -conf} every key has its default. */
+  public static void main(String[] args) {
+    ServerCommandLine commandLine = new ServerCommandLine();
+    int exit = commandLine.parse(args, System.out, System.err);
+    if (exit != ServerCommandLine.CONTINUE) {
+      System.exit(exit);
+    }
+    new ServerApplication(commandLine).start();
+  }
+
+  /** Without {@code -conf} or flags every key has its default. */
   @Override
   protected void checkConfiguration(String conf) {
-    if (conf != null) {
-      new ServerOptions(ConfigReader.load(conf));
+    JsonObject config = loadConfiguration(conf);
+    if (config != null) {
+      new ServerOptions(config);
     }
   }
 

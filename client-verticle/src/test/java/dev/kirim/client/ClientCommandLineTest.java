@@ -1,0 +1,119 @@
+package dev.kirim.client;
+
+import dev.kirim.launch.KirimCommandLine;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client's flags: what they set, what they hand on to the launcher, and how a mistake reads. */
+class ClientCommandLineTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final ClientCommandLine commandLine = new ClientCommandLine();
+
+  private int parse(String... args) {
+    return commandLine.parse(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+      new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void flagsSetTheirConfigurationKeys() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("a.txt", "logs", "--to", "h1", "--to=h2:25570", "--remote-dir", "in",
+      "--report", "r.json", "--dry-run", "--checksum", "sha256", "--compare", "checksum", "--parallel", "3",
+      "--rate-limit", "50MiB", "--exclude", "*.tmp"));
+    Path cwd = Path.of("").toAbsolutePath();
+    assertEquals(new JsonObject()
+      .put("files", new JsonArray().add(cwd.resolve("a.txt").toString()).add(cwd.resolve("logs").toString()))
+      .put("targets", new JsonArray().add("h1").add("h2:25570"))
+      .put("exclude", new JsonArray().add("*.tmp"))
+      .put("remoteDir", "in")
+      .put("report", "r.json")
+      .put("checksum", "sha256")
+      .put("compare", "checksum")
+      .put("rateLimit", "50MiB")
+      .put("parallelism", new JsonObject().put("targets", 3))
+      .put("dryRun", true), commandLine.overrides());
+    assertEquals(List.of(), commandLine.launcherArgs());
+    assertEquals(ClientCommandLine.Output.AUTO, commandLine.output());
+  }
+
+  @Test
+  void launcherOptionsAreHandedOnAsGivenAndTheirValuesAreNoFiles() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("-conf", "conf/client.json", "-instances", "2", "-cluster",
+      "-options", "{\"eventLoopPoolSize\":2}", "--quiet", "extra.txt"));
+    assertEquals(List.of("-conf", "conf/client.json", "-instances", "2", "-c", "-options", "{\"eventLoopPoolSize\":2}"),
+      commandLine.launcherArgs());
+    assertEquals(1, commandLine.overrides().getJsonArray("files").size());
+    assertEquals(ClientCommandLine.Output.QUIET, commandLine.output());
+  }
+
+  @Test
+  void launcherOptionsAreCaseInsensitiveAsTheLaunchersAre() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("-CONF", "c.json"));
+    assertEquals(List.of("-conf", "c.json"), commandLine.launcherArgs());
+  }
+
+  @Test
+  void anUnknownFlagIsOneLineAndExitCodeTwo() {
+    assertEquals(2, parse("--bogus", "a.txt", "--to", "h"));
+    assertEquals("kirim-client: error: Unknown option: '--bogus' (see --help)", err().strip());
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void filesWithoutTargetSayWhatIsMissing() {
+    assertEquals(2, parse("a.txt"));
+    assertTrue(err().contains("no target: add --to HOST[:PORT]"), err());
+  }
+
+  @Test
+  void progressAndQuietExcludeEachOther() {
+    assertEquals(2, parse("a.txt", "--to", "h", "--progress", "--quiet"));
+    assertTrue(err().contains("--progress and --quiet"), err());
+  }
+
+  @Test
+  void aConfigurationErrorNamesTheFlagThatSetTheKey() {
+    parse("a.txt", "--to", "h:99999");
+    assertEquals("config key 'targets[0]' is bad (set by --to)",
+      commandLine.explain("config key 'targets[0]' is bad"));
+    assertEquals("config key 'window' is bad", commandLine.explain("config key 'window' is bad"));
+  }
+
+  @Test
+  void helpIsKirimsUsageThenTheLaunchersOptionsWithoutColours() {
+    assertEquals(0, parse("--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertTrue(help.startsWith("Usage: java -jar kirim-client.jar [OPTIONS] FILE... --to HOST[:PORT]"), help);
+    for (String part : List.of("--to=HOST[:PORT]", "--dry-run", "--progress", "Exit codes:", "README.md",
+      "Examples:", "Vert.x launcher options", "-instances", "-cluster", "-options")) {
+      assertTrue(help.contains(part), () -> "help mentions " + part + "\n" + help);
+    }
+    assertTrue(help.indexOf("Examples:") < help.indexOf("Vert.x launcher options"), help);
+    assertEquals(1, help.split("Usage:", -1).length - 1, "usage printed once");
+    assertFalse(help.contains("\u001b"), "no ANSI codes");
+    assertEquals("", err());
+  }
+
+  @Test
+  void versionNamesTheProtocolVersion() {
+    assertEquals(0, parse("--version"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("kirim-client dev (protocol version " + dev.kirim.protocol.Message.VERSION + ")"),
+      out.toString(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,49 @@
+package dev.kirim.server;
+
+import dev.kirim.launch.KirimCommandLine;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server's flags: the keys they set over the configuration, and what goes on to the launcher. */
+class ServerCommandLineTest {
+
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final ServerCommandLine commandLine = new ServerCommandLine();
+
+  private int parse(String... args) {
+    return commandLine.parse(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+      new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void flagsSetStorageDirPortAndHostAndTheLauncherGetsItsOptions() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("--dir", "/srv/inbox", "--port", "0", "--host", "127.0.0.1",
+      "-conf", "conf/server.json", "-instances", "4"));
+    assertEquals(new JsonObject().put("storageDir", "/srv/inbox").put("port", 0).put("host", "127.0.0.1"),
+      commandLine.overrides());
+    assertEquals(List.of("-conf", "conf/server.json", "-instances", "4"), commandLine.launcherArgs());
+  }
+
+  @Test
+  void flagsOverTheFileMakeValidOptions() {
+    parse("--port", "25999");
+    ServerOptions options = new ServerOptions(new JsonObject().put("port", 25563).put("onExisting", "update")
+      .mergeIn(commandLine.overrides(), true));
+    assertEquals(25999, options.getPort());
+  }
+
+  @Test
+  void aStrayArgumentIsAUsageError() {
+    assertEquals(2, parse("inbox"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("kirim-server: error: "), err::toString);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("'inbox'"), err::toString);
+  }
+}
