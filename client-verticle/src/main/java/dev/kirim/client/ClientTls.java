@@ -43,7 +43,11 @@ final class ClientTls {
     options.setSsl(true)
       // The server's certificate must name the host connected to (or tls.serverName): never off.
       .setHostnameVerificationAlgorithm("HTTPS")
-      .setEnabledSecureTransportProtocols(TlsConfig.PROTOCOLS);
+      .setEnabledSecureTransportProtocols(TlsConfig.PROTOCOLS)
+      // A server that accepts the connection but never handshakes gets connectTimeoutMs, like one that never
+      // welcomes us.
+      .setSslHandshakeTimeout(options.getConnectTimeout())
+      .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (material.authorities() != null) {
       options.setTrustOptions(new PemTrustOptions().addCertValue(material.authorities()));
     }
