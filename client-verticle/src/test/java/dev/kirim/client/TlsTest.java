@@ -1,9 +1,13 @@
 package dev.kirim.client;
 
+import dev.kirim.cluster.KirimCluster;
 import dev.kirim.server.KirimServer;
+import dev.kirim.server.ServerVerticle;
 import dev.kirim.server.ServerOptions;
 import dev.kirim.testkit.TestCerts;
 import dev.kirim.tls.TlsConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
+import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,8 +31,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class TlsTest extends PushTestBase {
 
-  /** Far below any timeout in play (connect 5 s, header 10 s): a mismatch must not wait for one. */
-  private static final long FAST_MS = 3_000;
+  /**
+   * Below every timeout in play (the server's header timeout, 10 s; the client's connect and handshake
+   * timeouts, 20 s in these tests): a mismatch must not wait for one. Generous, as the first TLS connection
+   * of a JVM sets up the JDK's TLS, and CI machines are slow.
+   */
+  private static final long FAST_MS = 8_000;
 
   @TempDir
   static Path certDir;
@@ -118,6 +127,19 @@ class TlsTest extends PushTestBase {
     assertEquals("tls", result.errorCode(), result::toString);
   }
 
+  /** cluster: targets go through the same TLS client: a TLS-only server found in the registry gets TLS. */
+  @Test
+  void clusterTargetsUseTlsToo() {
+    JsonObject config = tlsServer(certs.server(), null).setServerId("tls-1").toJson();
+    await(vertx.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config)));
+    content = writeRandom(dir.resolve("out/c.bin"), 70_001, 3);
+    PushReport report = push(quickRetries().setTls(new TlsConfig.Client(certs.ca().cert(), null, null, null)),
+      job(dir.resolve("out"), List.of("c.bin")).setClusterTargets(List.of(KirimCluster.TARGET_ALL)));
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report.summary());
+    assertEquals("cluster:all", report.targets().get(0).via());
+    assertSent(result(report, "c.bin"), content, storage);
+  }
+
   /** The server starts with an expired certificate; new files are taken without a restart. */
   @Test
   void reloadsItsCertificateWhenTheFilesChange() throws Exception {
@@ -159,18 +181,22 @@ class TlsTest extends PushTestBase {
   }
 
   private FileResult pushOne(KirimServer server, TlsConfig.Client tls) {
+    return pushOne(server, quickRetries().setTls(tls));
+  }
+
+  private FileResult pushOne(KirimServer server, ClientOptions options) {
     if (local == null) {
       local = dir.resolve("local");
       content = writeRandom(local.resolve("report.bin"), 300_001, 9);
     }
-    PushReport report = push(quickRetries().setTls(tls), job(local, List.of("report.bin"), server));
+    PushReport report = push(options, job(local, List.of("report.bin"), server));
     return result(report, "report.bin");
   }
 
   /** @return the one failed result, after asserting it failed fast, with code tls, in one line, tried once */
   private FileResult failsFast(KirimServer server, TlsConfig.Client tls) {
     long started = System.nanoTime();
-    FileResult result = pushOne(server, tls);
+    FileResult result = pushOne(server, quickRetries().setTls(tls).setConnectTimeoutMs(20_000));
     long millis = (System.nanoTime() - started) / 1_000_000;
     assertEquals(FileStatus.FAILED, result.status(), result::toString);
     assertEquals("tls", result.errorCode(), result::toString);
