@@ -76,8 +76,8 @@ final class ClientConnection {
       MessageReader reader = MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
         .messageHandler(this::handleMessage)
         .exceptionHandler(e -> abort("bad reply from the server: " + e.getMessage()));
+      // Sets the socket's close handler: first what a close before the welcome says about TLS, then this.
       Handler<Void> lost = v -> handleClosed("the connection to " + target + " was lost");
-      socket.closeHandler(lost);
       ClientTls.watchGreeting(socket, reader, lost, target, options.getTls(), welcomed);
       writer.write(new Message.Hello(Message.VERSION, options.getClientId(), null));
       // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.

@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Protected by default, like Redis: a server with no {@code auth} key that listens on an address other hosts
@@ -77,13 +79,13 @@ final class ProtectedMode {
       vertx.cancelTimer(timer);
       onClosed.run();
     });
-    socket.handler(new io.vertx.core.Handler<>() {
+    socket.handler(new Handler<>() {
       private boolean answered;
 
       @Override
       public void handle(Buffer data) {
         // Only the hello's line is waited for; what follows it is dropped.
-        if (!answered && data.toString(java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('\n') >= 0) {
+        if (!answered && data.toString(StandardCharsets.ISO_8859_1).indexOf('\n') >= 0) {
           answered = true;
           socket.end(refusal);
         }
