@@ -107,7 +107,7 @@ public class KirimServer {
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
         if (tls != null) {
-          tls.watch(netServer);
+          tls.watch(netServer, address);
         }
         return this;
       });

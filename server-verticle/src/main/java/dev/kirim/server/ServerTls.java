@@ -41,6 +41,7 @@ final class ServerTls {
 
   private static final Logger log = LoggerFactory.getLogger(KirimServer.class);
   static final long CHECK_MS = 2_000;
+  private static final String WATCHERS_MAP = "kirim.server.tls-watchers";
 
   private final Vertx vertx;
   private final TlsConfig.Server config;
@@ -49,6 +50,7 @@ final class ServerTls {
   private List<Object> loadedStamps;
   private List<Object> failedStamps;
   private long timer = -1;
+  private String watchedAddress;
 
   private ServerTls(Vertx vertx, TlsConfig.Server config, long handshakeTimeoutMs) {
     this.vertx = vertx;
@@ -81,9 +83,17 @@ final class ServerTls {
     return options;
   }
 
-  /** Starts watching the files once {@code server} listens. */
-  void watch(NetServer server) {
+  /**
+   * Starts watching the files once {@code server} listens on {@code address}. With {@code -instances N} the
+   * instances share one server, whose TLS any of them updates: the first watches (and logs), the others
+   * do not.
+   */
+  void watch(NetServer server, String address) {
     this.server = Objects.requireNonNull(server, "server");
+    if (vertx.sharedData().getLocalMap(WATCHERS_MAP).putIfAbsent(address, Boolean.TRUE) != null) {
+      return;
+    }
+    watchedAddress = address;
     log.info("TLS on ({}), certificate {}, {}; reloaded when its files change", String.join(", ",
       TlsConfig.PROTOCOLS), config.cert(), config.clientCertificateRequired()
       ? "client certificates issued by " + config.clientCa() + " required" : "no client certificate asked for");
@@ -94,6 +104,10 @@ final class ServerTls {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
+    }
+    if (watchedAddress != null) {
+      vertx.sharedData().getLocalMap(WATCHERS_MAP).remove(watchedAddress);
+      watchedAddress = null;
     }
   }
 
