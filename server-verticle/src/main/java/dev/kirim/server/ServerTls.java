@@ -51,6 +51,11 @@ final class ServerTls {
   private List<Object> failedStamps;
   private long timer = -1;
   private String watchedAddress;
+  // Failed handshakes are logged once per burst: a scanner or a misconfigured client in a loop is one line
+  // every LOG_EVERY_MS, with the count of those not logged.
+  private static final long LOG_EVERY_MS = 10_000;
+  private long lastLogged = -LOG_EVERY_MS;
+  private long failedSinceLog;
 
   private ServerTls(Vertx vertx, TlsConfig.Server config, long handshakeTimeoutMs) {
     this.vertx = vertx;
@@ -111,9 +116,19 @@ final class ServerTls {
     }
   }
 
-  /** Logs a connection that ended before its TLS handshake completed, in one line. */
+  /**
+   * Logs a connection that ended before its TLS handshake completed, in one line, at most one per
+   * {@link #LOG_EVERY_MS} ms. (Vert.x reports these without the peer's address.)
+   */
   void handshakeFailed(Throwable failure) {
-    log.warn("TLS handshake failed: {}", describe(failure));
+    failedSinceLog++;
+    long now = System.nanoTime() / 1_000_000;
+    if (now - lastLogged >= LOG_EVERY_MS) {
+      log.warn("TLS handshake failed: {}{}", describe(failure), failedSinceLog > 1
+        ? " (" + (failedSinceLog - 1) + " more failed since the last such line)" : "");
+      lastLogged = now;
+      failedSinceLog = 0;
+    }
   }
 
   static String describe(Throwable failure) {
