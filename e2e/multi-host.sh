@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # kirim multi-host end-to-end test: network namespaces as hosts on one private bridge.
 #
-#   e2e/multi-host.sh [--scenario standalone|cluster|all] [--jar-dir DIR] [--keep] [--allow-skip]
+#   e2e/multi-host.sh [--scenario standalone|protected|cluster|all] [--jar-dir DIR] [--keep] [--allow-skip]
 #
 # (a) standalone: one server host and four client hosts (aji, rita, ilham, nurdin) pushing their
 #     own files concurrently; every file is checked byte for byte on the server.
 # (b) cluster: two server hosts and one client host in one Hazelcast cluster; the client pushes
 #     to "cluster:all"; every file is checked on both servers, the report must name both servers
 #     and an observer node must see one "kirim.received" event per file per server.
+# (c) protected: a server with no "auth" key on 0.0.0.0 refuses a client on another host with
+#     "unauthorised" (client exit 1) and accepts one on its own host over 127.0.0.1 (exit 0).
+# The servers of (a) and (b) listen on their hosts' addresses, so they set "auth": "none".
 #
 # Needs root and iproute2. Everything it creates is named kirim-e2e-<run id>-* (run id = this shell's PID)
 # and lives in its own network namespaces (the bridge too); the root namespace is not touched, nor are
@@ -35,7 +38,7 @@ PUSH_TIMEOUT=${KIRIM_E2E_PUSH_TIMEOUT:-90}     # seconds for one client run
 PROC_LIMIT=300                                 # hard cap on any JVM we start (timeout(1))
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -51,7 +54,7 @@ while [ $# -gt 0 ]; do
     *) echo "multi-host.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
-case "$SCENARIO" in standalone|cluster|all) ;; *) echo "multi-host.sh: --scenario must be standalone, cluster or all" >&2; exit 2 ;; esac
+case "$SCENARIO" in standalone|protected|cluster|all) ;; *) echo "multi-host.sh: --scenario must be standalone, protected, cluster or all" >&2; exit 2 ;; esac
 
 # ---------------------------------------------------------------- output helpers
 T0=$EPOCHREALTIME
@@ -274,7 +277,7 @@ scenario_standalone() {
   local slog=$base/server/server.log t_start
   t_start=$EPOCHREALTIME
   start_bg "$srv" "$slog" "$JAVA" $JAVA_OPTS -jar "$SERVER_JAR" -conf \
-    "{\"host\":\"$srv_ip\",\"port\":$PORT,\"storageDir\":\"$base/server/storage\",\"serverId\":\"server\"}"
+    "{\"host\":\"$srv_ip\",\"port\":$PORT,\"storageDir\":\"$base/server/storage\",\"serverId\":\"server\",\"auth\":\"none\"}"
   local spid=$LAST_PID
   wait_for_line "$spid" "$slog" "listening on" "$START_TIMEOUT" \
     || fail "server did not start listening within ${START_TIMEOUT}s" "$slog"
@@ -361,6 +364,52 @@ EOF
   del_host "$srv" "${users[@]}"
 }
 
+# ---------------------------------------------------------------- (c) protected mode
+scenario_protected() {
+  local srv=pserver cl=pclient srv_ip="$SUBNET.30" cl_ip="$SUBNET.31" base=$WORK/protected
+  mkdir -p "$base/data" "$base/storage"
+  CURRENT_STEP="protected: network"
+  step "protected: hosts $srv=$srv_ip, $cl=$cl_ip; the server has no 'auth' and listens on 0.0.0.0"
+  add_host "$srv" "$srv_ip"
+  add_host "$cl" "$cl_ip"
+  head -c 100000 /dev/urandom >"$base/data/probe.bin"
+  local slog=$base/server.log spid rc code
+  start_bg "$srv" "$slog" "$JAVA" $JAVA_OPTS -jar "$SERVER_JAR" -conf \
+    "{\"host\":\"0.0.0.0\",\"port\":$PORT,\"storageDir\":\"$base/storage\",\"serverId\":\"$srv\"}"
+  spid=$LAST_PID
+  wait_for_line "$spid" "$slog" "listening on" "$START_TIMEOUT" \
+    || fail "server did not start listening within ${START_TIMEOUT}s" "$slog"
+  grep -q "WARN.*Protected mode: 0.0.0.0:$PORT has no 'auth' key" "$slog" || fail "no protected-mode WARN line at start" "$slog"
+  info "server warns: $(grep -o "Protected mode: .*" "$slog" | head -1 | cut -c1-90)..."
+
+  CURRENT_STEP="protected: remote client refused"
+  in_ns "$cl" timeout -k 5 "$PUSH_TIMEOUT" "$JAVA" $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
+    "{\"targets\":[\"$srv_ip:$PORT\"],\"files\":[\"$base/data/probe.bin\"],\"report\":\"$base/remote.json\"}" \
+    </dev/null >"$base/remote.log" 2>&1 9<&-
+  rc=$?
+  [ "$rc" = 1 ] || fail "the client on $cl exited $rc, expected 1 (refused)" "$base/remote.log" "$slog"
+  code=$(grep -o '"code" *: *"[a-z_]*"' "$base/remote.json" | head -1 | grep -o '"[a-z_]*"$')
+  [ "$code" = '"unauthorised"' ] || fail "the refused client's report says code $code, expected \"unauthorised\"" "$base/remote.log"
+  grep -q 'set "auth": "none"' "$base/remote.log" || fail "the refusal does not say how to set \"auth\": \"none\"" "$base/remote.log"
+  [ -z "$(ls -A "$base/storage")" ] || fail "the refused client stored something" "$slog"
+  grep -q "refused a connection from $cl_ip" "$slog" || fail "the server did not log the refusal" "$slog"
+  info "$cl ($cl_ip): refused with unauthorised, exit 1, nothing stored"
+
+  CURRENT_STEP="protected: local client accepted"
+  in_ns "$srv" timeout -k 5 "$PUSH_TIMEOUT" "$JAVA" $JAVA_OPTS -jar "$CLIENT_JAR" -conf \
+    "{\"targets\":[\"127.0.0.1:$PORT\"],\"files\":[\"$base/data/probe.bin\"]}" \
+    </dev/null >"$base/local.log" 2>&1 9<&-
+  rc=$?
+  [ "$rc" = 0 ] || fail "the client on the server's host exited $rc, expected 0" "$base/local.log" "$slog"
+  cmp -s "$base/data/probe.bin" "$base/storage/probe.bin" || fail "probe.bin differs on the server" "$slog"
+  info "$srv (127.0.0.1): accepted, exit 0, probe.bin byte-identical"
+  SUMMARY+=("$(printf '%-10s %-9s %-6s %12s %8s  %s' protected "$srv" 1 100000 "-" ok)")
+
+  CURRENT_STEP="protected: stop"
+  stop_pid "$spid"
+  del_host "$srv" "$cl"
+}
+
 # ---------------------------------------------------------------- (b) cluster
 # jar_extract JAR DEST ENTRY...: unpack entries (directories recursively) with unzip, or the JDK's jar tool
 jar_extract() {
@@ -414,11 +463,11 @@ scenario_cluster() {
   t_start=$EPOCHREALTIME
   start_bg "$s1" "$base/$s1/server.log" "$JAVA" $JAVA_OPTS "${props[@]}" -Dkirim.cluster.interface="$ip1" \
     -jar "$SERVER_JAR" -cluster -cluster-host "$ip1" -conf \
-    "{\"host\":\"$ip1\",\"port\":$PORT,\"storageDir\":\"$base/$s1/storage\",\"serverId\":\"$s1\"}"
+    "{\"host\":\"$ip1\",\"port\":$PORT,\"storageDir\":\"$base/$s1/storage\",\"serverId\":\"$s1\",\"auth\":\"none\"}"
   pid1=$LAST_PID
   start_bg "$s2" "$base/$s2/server.log" "$JAVA" $JAVA_OPTS "${props[@]}" -Dkirim.cluster.interface="$ip2" \
     -jar "$SERVER_JAR" -cluster -cluster-host "$ip2" -conf \
-    "{\"host\":\"$ip2\",\"port\":$PORT,\"storageDir\":\"$base/$s2/storage\",\"serverId\":\"$s2\"}"
+    "{\"host\":\"$ip2\",\"port\":$PORT,\"storageDir\":\"$base/$s2/storage\",\"serverId\":\"$s2\",\"auth\":\"none\"}"
   pid2=$LAST_PID
   wait_for_line "$pid1" "$base/$s1/server.log" "listening on" "$START_TIMEOUT" \
     || fail "clustered server $s1 did not start within ${START_TIMEOUT}s" "$base/$s1/server.log"
@@ -515,8 +564,9 @@ EOF
 
 case "$SCENARIO" in
   standalone) scenario_standalone ;;
+  protected) scenario_protected ;;
   cluster) scenario_cluster ;;
-  all) scenario_standalone; scenario_cluster ;;
+  all) scenario_standalone; scenario_protected; scenario_cluster ;;
 esac
 
 CURRENT_STEP=done

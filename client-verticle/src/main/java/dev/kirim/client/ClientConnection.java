@@ -6,6 +6,7 @@ import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.MessageWriter;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -59,9 +60,9 @@ final class ClientConnection {
 
   /** @return the server's id once it welcomed us */
   Future<String> open() {
-    netClient.connect(target.port(), target.host()).onComplete(ar -> {
+    netClient.connect(ClientTls.connectOptions(target, options.getTls())).onComplete(ar -> {
       if (ar.failed()) {
-        welcomed.tryFail(ar.cause());
+        welcomed.tryFail(ClientTls.explain(ar.cause(), target, options.getTls()));
         return;
       }
       if (closed) {
@@ -72,10 +73,12 @@ final class ClientConnection {
       }
       socket = ar.result();
       writer = MessageWriter.create(vertx.getOrCreateContext(), socket);
-      MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
+      MessageReader reader = MessageReader.create(socket, MAX_REPLY_BYTES, MAX_REPLY_BYTES)
         .messageHandler(this::handleMessage)
         .exceptionHandler(e -> abort("bad reply from the server: " + e.getMessage()));
-      socket.closeHandler(v -> handleClosed("the connection to " + target + " was lost"));
+      // Sets the socket's close handler: first what a close before the welcome says about TLS, then this.
+      Handler<Void> lost = v -> handleClosed("the connection to " + target + " was lost");
+      ClientTls.watchGreeting(socket, reader, lost, target, options.getTls(), welcomed);
       writer.write(new Message.Hello(Message.VERSION, options.getClientId(), null));
       // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.
       welcomeTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {

@@ -26,7 +26,12 @@ public enum ClientErrorCode {
   /** The connection was lost before the file was confirmed (after the retries). */
   CONNECTION_LOST,
   /** A {@code cluster:} target found no registered server. */
-  NO_SERVER;
+  NO_SERVER,
+  /**
+   * TLS could not be set up: the server does not speak it, or the client does not and the server does, or a
+   * certificate is untrusted, expired, issued for another name, or missing where one is required.
+   */
+  TLS;
 
   /** @return the name in the report, e.g. {@code not_found} */
   public String wireName() {

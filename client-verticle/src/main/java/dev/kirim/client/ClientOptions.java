@@ -4,6 +4,7 @@ import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ChecksumAlgorithm;
+import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -45,7 +46,7 @@ public class ClientOptions {
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun");
+    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun", "tls");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -65,6 +66,8 @@ public class ClientOptions {
   private boolean dryRun;
   // Bytes per second per target; null: unlimited.
   private Long rateLimit;
+  // null: plain TCP.
+  private TlsConfig.Client tls;
 
   public ClientOptions() {
   }
@@ -85,6 +88,7 @@ public class ClientOptions {
     this.preserveMode = other.preserveMode;
     this.dryRun = other.dryRun;
     this.rateLimit = other.rateLimit;
+    this.tls = other.tls;
   }
 
   /**
@@ -112,6 +116,7 @@ public class ClientOptions {
     preserveMode = preserve.bool("mode", false);
     dryRun = config.bool("dryRun", false);
     rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
+    tls = TlsConfig.Client.parse(json == null ? null : json.getValue("tls"), "tls");
     validate();
   }
 
@@ -175,7 +180,8 @@ public class ClientOptions {
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("compare", getCompare().configName())
       .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode))
-      .put("dryRun", dryRun);
+      .put("dryRun", dryRun)
+      .put("tls", tls == null ? null : tls.toJson());
   }
 
   private static String defaultClientId() {
@@ -331,6 +337,16 @@ public class ClientOptions {
 
   public ClientOptions setRateLimit(Long rateLimit) {
     this.rateLimit = rateLimit;
+    return this;
+  }
+
+  /** @return the TLS settings, {@code null} for plain TCP */
+  public TlsConfig.Client getTls() {
+    return tls;
+  }
+
+  public ClientOptions setTls(TlsConfig.Client tls) {
+    this.tls = tls;
     return this;
   }
 }

@@ -43,10 +43,10 @@ public class KirimClient {
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = new ClientOptions(Objects.requireNonNull(options, "options")).validate();
-    this.netClient = vertx.createNetClient(new NetClientOptions()
+    this.netClient = vertx.createNetClient(ClientTls.configure(new NetClientOptions()
       .setConnectTimeout((int) this.options.getConnectTimeoutMs())
       .setIdleTimeout((int) this.options.getIdleTimeoutMs())
-      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS), this.options.getTls()));
     this.registry = new ServerRegistry(vertx);
   }
 

@@ -128,7 +128,8 @@ final class TargetPush {
   private void connectFailed(Throwable cause) {
     connectFailures++;
     String reason = "cannot connect to " + target + ": " + describe(cause);
-    boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable();
+    boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable()
+      || cause instanceof ClientTls.TlsException;
     if (connectFailures < options.getRetryAttempts() && !hopeless) {
       log.warn("{} (try {} of {}), retrying", Printable.escape(reason), connectFailures, options.getRetryAttempts());
       reconnectScheduled = true;
@@ -137,7 +138,8 @@ final class TargetPush {
         pump();
       });
     } else if (connections.isEmpty()) {
-      String code = cause instanceof ProtocolException p ? p.code().wireName() : ClientErrorCode.CONNECT_FAILED.wireName();
+      String code = cause instanceof ProtocolException p ? p.code().wireName()
+        : cause instanceof ClientTls.TlsException ? ClientErrorCode.TLS.wireName() : ClientErrorCode.CONNECT_FAILED.wireName();
       while (!queue.isEmpty()) {
         fail(queue.poll(), code, reason);
       }

@@ -110,4 +110,26 @@ class UsageIT {
     assertUsageError(kirim.server(dir).conf("nowhere/server.json").run(), SERVER, "server.json", "does not exist");
     assertEquals(0, dir.toFile().list().length, "nothing created in the working directory");
   }
+
+  @Test
+  void serverWithMissingTlsCertificateNamesKeyAndFile() {
+    JsonObject conf = new JsonObject().put("storageDir", dir.resolve("storage").toString())
+      .put("tls", new JsonObject().put("cert", "nowhere.pem").put("key", "nowhere.key"));
+    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'tls.cert'", "nowhere.pem", "does not exist");
+  }
+
+  @Test
+  void serverWithTokensFileSaysTokensAreNotSupportedYet() {
+    JsonObject conf = new JsonObject().put("storageDir", dir.resolve("storage").toString())
+      .put("auth", new JsonObject().put("tokensFile", "tokens.json"));
+    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'auth.tokensFile'", "not supported yet");
+  }
+
+  @Test
+  void clientWithTlsCaThatIsNotPemNamesKeyAndFile() throws IOException {
+    Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    JsonObject conf = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:25563"))
+      .put("files", new JsonArray().add("x")).put("tls", new JsonObject().put("ca", "ca.pem"));
+    assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "'tls.ca'", "ca.pem", "not a PEM certificate");
+  }
 }

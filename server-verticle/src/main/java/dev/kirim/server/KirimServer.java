@@ -44,6 +44,8 @@ public class KirimServer {
   private NetServer netServer;
   private ConnectionCount connections;
   private ServerContext context;
+  private ServerTls tls;
+  private ProtectedMode protectedMode;
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
 
@@ -83,7 +85,13 @@ public class KirimServer {
       .setPort(options.getPort())
       .setIdleTimeout((int) options.getLimits().getIdleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    netServer = vertx.createNetServer(netOptions).connectHandler(this::handleConnection);
+    tls = ServerTls.create(vertx, options);
+    protectedMode = ProtectedMode.create(vertx, options);
+    netServer = vertx.createNetServer(tls == null ? netOptions : tls.configure(netOptions))
+      .connectHandler(this::handleConnection);
+    if (tls != null) {
+      netServer.exceptionHandler(tls::handshakeFailed);
+    }
     return prepareStorage()
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
@@ -97,6 +105,10 @@ public class KirimServer {
           this::handleUpload);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
+        protectedMode.announce(address);
+        if (tls != null) {
+          tls.watch(netServer, address);
+        }
         return this;
       });
   }
@@ -142,6 +154,9 @@ public class KirimServer {
         "the server has " + max + " connections open, its limit; try again later")).toBuffer());
       return;
     }
+    if (protectedMode.refuse(socket, connections::release)) {
+      return;
+    }
     accepted++;
     new ServerConnection(context, socket, connections::release).start();
   }
@@ -179,6 +194,9 @@ public class KirimServer {
   }
 
   public Future<Void> close() {
+    if (tls != null) {
+      tls.close();
+    }
     return netServer == null ? Future.succeededFuture() : netServer.close();
   }
 }

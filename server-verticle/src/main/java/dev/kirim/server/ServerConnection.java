@@ -104,6 +104,10 @@ final class ServerConnection {
       // Reads the socket held back while paused, handed over at the close (see handleClosed): dropped.
       return;
     }
+    if (state == State.AWAIT_HELLO && ServerTls.startsTlsHandshake(data)) {
+      fatal(ServerTls.tlsToPlainServer());
+      return;
+    }
     handlingData = true;
     try {
       reader.handle(data);

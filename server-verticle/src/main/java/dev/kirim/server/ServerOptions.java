@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.protocol.Message;
+import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits");
+    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -43,6 +44,10 @@ public class ServerOptions {
   // null: a third of the TTL, at most DEFAULT_REGISTRY_REFRESH_MS.
   private Long registryRefreshMs;
   private ServerLimits limits = new ServerLimits();
+  // null: no TLS.
+  private TlsConfig.Server tls;
+  // null: no auth key, protected mode on a non-loopback address.
+  private AuthOptions auth;
 
   public ServerOptions() {
   }
@@ -61,6 +66,8 @@ public class ServerOptions {
     this.registryTtlMs = other.registryTtlMs;
     this.registryRefreshMs = other.registryRefreshMs;
     this.limits = new ServerLimits(other.limits);
+    this.tls = other.tls;
+    this.auth = other.auth;
   }
 
   /**
@@ -84,6 +91,8 @@ public class ServerOptions {
     registryTtlMs = registry.number("ttlMs", DEFAULT_REGISTRY_TTL_MS);
     registryRefreshMs = registry.has("refreshMs") ? registry.number("refreshMs", DEFAULT_REGISTRY_REFRESH_MS) : null;
     limits = new ServerLimits(config.object("limits"));
+    tls = TlsConfig.Server.parse(json.getValue("tls"), "tls");
+    auth = AuthOptions.parse(json.getValue("auth"));
     validate();
   }
 
@@ -146,7 +155,9 @@ public class ServerOptions {
       .put("serverId", serverId)
       .put("advertisedHost", advertisedHost)
       .put("registry", new JsonObject().put("ttlMs", registryTtlMs).put("refreshMs", getRegistryRefreshMs()))
-      .put("limits", limits.toJson());
+      .put("limits", limits.toJson())
+      .put("tls", tls == null ? null : tls.toJson())
+      .put("auth", auth == null ? null : auth.toJson());
   }
 
   public String getHost() {
@@ -274,6 +285,26 @@ public class ServerOptions {
 
   public ServerOptions setLimits(ServerLimits limits) {
     this.limits = limits;
+    return this;
+  }
+
+  /** @return the TLS settings, {@code null} for plain TCP */
+  public TlsConfig.Server getTls() {
+    return tls;
+  }
+
+  public ServerOptions setTls(TlsConfig.Server tls) {
+    this.tls = tls;
+    return this;
+  }
+
+  /** @return who may push; {@code null}: the key is absent, so a non-loopback address runs in protected mode */
+  public AuthOptions getAuth() {
+    return auth;
+  }
+
+  public ServerOptions setAuth(AuthOptions auth) {
+    this.auth = auth;
     return this;
   }
 }

@@ -1,0 +1,171 @@
+package dev.kirim.server;
+
+import dev.kirim.config.ConfigException;
+import dev.kirim.testkit.TestCerts;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.kirim.testkit.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The server's tls and auth keys: config errors in one line naming the key and the file, the TLS handshake
+ * bounded by the header timeout, a TLS ClientHello to a plain server answered at once, and protected mode
+ * letting loopback peers in (refusing other hosts needs a second host: e2e/multi-host.sh, scenario
+ * "protected").
+ */
+@ExtendWith(VertxExtension.class)
+class ServerSecurityTest {
+
+  @TempDir
+  Path dir;
+  private Vertx vertx;
+  private KirimServer server;
+
+  @AfterEach
+  void close() {
+    if (server != null) {
+      await(server.close());
+    }
+  }
+
+  private static ConfigException refused(JsonObject json) {
+    ConfigException failure = assertThrows(ConfigException.class, () -> new ServerOptions(json));
+    assertFalse(failure.getMessage().contains("\n"), failure.getMessage());
+    return failure;
+  }
+
+  private static JsonObject tls(Object cert, Object key) {
+    return new JsonObject().put("tls", new JsonObject().put("cert", cert).put("key", key));
+  }
+
+  @Test
+  void tlsFileProblemsNameTheKeyAndTheFile() throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    String message = refused(tls(missing.toString(), "server.key")).getMessage();
+    assertTrue(message.contains("'tls.cert'") && message.contains(missing.toString())
+      && message.contains("does not exist"), message);
+
+    Path notPem = Files.writeString(dir.resolve("notes.txt"), "just text\n");
+    message = refused(tls(notPem.toString(), "server.key")).getMessage();
+    assertTrue(message.contains("'tls.cert'") && message.contains(notPem.toString())
+      && message.contains("not a PEM certificate"), message);
+
+    assumeTrue(TestCerts.opensslAvailable(), "openssl is not installed");
+    TestCerts certs = TestCerts.create(Files.createDirectories(dir.resolve("certs")));
+    message = refused(tls(certs.server().cert().toString(), notPem.toString())).getMessage();
+    assertTrue(message.contains("'tls.key'") && message.contains("not a PEM private key"), message);
+
+    message = refused(tls(certs.server().cert().toString(), certs.client().key().toString())).getMessage();
+    assertTrue(message.contains("'tls.key'") && message.contains("is not the private key of the certificate"),
+      message);
+
+    Path unreadable = Files.copy(certs.server().key(), dir.resolve("unreadable.key"));
+    unreadable.toFile().setReadable(false, false);
+    if (!Files.isReadable(unreadable)) {
+      message = refused(tls(certs.server().cert().toString(), unreadable.toString())).getMessage();
+      assertTrue(message.contains("'tls.key'") && message.contains("permission denied"), message);
+    }
+
+    message = refused(new JsonObject().put("tls", new JsonObject().put("cert", "a.pem"))).getMessage();
+    assertTrue(message.contains("'tls.key' is not set"), message);
+    message = refused(new JsonObject().put("tls", true)).getMessage();
+    assertTrue(message.contains("'tls'"), message);
+  }
+
+  @Test
+  void authAcceptsOnlyNoneForNow() {
+    assertNull(new ServerOptions(new JsonObject()).getAuth());
+    assertTrue(new ServerOptions(new JsonObject().put("auth", "none")).getAuth().isNone());
+    String message = refused(new JsonObject().put("auth", "tokens")).getMessage();
+    assertTrue(message.contains("'auth'") && message.contains("\"none\"") && message.contains("not supported yet"),
+      message);
+    message = refused(new JsonObject().put("auth", new JsonObject().put("tokensFile", "tokens.json"))).getMessage();
+    assertTrue(message.contains("'auth.tokensFile'") && message.contains("not supported yet"), message);
+  }
+
+  @Test
+  void protectedModeLetsLoopbackPeersIn(Vertx vertx) {
+    this.vertx = vertx;
+    ServerOptions options = new ServerOptions().setHost("0.0.0.0").setPort(0).setStorageDir(dir.resolve("storage"));
+    assertTrue(ProtectedMode.create(vertx, options).active());
+    assertFalse(ProtectedMode.create(vertx, new ServerOptions(options).setAuth(AuthOptions.none())).active());
+    assertFalse(ProtectedMode.create(vertx, new ServerOptions(options).setHost("127.0.0.1")).active());
+    assertFalse(ProtectedMode.create(vertx, new ServerOptions(options).setHost("localhost")).active());
+    server = await(KirimServer.create(vertx, options).listen());
+    String reply = firstReply(server.actualPort(), "{\"type\":\"hello\",\"version\":2,\"clientId\":\"t\"}\n");
+    assertTrue(reply.startsWith("{\"type\":\"welcome\""), reply);
+  }
+
+  /** A client that connects to a TLS server and never handshakes is closed at the header timeout. */
+  @Test
+  void tlsHandshakeIsBoundedByTheHeaderTimeout(Vertx vertx) throws Exception {
+    assumeTrue(TestCerts.opensslAvailable(), "openssl is not installed");
+    this.vertx = vertx;
+    TestCerts certs = TestCerts.create(Files.createDirectories(dir.resolve("certs")));
+    ServerOptions options = new ServerOptions().setHost("127.0.0.1").setPort(0).setStorageDir(dir.resolve("storage"))
+      .setTls(new dev.kirim.tls.TlsConfig.Server(certs.server().cert(), certs.server().key(), null));
+    options.getLimits().setHeaderTimeoutMs(500);
+    server = await(KirimServer.create(vertx, options).listen());
+    NetClient client = vertx.createNetClient();
+    NetSocket socket = await(client.connect(server.actualPort(), "127.0.0.1"));
+    CompletableFuture<Long> closedAfter = new CompletableFuture<>();
+    long started = System.nanoTime();
+    socket.closeHandler(v -> closedAfter.complete((System.nanoTime() - started) / 1_000_000));
+    long millis = closedAfter.get(10, TimeUnit.SECONDS);
+    assertTrue(millis >= 400 && millis < 3_000, "closed after " + millis + " ms");
+  }
+
+  /** A TLS ClientHello (first byte 0x16) to a plain server is answered at once, in plain text. */
+  @Test
+  void tlsClientHelloToPlainServerIsAnsweredAtOnce(Vertx vertx) {
+    this.vertx = vertx;
+    server = await(KirimServer.create(vertx, new ServerOptions().setHost("127.0.0.1").setPort(0)
+      .setStorageDir(dir.resolve("storage"))).listen());
+    long started = System.nanoTime();
+    String reply = firstReply(server.actualPort(), "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u00fc\u0003\u0003");
+    assertTrue((System.nanoTime() - started) / 1_000_000 < 3_000);
+    assertTrue(reply.contains("\"code\":\"malformed\"") && reply.contains("does not use TLS"), reply);
+  }
+
+  private String firstReply(int port, String send) {
+    NetClient client = vertx.createNetClient();
+    NetSocket socket = await(client.connect(port, "127.0.0.1"));
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    Buffer received = Buffer.buffer();
+    socket.handler(data -> {
+      received.appendBuffer(data);
+      int newline = received.toString().indexOf('\n');
+      if (newline >= 0) {
+        reply.complete(received.toString().substring(0, newline));
+      }
+    });
+    socket.closeHandler(v -> reply.complete(received.toString()));
+    socket.write(Buffer.buffer(send.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    try {
+      return reply.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    } finally {
+      socket.close();
+    }
+  }
+}
