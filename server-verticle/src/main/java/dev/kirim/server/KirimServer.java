@@ -35,6 +35,7 @@ public class KirimServer {
 
   private static final Logger log = LoggerFactory.getLogger(KirimServer.class);
   private static final String CONNECTIONS_MAP = "kirim.server.connections";
+  private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -43,9 +44,11 @@ public class KirimServer {
   private volatile Handler<ReceivedEvent> uploadHandler = file -> { };
   private NetServer netServer;
   private ConnectionCount connections;
+  private PeerConnections peerConnections;
   private ServerContext context;
   private ServerTls tls;
   private ProtectedMode protectedMode;
+  private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
 
@@ -99,6 +102,8 @@ public class KirimServer {
         String address = Addresses.hostPort(options.getHost(), server.actualPort());
         LocalMap<String, ConnectionCount> counts = vertx.sharedData().getLocalMap(CONNECTIONS_MAP);
         connections = counts.computeIfAbsent(address, k -> new ConnectionCount());
+        LocalMap<String, PeerConnections> peers = vertx.sharedData().getLocalMap(PEER_CONNECTIONS_MAP);
+        peerConnections = peers.computeIfAbsent(address, k -> new PeerConnections());
         String serverId = options.getServerId() != null ? options.getServerId()
           : Addresses.localHostName() + ":" + server.actualPort();
         context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
@@ -154,11 +159,28 @@ public class KirimServer {
         "the server has " + max + " connections open, its limit; try again later")).toBuffer());
       return;
     }
-    if (protectedMode.refuse(socket, connections::release)) {
+    String peer = socket.remoteAddress().host();
+    int perPeer = options.getLimits().getMaxConnectionsPerPeer();
+    if (!peerConnections.tryAcquire(peer, perPeer)) {
+      connections.release();
+      long left = peerRefusals.next();
+      if (left >= 0) {
+        log.warn("Connection from {} refused: it has {} connections open, the limit per peer{}", peer, perPeer,
+          LogBurst.suffix(left));
+      }
+      socket.end(Message.Error.of(null, new ProtocolException(ErrorCode.BUSY,
+        "this address has " + perPeer + " connections open, the limit per peer; try again later")).toBuffer());
+      return;
+    }
+    Runnable release = () -> {
+      peerConnections.release(peer);
+      connections.release();
+    };
+    if (protectedMode.refuse(socket, release)) {
       return;
     }
     accepted++;
-    new ServerConnection(context, socket, connections::release).start();
+    new ServerConnection(context, socket, release).start();
   }
 
   private void handleUpload(ReceivedEvent file) {

@@ -12,6 +12,7 @@ public class ServerLimits {
   public static final int DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
   public static final long DEFAULT_MAX_FILE_BYTES = 1L << 40;
   public static final int DEFAULT_MAX_CONNECTIONS = 256;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 32;
   public static final int DEFAULT_MAX_PENDING_OFFERS = 64;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -21,12 +22,13 @@ public class ServerLimits {
   public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes",
+    "maxConnectionsPerPeer", "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes",
     "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
   private int maxPendingOffers = DEFAULT_MAX_PENDING_OFFERS;
   private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
@@ -44,6 +46,7 @@ public class ServerLimits {
     this.maxHeaderBytes = other.maxHeaderBytes;
     this.maxFileBytes = other.maxFileBytes;
     this.maxConnections = other.maxConnections;
+    this.maxConnectionsPerPeer = other.maxConnectionsPerPeer;
     this.maxPendingOffers = other.maxPendingOffers;
     this.headerTimeoutMs = other.headerTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
@@ -59,6 +62,7 @@ public class ServerLimits {
     maxHeaderBytes = config.integer("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES);
     maxFileBytes = config.number("maxFileBytes", DEFAULT_MAX_FILE_BYTES);
     maxConnections = config.integer("maxConnections", DEFAULT_MAX_CONNECTIONS);
+    maxConnectionsPerPeer = config.integer("maxConnectionsPerPeer", DEFAULT_MAX_CONNECTIONS_PER_PEER);
     maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS);
     headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
@@ -78,6 +82,7 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.maxHeaderBytes", maxHeaderBytes, 256, 1024 * 1024);
     ConfigReader.requireRange("limits.maxFileBytes", maxFileBytes, 0, Long.MAX_VALUE);
     ConfigReader.requireRange("limits.maxConnections", maxConnections, 1, 1_000_000);
+    ConfigReader.requireRange("limits.maxConnectionsPerPeer", maxConnectionsPerPeer, 1, 1_000_000);
     ConfigReader.requireRange("limits.maxPendingOffers", maxPendingOffers, 1, 100_000);
     ConfigReader.requireRange("limits.headerTimeoutMs", headerTimeoutMs, 1, 86_400_000);
     // Vert.x takes the idle timeout as an int.
@@ -98,6 +103,7 @@ public class ServerLimits {
       .put("maxHeaderBytes", maxHeaderBytes)
       .put("maxFileBytes", maxFileBytes)
       .put("maxConnections", maxConnections)
+      .put("maxConnectionsPerPeer", maxConnectionsPerPeer)
       .put("maxPendingOffers", maxPendingOffers)
       .put("headerTimeoutMs", headerTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
@@ -134,6 +140,16 @@ public class ServerLimits {
 
   public ServerLimits setMaxConnections(int maxConnections) {
     this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /** @return the most connections open at once from one remote IP address, across all instances */
+  public int getMaxConnectionsPerPeer() {
+    return maxConnectionsPerPeer;
+  }
+
+  public ServerLimits setMaxConnectionsPerPeer(int maxConnectionsPerPeer) {
+    this.maxConnectionsPerPeer = maxConnectionsPerPeer;
     return this;
   }
 

@@ -1,0 +1,48 @@
+package dev.kirim.server;
+
+/**
+ * Rate limit for one kind of repetitive log line: the first event logs, the ones that follow within
+ * {@code everyMs} are only counted, and the next line logged says how many were left out. A client in a loop
+ * (refused connections, pipelined offers of bad names) then costs a line per interval, not one per event.
+ * Event-loop confined.
+ */
+final class LogBurst {
+
+  static final long DEFAULT_EVERY_MS = 10_000;
+
+  private final long everyNanos;
+  private long lastLogged;
+  private boolean logged;
+  private long suppressed;
+
+  LogBurst(long everyMs) {
+    this.everyNanos = everyMs * 1_000_000;
+  }
+
+  LogBurst() {
+    this(DEFAULT_EVERY_MS);
+  }
+
+  /**
+   * Counts one event.
+   *
+   * @return -1 when the line is to be left out, else how many were left out since the last line logged
+   */
+  long next() {
+    long now = System.nanoTime();
+    if (logged && now - lastLogged < everyNanos) {
+      suppressed++;
+      return -1;
+    }
+    logged = true;
+    lastLogged = now;
+    long left = suppressed;
+    suppressed = 0;
+    return left;
+  }
+
+  /** @return a suffix for the logged line: empty, or how many like it were left out */
+  static String suffix(long suppressed) {
+    return suppressed > 0 ? " (" + suppressed + " more like it since the last such line)" : "";
+  }
+}

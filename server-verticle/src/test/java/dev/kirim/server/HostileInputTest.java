@@ -1,0 +1,62 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import dev.kirim.testkit.WireClient;
+import io.vertx.core.Future;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 9 point 6: a hostile client is bounded in what it can hold and cannot squat or garble. */
+class HostileInputTest extends ServerTestBase {
+
+  @Test
+  void connectionsBeyondThePerPeerLimitGetBusy(VertxTestContext testContext) {
+    ServerOptions options = options();
+    options.getLimits().setMaxConnections(10).setMaxConnectionsPerPeer(2);
+    startServer(options)
+      .compose(server -> connectReady(server)
+        .compose(first -> connectReady(server)
+          .compose(second -> connect(server))
+          .compose(third -> third.expectFatal(ErrorCode.BUSY))
+          .map(busy -> {
+            assertTrue(busy.message().contains("per peer"), busy.message());
+            return null;
+          })
+          .compose(v -> first.close()))
+        .compose(v -> connectWhenFree(server, RETRIES)))
+      .compose(client -> client.upload(1, "after.bin", content(100, 1)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private Future<WireClient> connectWhenFree(KirimServer server, int attempts) {
+    return connect(server).compose(client -> {
+      client.send(new Message.Hello(Message.VERSION, "late", null));
+      return client.next().compose(reply -> {
+        if (reply instanceof Message.Welcome) {
+          return Future.succeededFuture(client);
+        }
+        WireClient.check(reply instanceof Message.Error error && error.code() == ErrorCode.BUSY && attempts > 1,
+          "expected welcome or busy, got " + reply);
+        return client.close()
+          .compose(v -> vertx.timer(20, TimeUnit.MILLISECONDS))
+          .compose(v -> connectWhenFree(server, attempts - 1));
+      });
+    });
+  }
+
+  @Test
+  void zeroLengthDataForAnUnknownIdIsUnexpected(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connectReady(server))
+      .compose(client -> {
+        client.sendRaw("{\"type\":\"data\",\"id\":77,\"offset\":0,\"length\":0}\n");
+        return client.expectFatal(ErrorCode.UNEXPECTED);
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+}
