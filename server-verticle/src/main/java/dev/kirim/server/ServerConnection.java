@@ -50,6 +50,8 @@ final class ServerConnection {
   private final Map<Long, Upload> accepted = new HashMap<>();
   // Ids of the offers being checked: checks run concurrently, and an id must not be reused meanwhile either.
   private final Set<Long> checking = new HashSet<>();
+  // Every id offered on this connection: ids are never reused, even after their file finished.
+  private final UsedIds usedIds = new UsedIds();
   private State state = State.AWAIT_HELLO;
   private Upload receiving;
   private String clientId = "?";
@@ -157,11 +159,16 @@ final class ServerConnection {
   }
 
   private void handleOffer(Message.Offer offer) {
-    if (checking.contains(offer.id()) || accepted.containsKey(offer.id())
-      || (receiving != null && receiving.id() == offer.id())) {
-      fatal(unexpected("offer id " + offer.id() + " is already in use on this connection"));
+    if (usedIds.contains(offer.id())) {
+      fatal(unexpected("offer id " + offer.id() + " was already used on this connection"));
       return;
     }
+    if (usedIds.full()) {
+      fatal(new ProtocolException(ErrorCode.BUSY, "more than " + UsedIds.MAX_RANGES
+        + " scattered offer ids on one connection: number offers consecutively, or open a new connection"));
+      return;
+    }
+    usedIds.add(offer.id());
     ReplyQueue.Slot slot = reserveReply();
     // Offers still being checked count too, so that the offers beyond the limit are the last ones sent,
     // whichever check happens to finish first.

@@ -59,4 +59,37 @@ class HostileInputTest extends ServerTestBase {
       })
       .onComplete(testContext.succeedingThenComplete());
   }
+
+  @Test
+  void anOfferIdCannotBeReusedAfterItsDone(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connectReady(server))
+      .compose(client -> client.upload(5, "one.bin", content(10, 1))
+        .compose(done -> client.offer(5, "two.bin", 10))
+        .compose(v -> client.expectFatal(ErrorCode.UNEXPECTED)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void anOfferIdCannotBeReusedAfterItsSkip(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connectReady(server))
+      .compose(client -> client.upload(5, "one.bin", content(10, 1))
+        .compose(done -> client.offer(6, "one.bin", 10))
+        .compose(v -> client.expect(Message.Skip.class))
+        .compose(skip -> client.offer(6, "three.bin", 10))
+        .compose(v -> client.expectFatal(ErrorCode.UNEXPECTED)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void anOfferIdCannotBeReusedAfterItsError(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connectReady(server))
+      .compose(client -> client.offer(7, "../bad", 10)
+        .compose(v -> client.expectError(ErrorCode.BAD_NAME, 7L))
+        .compose(err -> client.offer(7, "good.bin", 10))
+        .compose(v -> client.expectFatal(ErrorCode.UNEXPECTED)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
 }
