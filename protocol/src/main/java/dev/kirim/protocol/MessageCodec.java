@@ -60,7 +60,12 @@ public final class MessageCodec {
    */
   public static Message decode(Buffer line) {
     try {
-      Message message = READER.readValue(line.getBytes());
+      byte[] bytes = line.getBytes();
+      String badEncoding = StrictUtf8.check(bytes);
+      if (badEncoding != null) {
+        throw new ProtocolException(ErrorCode.MALFORMED, badEncoding);
+      }
+      Message message = READER.readValue(bytes);
       if (message == null) {
         // The line was the JSON literal null, which Jackson maps to a null value.
         throw new ProtocolException(ErrorCode.MALFORMED, "header line is null, not a JSON object");

@@ -363,6 +363,40 @@ class MessageCodecTest {
     malformed(Buffer.buffer(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xe2, (byte) 0x82, '"', '}'}));
   }
 
+  /** A valid hello with {@code bytes} in place of the client id's "X". */
+  private static Buffer helloWith(byte... bytes) {
+    String[] parts = "{\"type\":\"hello\",\"version\":1,\"clientId\":\"aXb\"}".split("X");
+    return Buffer.buffer(parts[0]).appendBytes(bytes).appendString(parts[1]);
+  }
+
+  @Test
+  void onlyStrictUtf8IsAccepted() {
+    assertEquals("a/b", ((Message.Hello) MessageCodec.decode(helloWith((byte) '/'))).clientId());
+    assertEquals("a\u00e9b", ((Message.Hello) MessageCodec.decode(helloWith((byte) 0xc3, (byte) 0xa9))).clientId());
+    assertEquals("a\ud83d\ude00b",
+      ((Message.Hello) MessageCodec.decode(helloWith((byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80))).clientId());
+    // Overlong '/', overlong NUL, a CESU-8 surrogate pair for U+1F600, a lone surrogate, past U+10FFFF.
+    malformed(helloWith((byte) 0xc0, (byte) 0xaf));
+    malformed(helloWith((byte) 0xe0, (byte) 0x80, (byte) 0xaf));
+    malformed(helloWith((byte) 0xc0, (byte) 0x80));
+    malformed(helloWith((byte) 0xed, (byte) 0xa0, (byte) 0xbd, (byte) 0xed, (byte) 0xb8, (byte) 0x80));
+    malformed(helloWith((byte) 0xed, (byte) 0xa0, (byte) 0x80));
+    malformed(helloWith((byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80));
+  }
+
+  @Test
+  void aByteOrderMarkOrUtf16IsMalformed() {
+    String hello = "{\"type\":\"hello\",\"version\":1,\"clientId\":\"c\"}";
+    malformed(Buffer.buffer(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}).appendString(hello));
+    malformed(Buffer.buffer(hello.getBytes(StandardCharsets.UTF_16LE)));
+    malformed(Buffer.buffer(hello.getBytes(StandardCharsets.UTF_16BE)));
+    malformed(Buffer.buffer(hello.getBytes(StandardCharsets.UTF_16)));
+    malformed(Buffer.buffer(hello.getBytes(java.nio.charset.Charset.forName("UTF-32LE"))));
+    // A BOM inside a string is a character like any other.
+    assertEquals("a\ufeffb", ((Message.Hello) MessageCodec.decode(helloWith((byte) 0xef, (byte) 0xbb, (byte) 0xbf)))
+      .clientId());
+  }
+
   @Test
   void randomGarbageIsMalformed() {
     java.util.Random random = new java.util.Random(42);

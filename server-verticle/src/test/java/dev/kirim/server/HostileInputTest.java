@@ -4,6 +4,7 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,32 @@ class HostileInputTest extends ServerTestBase {
         .compose(v -> client.expectError(ErrorCode.BAD_NAME, 7L))
         .compose(err -> client.offer(7, "good.bin", 10))
         .compose(v -> client.expectFatal(ErrorCode.UNEXPECTED)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void anOverlongSlashInANameIsMalformedOnTheWire(VertxTestContext testContext) {
+    Buffer line = Buffer.buffer("{\"type\":\"offer\",\"id\":1,\"name\":\"..")
+      .appendBytes(new byte[] {(byte) 0xc0, (byte) 0xaf})
+      .appendString("etc\",\"size\":1,\"mtime\":0}\n");
+    startServer()
+      .compose(server -> connectReady(server))
+      .compose(client -> client.sendRaw(line).compose(v -> client.expectFatal(ErrorCode.MALFORMED)))
+      .map(error -> {
+        assertTrue(error.message().contains("UTF-8"), error.message());
+        assertFinalFiles();
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aHelloWithAByteOrderMarkIsMalformedOnTheWire(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> connect(server))
+      .compose(client -> client.sendRaw(Buffer.buffer(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf})
+          .appendString("{\"type\":\"hello\",\"version\":1,\"clientId\":\"c\"}\n"))
+        .compose(v -> client.expectFatal(ErrorCode.MALFORMED)))
       .onComplete(testContext.succeedingThenComplete());
   }
 }
