@@ -20,6 +20,9 @@ final class ConnectionLog {
 
   private final String peer;
   private String clientId = "?";
+  // A client pipelining offers of bad names gets one refusal line per burst, not one per offer.
+  private final LogBurst refusals = new LogBurst();
+  private boolean notReadingLogged;
 
   ConnectionLog(String peer) {
     this.peer = peer;
@@ -41,8 +44,11 @@ final class ConnectionLog {
       log.info("{}: server read '{}': dry run, would {} from offset {}", peer, name(offer), preview.action(),
         preview.offset());
     } else if (answer instanceof Message.Error error) {
-      log.info("{}: server read '{}': refused: {}: {}", peer, name(offer), error.code().wireName(),
-        Printable.escape(error.message()));
+      long left = refusals.next();
+      if (left >= 0) {
+        log.info("{}: server read '{}': refused: {}: {}{}", peer, name(offer), error.code().wireName(),
+          Printable.escape(error.message()), LogBurst.suffix(left));
+      }
     } else if (answer instanceof Message.Send send) {
       log.debug("{}: server read '{}': send from offset {}", peer, name(offer), send.offset());
     }
@@ -73,14 +79,22 @@ final class ConnectionLog {
       upload.offer.size(), kept ? "partial kept for resume" : "partial deleted");
   }
 
+  void peerNotReading() {
+    if (!notReadingLogged) {
+      notReadingLogged = true;
+      log.info("{}: the client does not read its replies fast enough: reading from it pauses until it does", peer);
+    }
+  }
+
   void socketError(Throwable error) {
     log.debug("{}: socket error: {}", peer, error.toString());
   }
 
   void closed(int files, long bytes, long openedAtNanos) {
     double seconds = (System.nanoTime() - openedAtNanos) / 1e9;
-    log.info("Connection from {} ({}) closed: {} file(s), {} bytes stored in {} s", peer, clientId, files, bytes,
-      String.format("%.2f", seconds));
+    long left = refusals.pending();
+    log.info("Connection from {} ({}) closed: {} file(s), {} bytes stored in {} s{}", peer, clientId, files, bytes,
+      String.format("%.2f", seconds), left > 0 ? ", " + left + " refused offer(s) not logged one by one" : "");
   }
 
   private static String name(Message.Offer offer) {

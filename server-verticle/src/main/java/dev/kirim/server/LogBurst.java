@@ -41,6 +41,11 @@ final class LogBurst {
     return left;
   }
 
+  /** @return events left out since the last line logged */
+  long pending() {
+    return suppressed;
+  }
+
   /** @return a suffix for the logged line: empty, or how many like it were left out */
   static String suffix(long suppressed) {
     return suppressed > 0 ? " (" + suppressed + " more like it since the last such line)" : "";

@@ -61,6 +61,7 @@ final class ServerConnection {
   private boolean waitingForOpen;
   private boolean waitingForDisk;
   private boolean waitingForReplies;
+  private boolean waitingForPeerToRead;
   // Set while a read is being handled: a resume then waits until it is, so reads are handled in order.
   private boolean handlingData;
   private boolean resumeAfterData;
@@ -97,6 +98,10 @@ final class ServerConnection {
       socket.handler(this::handleData);
     }
     socket.closeHandler(v -> handleClosed());
+    socket.drainHandler(v -> {
+      waitingForPeerToRead = false;
+      updateFlow();
+    });
     socket.exceptionHandler(log::socketError);
     deadline.start("no hello within " + server.options().getLimits().getHeaderTimeoutMs() + " ms");
   }
@@ -116,9 +121,29 @@ final class ServerConnection {
     } finally {
       handlingData = false;
     }
+    // First: while reading is held, no header deadline runs.
+    holdWhilePeerDoesNotRead();
     followHeaderDeadline();
     if (resumeAfterData) {
       resumeAfterData = false;
+      updateFlow();
+    }
+  }
+
+  /**
+   * A peer that sends requests but never reads the replies would make the socket's write queue grow without
+   * bound: stop reading while the socket cannot take more, until its drain. Checked after every read and
+   * reply (replies of this event-loop turn are sent at its end, so they count at the next check): memory
+   * held per connection is then the kernel's socket buffers, the write queue's high-water mark and the
+   * replies to one read.
+   */
+  private void holdWhilePeerDoesNotRead() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (socket.writeQueueFull() && !waitingForPeerToRead) {
+      waitingForPeerToRead = true;
+      log.peerNotReading();
       updateFlow();
     }
   }
@@ -322,6 +347,9 @@ final class ServerConnection {
     replies.fill(slot, reply);
     waitingForReplies = replies.pending() >= maxPendingOffers();
     updateFlow();
+    if (!handlingData) {
+      holdWhilePeerDoesNotRead();
+    }
   }
 
   /** An error reply for one offer; a failure that ends the connection also closes it. */
@@ -340,6 +368,8 @@ final class ServerConnection {
     }
     log.closing(failure);
     writer.write(Message.Error.of(null, failure)).flush().onComplete(ar -> socket.end());
+    // A peer that does not read may never take the error reply: it does not hold the connection open.
+    server.vertx().setTimer(server.options().getLimits().getHeaderTimeoutMs(), id -> socket.close());
     close(false);
   }
 
@@ -383,7 +413,8 @@ final class ServerConnection {
     if (state == State.CLOSED) {
       return;
     }
-    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies || readPacer.holding();
+    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies || waitingForPeerToRead
+      || readPacer.holding();
     if (hold && !reader.isPaused()) {
       reader.pause();
       socket.pause();

@@ -4,16 +4,27 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 9 point 6: a hostile client is bounded in what it can hold and cannot squat or garble. */
 class HostileInputTest extends ServerTestBase {
+
+  // The server's log lines in tests (see simplelogger.properties).
+  private static final Path LOG = Path.of("target/server-tests.log");
 
   @Test
   void connectionsBeyondThePerPeerLimitGetBusy(VertxTestContext testContext) {
@@ -118,5 +129,77 @@ class HostileInputTest extends ServerTestBase {
           .appendString("{\"type\":\"hello\",\"version\":1,\"clientId\":\"c\"}\n"))
         .compose(v -> client.expectFatal(ErrorCode.MALFORMED)))
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * A client that pipelines offers of bad names and never reads the replies: the server stops reading it once
+   * its replies back up, so the client stalls long before it has sent everything (before, the server read all
+   * and queued the replies in memory), and the refusals are one log line per burst, not one per offer.
+   */
+  @Test
+  void aClientThatNeverReadsItsRepliesIsNoLongerRead(VertxTestContext testContext) {
+    long total = 64L * 1024 * 1024;
+    NetClient netClient = vertx.createNetClient();
+    ServerOptions options = options();
+    options.getLimits().setIdleTimeoutMs(3000);
+    startServer(options)
+      .compose(server -> netClient.connect(server.actualPort(), "127.0.0.1"))
+      .compose(socket -> {
+        // Never read: what the server sends stays in the kernel's buffers.
+        socket.pause();
+        String peer = "127.0.0.1:" + socket.localAddress().port();
+        return socket.write(new Message.Hello(Message.VERSION, "deaf", null).toBuffer())
+          .compose(v -> sendUntilStalled(socket, 0, 0, total))
+          .compose(sent -> {
+            assertTrue(sent < total, "the server read all " + sent + " bytes of offers");
+            // The server's idle timeout ends the connection: nothing moves either way.
+            return awaitLog(peer, "closed", 500);
+          })
+          .map(lines -> {
+            assertTrue(lines.stream().anyMatch(line -> line.contains("does not read its replies")), lines::toString);
+            long refusals = lines.stream().filter(line -> line.contains("refused: bad_name")).count();
+            assertTrue(refusals <= 2, refusals + " refusal lines");
+            assertTrue(lines.stream().anyMatch(line -> line.contains("not logged one by one")), lines::toString);
+            return null;
+          });
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** @return the bytes sent once a full write queue does not drain within a second, or all were sent */
+  private Future<Long> sendUntilStalled(NetSocket socket, long nextId, long sent, long total) {
+    while (sent < total && !socket.writeQueueFull()) {
+      Buffer batch = Buffer.buffer(64 * 1024);
+      for (int i = 0; i < 500; i++, nextId++) {
+        batch.appendString("{\"type\":\"offer\",\"id\":" + nextId + ",\"name\":\"../x\",\"size\":1,\"mtime\":0}\n");
+      }
+      sent += batch.length();
+      socket.write(batch);
+    }
+    if (sent >= total) {
+      return Future.succeededFuture(sent);
+    }
+    Promise<Void> drained = Promise.promise();
+    socket.drainHandler(v -> drained.tryComplete());
+    long timer = vertx.setTimer(1000, t -> drained.tryFail("stalled"));
+    long id = nextId;
+    long soFar = sent;
+    return drained.future().transform(ar -> {
+      vertx.cancelTimer(timer);
+      return ar.succeeded() ? sendUntilStalled(socket, id, soFar, total) : Future.succeededFuture(soFar);
+    });
+  }
+
+  private Future<List<String>> awaitLog(String marker, String text, int attempts) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(LOG, StandardCharsets.UTF_8).stream().filter(line -> line.contains(marker)).toList();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    if (lines.stream().anyMatch(line -> line.contains(text)) || attempts == 0) {
+      return Future.succeededFuture(lines);
+    }
+    return vertx.timer(20, TimeUnit.MILLISECONDS).compose(v -> awaitLog(marker, text, attempts - 1));
   }
 }
