@@ -42,6 +42,7 @@ final class ServerConnection {
   private final ReplyQueue replies;
   private final ConnectionLog log;
   private final HeaderDeadline deadline;
+  private final ClaimDeadline claimDeadline;
   private final OfferCheck offerCheck;
   private final Publication publication;
   private final ReadPacer readPacer;
@@ -76,6 +77,8 @@ final class ServerConnection {
     this.log = new ConnectionLog(peer);
     ServerLimits limits = server.options().getLimits();
     this.deadline = new HeaderDeadline(server.vertx(), limits.getHeaderTimeoutMs(),
+      reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
+    this.claimDeadline = new ClaimDeadline(server.vertx(), limits.getClaimTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
     this.offerCheck = new OfferCheck(server, UUID.randomUUID().toString());
     this.publication = new Publication(server);
@@ -229,6 +232,7 @@ final class ServerConnection {
       return Message.Error.of(offer.id(), tooManyPending());
     }
     accepted.put(upload.id(), upload);
+    followClaimDeadline();
     return new Message.Send(offer.id(), upload.partial.offset());
   }
 
@@ -240,6 +244,7 @@ final class ServerConnection {
       return;
     }
     receiving = upload;
+    followClaimDeadline();
     long expected = upload.offer.size() - upload.partial.offset();
     if (data.offset() != upload.partial.offset() || data.length() != expected) {
       fatal(new ProtocolException(ErrorCode.SIZE_MISMATCH, "'data' for id " + data.id() + " announces offset "
@@ -275,6 +280,7 @@ final class ServerConnection {
     // After a fatal error on the data line itself (a wrong length) the body's end still comes: nothing to do.
     if (receiving != null) {
       receiving.markBodyComplete();
+      followClaimDeadline();
     }
   }
 
@@ -285,6 +291,7 @@ final class ServerConnection {
       return;
     }
     receiving = null;
+    followClaimDeadline();
     ReplyQueue.Slot slot = reserveReply();
     publication.publish(upload, commit.checksum()).onComplete(ar -> {
       upload.releaseClaim();
@@ -306,6 +313,7 @@ final class ServerConnection {
       return;
     }
     receiving = null;
+    followClaimDeadline();
     ReplyQueue.Slot slot = reserveReply();
     upload.abandon()
       .compose(v -> server.partials().delete(upload.partial.path()))
@@ -391,6 +399,7 @@ final class ServerConnection {
   private void close(boolean lost) {
     state = State.CLOSED;
     deadline.cancel();
+    claimDeadline.cancel();
     readPacer.close();
     reader.pause();
     replies.clear();
@@ -432,6 +441,14 @@ final class ServerConnection {
       }
       followHeaderDeadline();
     }
+    followClaimDeadline();
+  }
+
+  /** Claimed names must be fed: while the connection owes data or a commit and is read, its deadline runs. */
+  private void followClaimDeadline() {
+    boolean midBody = receiving != null && !receiving.bodyComplete();
+    boolean owing = !accepted.isEmpty() || (receiving != null && receiving.bodyComplete());
+    claimDeadline.follow(state == State.READY && owing && !midBody && !reader.isPaused());
   }
 
   /** Once past the hello, a started header line must end within the header timeout. */

@@ -16,13 +16,14 @@ public class ServerLimits {
   public static final int DEFAULT_MAX_PENDING_OFFERS = 64;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  public static final long DEFAULT_CLAIM_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_MIN_FREE_BYTES = 64L * 1024 * 1024;
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
   public static final long MIN_RATE_LIMIT = 64 * 1024;
   public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxConnectionsPerPeer", "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "minFreeBytes", "chunkBytes",
+    "maxConnectionsPerPeer", "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "claimTimeoutMs", "minFreeBytes", "chunkBytes",
     "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
@@ -34,6 +35,8 @@ public class ServerLimits {
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   /** {@code null}: half the idle timeout, whatever that is set to. */
   private Long sameNameWaitMs;
+  /** {@code null}: the default, or the idle timeout when that is shorter. */
+  private Long claimTimeoutMs;
   private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
   private int chunkBytes = DEFAULT_CHUNK_BYTES;
   // Bytes per second one connection's bodies are read at; null: unlimited.
@@ -51,6 +54,7 @@ public class ServerLimits {
     this.headerTimeoutMs = other.headerTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
     this.sameNameWaitMs = other.sameNameWaitMs;
+    this.claimTimeoutMs = other.claimTimeoutMs;
     this.minFreeBytes = other.minFreeBytes;
     this.chunkBytes = other.chunkBytes;
     this.rateLimitPerConnection = other.rateLimitPerConnection;
@@ -67,6 +71,7 @@ public class ServerLimits {
     headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
     sameNameWaitMs = config.has("sameNameWaitMs") ? config.number("sameNameWaitMs", 0) : null;
+    claimTimeoutMs = config.has("claimTimeoutMs") ? config.number("claimTimeoutMs", 0) : null;
     minFreeBytes = config.number("minFreeBytes", DEFAULT_MIN_FREE_BYTES);
     chunkBytes = config.integer("chunkBytes", DEFAULT_CHUNK_BYTES);
     rateLimitPerConnection = config.byteSize("rateLimitPerConnection", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
@@ -89,6 +94,8 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
     // A waiting offer's connection is silent: it must get its answer before the idle timeout closes it.
     ConfigReader.requireRange("limits.sameNameWaitMs", getSameNameWaitMs(), 0, idleTimeoutMs - 1);
+    // A silent connection is closed by the idle timeout anyway: a longer claim timeout would never fire.
+    ConfigReader.requireRange("limits.claimTimeoutMs", getClaimTimeoutMs(), 1, idleTimeoutMs);
     ConfigReader.requireRange("limits.minFreeBytes", minFreeBytes, 0, Long.MAX_VALUE);
     ConfigReader.requireRange("limits.chunkBytes", chunkBytes, 4096, 16 * 1024 * 1024);
     if (rateLimitPerConnection != null) {
@@ -112,6 +119,9 @@ public class ServerLimits {
       .put("chunkBytes", chunkBytes);
     if (sameNameWaitMs != null) {
       json.put("sameNameWaitMs", sameNameWaitMs);
+    }
+    if (claimTimeoutMs != null) {
+      json.put("claimTimeoutMs", claimTimeoutMs);
     }
     return json;
   }
@@ -181,6 +191,19 @@ public class ServerLimits {
 
   public ServerLimits setSameNameWaitMs(long sameNameWaitMs) {
     this.sameNameWaitMs = sameNameWaitMs;
+    return this;
+  }
+
+  /**
+   * @return how long a connection may hold a name it was answered {@code send} for without sending its data
+   *   or commit (while it is not sending another body); 60 s, or the idle timeout when shorter, unless set
+   */
+  public long getClaimTimeoutMs() {
+    return claimTimeoutMs != null ? claimTimeoutMs : Math.min(DEFAULT_CLAIM_TIMEOUT_MS, idleTimeoutMs);
+  }
+
+  public ServerLimits setClaimTimeoutMs(long claimTimeoutMs) {
+    this.claimTimeoutMs = claimTimeoutMs;
     return this;
   }
 

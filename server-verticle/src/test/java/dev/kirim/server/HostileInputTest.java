@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 9 point 6: a hostile client is bounded in what it can hold and cannot squat or garble. */
@@ -25,6 +27,7 @@ class HostileInputTest extends ServerTestBase {
 
   // The server's log lines in tests (see simplelogger.properties).
   private static final Path LOG = Path.of("target/server-tests.log");
+  private static final long CLAIM_TIMEOUT_MS = 400;
 
   @Test
   void connectionsBeyondThePerPeerLimitGetBusy(VertxTestContext testContext) {
@@ -201,5 +204,79 @@ class HostileInputTest extends ServerTestBase {
       return Future.succeededFuture(lines);
     }
     return vertx.timer(20, TimeUnit.MILLISECONDS).compose(v -> awaitLog(marker, text, attempts - 1));
+  }
+
+  private ServerOptions shortClaimTimeout() {
+    ServerOptions options = options();
+    options.getLimits().setClaimTimeoutMs(CLAIM_TIMEOUT_MS);
+    return options;
+  }
+
+  @Test
+  void aNameClaimedByAnOfferWhoseDataNeverComesIsReleased(VertxTestContext testContext) {
+    byte[] content = content(1000, 3);
+    long[] startedAt = new long[1];
+    startServer(shortClaimTimeout())
+      .compose(server -> connectReady(server)
+        .compose(squatter -> {
+          startedAt[0] = System.nanoTime();
+          return squatter.offer(1, "squat.bin", 10)
+            .compose(v -> squatter.expect(Message.Send.class))
+            .compose(send -> squatter.expectFatal(ErrorCode.TIMEOUT));
+        })
+        .map(error -> {
+          long waited = (System.nanoTime() - startedAt[0]) / 1_000_000;
+          assertTrue(waited >= CLAIM_TIMEOUT_MS, "closed after " + waited + " ms");
+          assertTrue(error.message().contains("released"), error.message());
+          return null;
+        })
+        .compose(v -> connectReady(server))
+        .compose(other -> other.upload(1, "squat.bin", content)))
+      .map(done -> {
+        assertStored("squat.bin", content);
+        assertEquals(List.of(), partials(), "partial files left");
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aCommitThatNeverComesReleasesTheNameToo(VertxTestContext testContext) {
+    byte[] content = content(1000, 4);
+    startServer(shortClaimTimeout())
+      .compose(server -> connectReady(server)
+        .compose(squatter -> squatter.offer(1, "late.bin", content.length)
+          .compose(v -> squatter.expect(Message.Send.class))
+          .compose(send -> squatter.sendBody(1, content, 0))
+          .compose(v -> squatter.expectFatal(ErrorCode.TIMEOUT)))
+        .compose(v -> connectReady(server))
+        .compose(other -> other.upload(1, "late.bin", content)))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** The deadline runs between bodies, not across them: a slow body does not cost the next offer its claim. */
+  @Test
+  void aSlowBodyDoesNotCostThePipelinedOfferItsClaim(VertxTestContext testContext) {
+    byte[] first = content(3000, 5);
+    byte[] second = content(2000, 6);
+    startServer(shortClaimTimeout())
+      .compose(server -> connectReady(server))
+      .compose(client -> client.offer(1, "first.bin", first.length)
+        .compose(v -> client.offer(2, "second.bin", second.length))
+        .compose(v -> client.expect(Message.Send.class))
+        .compose(v -> client.expect(Message.Send.class))
+        .compose(v -> client.sendRaw(new Message.Data(1, 0, first.length).toBuffer()
+          .appendBytes(first, 0, 1000)))
+        .compose(v -> vertx.timer(CLAIM_TIMEOUT_MS * 2, TimeUnit.MILLISECONDS))
+        .compose(v -> client.sendRaw(Buffer.buffer(WireClient.slice(first, 1000, first.length))))
+        .compose(v -> client.send(new Message.Commit(1, Checksums.crc32c(first))))
+        .compose(v -> client.expect(Message.Done.class))
+        .compose(done -> client.finishUpload(2, second, 0)))
+      .map(done -> {
+        assertStored("first.bin", first);
+        assertStored("second.bin", second);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
   }
 }

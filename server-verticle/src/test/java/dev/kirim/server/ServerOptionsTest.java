@@ -46,4 +46,23 @@ class ServerOptionsTest {
       .put("idleTimeoutMs", 10_000).put("sameNameWaitMs", 10_000)));
     assertTrue(tooLong.getMessage().contains("'limits.sameNameWaitMs'"), tooLong.getMessage());
   }
+
+  @Test
+  void claimTimeoutMsDefaultsTo60sOrTheIdleTimeoutAndStaysWithinIt() {
+    assertEquals(60_000, new ServerOptions(new JsonObject()).getLimits().getClaimTimeoutMs());
+    JsonObject shortIdle = new JsonObject().put("limits", new JsonObject().put("idleTimeoutMs", 10_000));
+    assertEquals(10_000, new ServerOptions(shortIdle).getLimits().getClaimTimeoutMs());
+    JsonObject set = new JsonObject().put("limits", new JsonObject().put("claimTimeoutMs", 5_000));
+    assertEquals(5_000, new ServerOptions(set).getLimits().getClaimTimeoutMs());
+    ConfigException tooLong = refused(new JsonObject().put("limits", new JsonObject()
+      .put("idleTimeoutMs", 10_000).put("claimTimeoutMs", 10_001)));
+    assertTrue(tooLong.getMessage().contains("'limits.claimTimeoutMs'"), tooLong.getMessage());
+  }
+
+  @Test
+  void maxConnectionsPerPeerDefaultsTo32() {
+    assertEquals(32, new ServerOptions(new JsonObject()).getLimits().getMaxConnectionsPerPeer());
+    ConfigException zero = refused(new JsonObject().put("limits", new JsonObject().put("maxConnectionsPerPeer", 0)));
+    assertTrue(zero.getMessage().contains("'limits.maxConnectionsPerPeer'"), zero.getMessage());
+  }
 }
