@@ -87,7 +87,7 @@ final class ConnectionLog {
   }
 
   void socketError(Throwable error) {
-    log.debug("{}: socket error: {}", peer, error.toString());
+    log.debug("{}: socket error: {}", peer, Printable.escape(error.toString()));
   }
 
   void closed(int files, long bytes, long openedAtNanos) {
