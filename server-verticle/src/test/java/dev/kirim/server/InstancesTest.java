@@ -76,6 +76,20 @@ class InstancesTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /** Round-robin puts the two connections on different instances: the third is over the per-peer limit of both. */
+  @Test
+  void thePerPeerLimitCountsConnectionsOnEveryInstance(VertxTestContext testContext) {
+    int port = freePort();
+    ServerOptions options = options().setPort(port);
+    options.getLimits().setMaxConnectionsPerPeer(2);
+    vertx.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(options.toJson()).setInstances(2))
+      .compose(id -> WireClient.connect(vertx, port).compose(a -> a.hello().map(a)))
+      .compose(a -> WireClient.connect(vertx, port).compose(b -> b.hello().map(b)))
+      .compose(b -> WireClient.connect(vertx, port))
+      .compose(c -> c.expectFatal(ErrorCode.BUSY))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
   /** Opens {@code times} connections one after the other, each saying hello, then closes them all. */
   private Future<Void> helloTimes(int port, int times) {
     List<WireClient> clients = new ArrayList<>();
