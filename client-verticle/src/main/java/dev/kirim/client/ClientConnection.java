@@ -289,6 +289,19 @@ final class ClientConnection {
     }
   }
 
+  /**
+   * Abandons the connection at once: its unfinished files go back to the push (which is interrupted), and the
+   * server keeps what it received of a body as a partial file.
+   */
+  void abandon(String reason) {
+    handleClosed(reason);
+    if (socket != null) {
+      // A body being written fails with a ClosedChannelException that Vert.x would log: it is the point here.
+      socket.exceptionHandler(e -> { });
+      socket.close();
+    }
+  }
+
   private void handleClosed(String reason) {
     if (closed) {
       return;

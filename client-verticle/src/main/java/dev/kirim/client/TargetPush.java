@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pushes every selected file to one target over up to {@code perTarget} connections, retrying what may
@@ -44,6 +46,9 @@ final class TargetPush {
   private int connecting;
   private int connectFailures;
   private boolean reconnectScheduled;
+  private String interruption;
+  /** Files waiting out a backoff, by timer id: an interruption ends them at once. */
+  private final Map<Long, FileTask> retrying = new HashMap<>();
   private String serverId;
   private PushProgress progress = PushProgress.NONE;
 
@@ -86,6 +91,11 @@ final class TargetPush {
     if (finished.future().isComplete()) {
       return;
     }
+    if (interruption != null) {
+      while (!queue.isEmpty()) {
+        interrupted(queue.poll());
+      }
+    }
     if (outstanding == 0) {
       connections.forEach(ClientConnection::close);
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
@@ -101,11 +111,31 @@ final class TargetPush {
       }
     }
     // Once connecting has failed as often as retries allow, the connections that work carry the queue alone.
-    boolean mayConnect = connections.isEmpty() || connectFailures < options.getRetryAttempts();
-    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect
+    boolean mayConnect = interruption == null && connections.isEmpty() || connectFailures < options.getRetryAttempts();
+    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect && interruption == null
       && connections.size() < options.getConnectionsPerTarget()) {
       connect();
     }
+  }
+
+  /**
+   * Stops the push: nothing more is offered or connected, the files in flight are abandoned (the server keeps
+   * their partial bytes for a resume) and every file not yet delivered ends {@code interrupted}.
+   */
+  void interrupt(String reason) {
+    if (interruption != null || finished.future().isComplete()) {
+      return;
+    }
+    interruption = reason;
+    retrying.forEach((timer, task) -> {
+      vertx.cancelTimer(timer);
+      interrupted(task);
+    });
+    retrying.clear();
+    for (ClientConnection connection : List.copyOf(connections)) {
+      connection.abandon(reason);
+    }
+    pump();
   }
 
   private void connect() {
@@ -126,6 +156,9 @@ final class TargetPush {
   }
 
   private void connectFailed(Throwable cause) {
+    if (interruption != null) {
+      return;
+    }
     connectFailures++;
     String reason = "cannot connect to " + target + ": " + describe(cause);
     boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable()
@@ -233,12 +266,20 @@ final class TargetPush {
   void connectionEnded(ClientConnection connection, List<FileTask> unfinished, String reason) {
     connections.remove(connection);
     for (FileTask task : unfinished) {
+      if (interruption != null) {
+        interrupted(task);
+        continue;
+      }
       retryOrFail(task, ClientErrorCode.CONNECTION_LOST.wireName(), reason);
     }
     pump();
   }
 
   private void retryOrFail(FileTask task, String code, String message) {
+    if (interruption != null) {
+      interrupted(task);
+      return;
+    }
     if (task.attempts >= options.getRetryAttempts()) {
       fail(task, code, message + " (after " + task.attempts + " tries)");
       return;
@@ -246,10 +287,16 @@ final class TargetPush {
     long delay = options.backoffMs(task.attempts);
     log.debug("{} → {}: {}: {}; retrying in {} ms", Printable.escape(task.file.remoteName()), target, code,
       Printable.escape(message), delay);
-    vertx.setTimer(delay, id -> {
+    long timer = vertx.setTimer(delay, id -> {
+      retrying.remove(id);
       queue.add(task);
       pump();
     });
+    retrying.put(timer, task);
+  }
+
+  private void interrupted(FileTask task) {
+    record(task, FileStatus.INTERRUPTED, null, 0, 0, null, null, null, interruption);
   }
 
   private void fail(FileTask task, String code, String message) {
