@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Instant;
 import java.util.function.LongConsumer;
 
@@ -76,7 +78,10 @@ final class BodySender {
     Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
       : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
     Future.all(body, checksum).onComplete(ar -> {
-      if (body.failed()) {
+      if (body.failed() && isSocketFailure(body.cause())) {
+        // The socket failed (the connection was lost or abandoned), not the file: the connection says so.
+        finished.tryFail(body.cause());
+      } else if (body.failed()) {
         fail(body.cause() instanceof LocalFileException local ? local.code() : ClientErrorCode.UNREADABLE,
           body.cause().getMessage());
       } else if (checksum.failed()) {
@@ -124,6 +129,12 @@ final class BodySender {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED, e.getMessage()));
         }
       });
+  }
+
+  /** @return whether a failed body is the socket's doing (closed, reset), not the local file's */
+  private static boolean isSocketFailure(Throwable cause) {
+    return cause instanceof ClosedChannelException || cause instanceof SocketException
+      || cause.getClass().getName().startsWith("io.netty.channel.");
   }
 
   private void commit(String value) {
