@@ -8,8 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
-import java.net.SocketException;
-import java.nio.channels.ClosedChannelException;
+import java.io.FileNotFoundException;
+import java.nio.file.FileSystemException;
 import java.time.Instant;
 import java.util.function.LongConsumer;
 
@@ -118,6 +118,7 @@ final class BodySender {
   private Future<Void> sendFile(long size, long length, LongConsumer counted) {
     String path = task.file.path().toString();
     return vertx.executeBlocking(() -> java.nio.file.Files.size(task.file.path()), false)
+      .recover(e -> Future.failedFuture(new LocalFileException(ClientErrorCode.UNREADABLE, String.valueOf(e))))
       .compose(now -> {
         if (now < size) {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED,
@@ -131,10 +132,13 @@ final class BodySender {
       });
   }
 
-  /** @return whether a failed body is the socket's doing (closed, reset), not the local file's */
+  /**
+   * @return whether a failed body is the socket's doing (closed, reset, broken pipe), not the local file's: the
+   *   file's own failures are LocalFileExceptions, or the file system's exceptions from opening it
+   */
   private static boolean isSocketFailure(Throwable cause) {
-    return cause instanceof ClosedChannelException || cause instanceof SocketException
-      || cause.getClass().getName().startsWith("io.netty.channel.");
+    return !(cause instanceof LocalFileException || cause instanceof FileSystemException
+      || cause instanceof FileNotFoundException);
   }
 
   private void commit(String value) {

@@ -94,11 +94,13 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
         target.count(FileStatus.SKIPPED), differs(target.count(FileStatus.DIFFERS)),
         target.count(FileStatus.FAILED), interrupted(target.count(FileStatus.INTERRUPTED)),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
+      out.append(FailureLines.of(target));
       for (FileResult result : target.results()) {
         if (result.failed()) {
-          out.append(String.format("  FAILED %s (%s): %s: %s%n", Printable.escape(result.name()),
-            Printable.escape(result.local()), result.errorCode(), Printable.escape(result.errorMessage())));
-        } else if (result.status() == FileStatus.DIFFERS) {
+          // Listed above, identical failures collapsed.
+          continue;
+        }
+        if (result.status() == FileStatus.DIFFERS) {
           out.append(String.format("  DIFFERS %s (%s): %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), Printable.escape(result.note())));
         } else if (result.status() == FileStatus.INTERRUPTED) {

@@ -45,6 +45,7 @@ final class TargetPush {
   private int outstanding;
   private int connecting;
   private int connectFailures;
+  private long firstConnectFailureAt;
   private boolean reconnectScheduled;
   private String interruption;
   /** Files waiting out a backoff, by timer id: an interruption ends them at once. */
@@ -146,6 +147,7 @@ final class TargetPush {
       connecting--;
       if (ar.succeeded()) {
         connectFailures = 0;
+        firstConnectFailureAt = 0;
         serverId = ar.result();
       } else {
         connections.remove(connection);
@@ -160,13 +162,18 @@ final class TargetPush {
       return;
     }
     connectFailures++;
+    if (firstConnectFailureAt == 0) {
+      firstConnectFailureAt = System.nanoTime();
+    }
     String reason = "cannot connect to " + target + ": " + describe(cause);
     boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable()
       || cause instanceof ClientTls.TlsException;
-    if (connectFailures < options.getRetryAttempts() && !hopeless) {
-      log.warn("{} (try {} of {}), retrying", Printable.escape(reason), connectFailures, options.getRetryAttempts());
+    long delay = options.backoffMs(connectFailures);
+    if (options.mayRetry(connectFailures, firstConnectFailureAt, delay) && !hopeless) {
+      log.warn("{} (try {} of {}), retrying in {} ms", Printable.escape(reason), connectFailures,
+        options.getRetryAttempts(), delay);
       reconnectScheduled = true;
-      vertx.setTimer(options.backoffMs(connectFailures), id -> {
+      vertx.setTimer(delay, id -> {
         reconnectScheduled = false;
         pump();
       });
@@ -174,7 +181,13 @@ final class TargetPush {
       String code = cause instanceof ProtocolException p ? p.code().wireName()
         : cause instanceof ClientTls.TlsException ? ClientErrorCode.TLS.wireName() : ClientErrorCode.CONNECT_FAILED.wireName();
       while (!queue.isEmpty()) {
-        fail(queue.poll(), code, reason);
+        FileTask task = queue.poll();
+        // A file that lost its connection and then found no server fails for the loss, the root cause.
+        if (task.lastErrorCode != null) {
+          fail(task, task.lastErrorCode, task.lastError + "; then " + reason + " (after " + task.attempts + " tries)");
+        } else {
+          fail(task, code, reason);
+        }
       }
     }
   }
@@ -280,11 +293,17 @@ final class TargetPush {
       interrupted(task);
       return;
     }
-    if (task.attempts >= options.getRetryAttempts()) {
-      fail(task, code, message + " (after " + task.attempts + " tries)");
+    if (task.firstFailureAt == 0) {
+      task.firstFailureAt = System.nanoTime();
+    }
+    task.lastErrorCode = code;
+    task.lastError = message;
+    long delay = options.backoffMs(task.attempts);
+    if (!options.mayRetry(task.attempts, task.firstFailureAt, delay)) {
+      fail(task, code, message + " (after " + task.attempts + " tries in "
+        + (System.nanoTime() - task.firstFailureAt) / 1_000_000 + " ms)");
       return;
     }
-    long delay = options.backoffMs(task.attempts);
     log.debug("{} → {}: {}: {}; retrying in {} ms", Printable.escape(task.file.remoteName()), target, code,
       Printable.escape(message), delay);
     long timer = vertx.setTimer(delay, id -> {
