@@ -17,6 +17,9 @@ public class ServerApplication extends KirimApplication {
 
   private static final Logger log = LoggerFactory.getLogger(ServerApplication.class);
 
+  // Written by the launcher's thread, read by its shutdown hook.
+  private volatile boolean deployed;
+
   /** Bad usage or configuration. */
   public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
   /** The address is in use, not permitted, the storage directory is unusable, or the serverId is taken. */
@@ -54,9 +57,20 @@ public class ServerApplication extends KirimApplication {
       : super.exitCodeFor(failure);
   }
 
-  /** Ctrl-C, SIGTERM: the launcher's shutdown hook undeploys the verticles and closes Vert.x; this says so, once. */
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    deployed = true;
+  }
+
+  /**
+   * Ctrl-C, SIGTERM: the launcher's shutdown hook undeploys the verticles and closes Vert.x; this says so, once,
+   * for a server that had started (a failed start has already said why it ends).
+   */
   @Override
   public void beforeStoppingVertx(HookContext context) {
+    if (!deployed) {
+      return;
+    }
     log.info("kirim server shutting down: no new connections; uploads in progress keep their partial files for "
       + "the clients to resume");
   }
