@@ -112,7 +112,7 @@ final class TargetPush {
       }
     }
     // Once connecting has failed as often as retries allow, the connections that work carry the queue alone.
-    boolean mayConnect = interruption == null && connections.isEmpty() || connectFailures < options.getRetryAttempts();
+    boolean mayConnect = connections.isEmpty() || connectFailures < options.getRetryAttempts();
     if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect && interruption == null
       && connections.size() < options.getConnectionsPerTarget()) {
       connect();
