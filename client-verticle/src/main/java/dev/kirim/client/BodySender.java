@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import java.io.FileNotFoundException;
+import java.nio.file.FileSystemException;
 import java.time.Instant;
 import java.util.function.LongConsumer;
 
@@ -76,7 +78,10 @@ final class BodySender {
     Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
       : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
     Future.all(body, checksum).onComplete(ar -> {
-      if (body.failed()) {
+      if (body.failed() && isSocketFailure(body.cause())) {
+        // The socket failed (the connection was lost or abandoned), not the file: the connection says so.
+        finished.tryFail(body.cause());
+      } else if (body.failed()) {
         fail(body.cause() instanceof LocalFileException local ? local.code() : ClientErrorCode.UNREADABLE,
           body.cause().getMessage());
       } else if (checksum.failed()) {
@@ -113,6 +118,7 @@ final class BodySender {
   private Future<Void> sendFile(long size, long length, LongConsumer counted) {
     String path = task.file.path().toString();
     return vertx.executeBlocking(() -> java.nio.file.Files.size(task.file.path()), false)
+      .recover(e -> Future.failedFuture(new LocalFileException(ClientErrorCode.UNREADABLE, String.valueOf(e))))
       .compose(now -> {
         if (now < size) {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED,
@@ -124,6 +130,15 @@ final class BodySender {
           return Future.failedFuture(new LocalFileException(ClientErrorCode.FILE_CHANGED, e.getMessage()));
         }
       });
+  }
+
+  /**
+   * @return whether a failed body is the socket's doing (closed, reset, broken pipe), not the local file's: the
+   *   file's own failures are LocalFileExceptions, or the file system's exceptions from opening it
+   */
+  private static boolean isSocketFailure(Throwable cause) {
+    return !(cause instanceof LocalFileException || cause instanceof FileSystemException
+      || cause instanceof FileNotFoundException);
   }
 
   private void commit(String value) {

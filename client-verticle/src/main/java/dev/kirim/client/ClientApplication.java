@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 /**
  * The client jar's main class: the Vert.x launcher (all its options work) that waits for the push to end,
  * prints the summary, writes the JSON report when asked, and exits with the push's code: 0 all delivered, 1 a
- * file failed somewhere, 2 bad usage or configuration. With {@code "service": true} it keeps running, taking
- * push jobs on {@code kirim.push}.
+ * file failed somewhere, 2 bad usage or configuration, 130 / 143 interrupted by SIGINT (Ctrl-C) / SIGTERM
+ * (the summary and the report still say what was done, see {@link Interruption}). With {@code "service": true}
+ * it keeps running, taking push jobs on {@code kirim.push}.
  */
 public class ClientApplication extends KirimApplication {
 
@@ -28,6 +29,7 @@ public class ClientApplication extends KirimApplication {
   private final List<ClientVerticle> verticles = new CopyOnWriteArrayList<>();
   private Path confDir;
   private ClientConfig config;
+  private Interruption interruption;
 
   private final ClientCommandLine.Output output;
 
@@ -46,7 +48,15 @@ public class ClientApplication extends KirimApplication {
     application.start();
     // A service runs until stopped (Ctrl-C, SIGTERM); a one-shot push ends the process with its exit code.
     if (application.config != null && !application.config.isService()) {
-      System.exit(application.awaitExitCode());
+      int code;
+      try {
+        code = application.awaitExitCode();
+      } catch (RuntimeException e) {
+        // The signal handlers keep the JVM from ending by itself: whatever happens here, it must exit.
+        System.err.println("kirim-client: error: " + e);
+        code = PushReport.EXIT_FAILED;
+      }
+      System.exit(code);
     }
   }
 
@@ -70,6 +80,10 @@ public class ClientApplication extends KirimApplication {
     }
     confDir = conf != null && ConfigReader.isFile(conf) ? Path.of(conf).toAbsolutePath().getParent() : null;
     config = new ClientConfig(withBaseDir(json, confDir));
+    if (!config.isService()) {
+      // A service is stopped by a signal as any Vert.x application; a one-shot push reports what it did first.
+      interruption = Interruption.install(reason -> verticles.forEach(verticle -> verticle.interrupt(reason)));
+    }
   }
 
   /** Relative {@code files} resolve against the config file's directory unless {@code baseDir} says otherwise. */
@@ -95,6 +109,9 @@ public class ClientApplication extends KirimApplication {
         verticle.progress(progressLine());
       }
       verticles.add(verticle);
+      if (interruption != null && interruption.happened()) {
+        verticle.interrupt(interruption.reason());
+      }
       return verticle;
     };
   }
@@ -121,7 +138,7 @@ public class ClientApplication extends KirimApplication {
         report = verticle.completion().toCompletionStage().toCompletableFuture().get();
       } catch (ExecutionException e) {
         System.err.println("kirim-client: error: " + e.getCause().getMessage());
-        return PushReport.EXIT_FAILED;
+        return interrupted() ? interruption.exitCode() : PushReport.EXIT_FAILED;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return PushReport.EXIT_FAILED;
@@ -139,6 +156,10 @@ public class ClientApplication extends KirimApplication {
         }
       }
     }
-    return exitCode;
+    return interrupted() ? interruption.exitCode() : exitCode;
+  }
+
+  private boolean interrupted() {
+    return interruption != null && interruption.happened();
   }
 }

@@ -197,6 +197,7 @@ public final class ClientCommandLine extends KirimCommandLine {
         0   every file is on every target (sent, or already there)
         1   a file failed, or a server keeps a copy that differs, on at least one target
         2   bad usage or configuration (one line names the problem)
+        130 interrupted by Ctrl-C (143: SIGTERM); the summary and the report say what was done
         11  Vert.x failed to start (e.g. the cluster); 15 other deployment failure
 
       Examples:

@@ -255,7 +255,12 @@ final class ClientConnection {
     BodySender body = new BodySender(vertx, socket, writer, task, id, localFacts, push.pacer);
     body.send().onComplete(ar -> {
       sendingBody = false;
-      if (ar.failed()) {
+      if (ar.failed() && !(ar.cause() instanceof LocalFileException)) {
+        // BodySender fails with a LocalFileException unless the socket broke under the body.
+        // The socket broke under the body: a lost connection, retried as such with the other files in flight.
+        abort("the connection to " + target + " was lost while sending '" + task.file.remoteName() + "': "
+          + (ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage()));
+      } else if (ar.failed()) {
         // The server still expects bytes we cannot give: this connection is done, its other files go back to
         // the push (closing first, so that they are not handed to this connection again); this one fails on
         // its own, unless the connection was already gone and took it along.
@@ -285,6 +290,19 @@ final class ClientConnection {
   void close() {
     closed = true;
     if (socket != null) {
+      socket.close();
+    }
+  }
+
+  /**
+   * Abandons the connection at once: its unfinished files go back to the push (which is interrupted), and the
+   * server keeps what it received of a body as a partial file.
+   */
+  void abandon(String reason) {
+    handleClosed(reason);
+    if (socket != null) {
+      // A body being written fails with a ClosedChannelException that Vert.x would log: it is the point here.
+      socket.exceptionHandler(e -> { });
       socket.close();
     }
   }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How a {@link KirimClient} talks to servers: its id, checksum, parallelism, pipelining window, retries and
@@ -20,9 +21,11 @@ public class ClientOptions {
   public static final int DEFAULT_PARALLEL_TARGETS = 8;
   public static final int DEFAULT_CONNECTIONS_PER_TARGET = 2;
   public static final int DEFAULT_WINDOW = 32;
-  public static final int DEFAULT_RETRY_ATTEMPTS = 3;
+  public static final int DEFAULT_RETRY_ATTEMPTS = 10;
   public static final long DEFAULT_RETRY_BACKOFF_MS = 200;
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
+  /** Long enough to ride out a server restart of a few seconds, short enough that a dead target fails soon. */
+  public static final long DEFAULT_RETRY_MAX_ELAPSED_MS = 30_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
   public static final long MIN_RATE_LIMIT = 64 * 1024;
@@ -55,6 +58,7 @@ public class ClientOptions {
   private long retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS;
   // null: the larger of DEFAULT_RETRY_MAX_BACKOFF_MS and retryBackoffMs.
   private Long retryMaxBackoffMs;
+  private long retryMaxElapsedMs = DEFAULT_RETRY_MAX_ELAPSED_MS;
   private ChecksumAlgorithm checksum = ChecksumAlgorithm.DEFAULT;
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -79,6 +83,7 @@ public class ClientOptions {
     this.retryAttempts = other.retryAttempts;
     this.retryBackoffMs = other.retryBackoffMs;
     this.retryMaxBackoffMs = other.retryMaxBackoffMs;
+    this.retryMaxElapsedMs = other.retryMaxElapsedMs;
     this.checksum = other.checksum;
     this.clientId = other.clientId;
     this.connectTimeoutMs = other.connectTimeoutMs;
@@ -99,10 +104,12 @@ public class ClientOptions {
   public ClientOptions(JsonObject json) {
     ConfigReader config = ConfigReader.of(json);
     parseParallelism(config, json == null ? null : json.getValue("parallelism"));
-    ConfigReader retry = config.object("retry").rejectUnknownKeys(Set.of("attempts", "backoffMs", "maxBackoffMs"));
+    ConfigReader retry = config.object("retry").rejectUnknownKeys(Set.of("attempts", "backoffMs", "maxBackoffMs",
+      "maxElapsedMs"));
     retryAttempts = retry.integer("attempts", DEFAULT_RETRY_ATTEMPTS);
     retryBackoffMs = retry.number("backoffMs", DEFAULT_RETRY_BACKOFF_MS);
     retryMaxBackoffMs = retry.has("maxBackoffMs") ? retry.number("maxBackoffMs", DEFAULT_RETRY_MAX_BACKOFF_MS) : null;
+    retryMaxElapsedMs = retry.number("maxElapsedMs", DEFAULT_RETRY_MAX_ELAPSED_MS);
     checksum = ChecksumAlgorithm.fromWireName(config.choice("checksum", ChecksumAlgorithm.DEFAULT.wireName(),
       List.of("crc32c", "sha256")));
     clientId = config.string("clientId", defaultClientId());
@@ -147,6 +154,7 @@ public class ClientOptions {
     ConfigReader.requireRange("retry.attempts", retryAttempts, 1, 100);
     ConfigReader.requireRange("retry.backoffMs", retryBackoffMs, 0, 600_000);
     ConfigReader.requireRange("retry.maxBackoffMs", getRetryMaxBackoffMs(), retryBackoffMs, 3_600_000);
+    ConfigReader.requireRange("retry.maxElapsedMs", retryMaxElapsedMs, 0, 86_400_000);
     if (checksum == null) {
       throw new ConfigException("config key 'checksum' is not set, expected crc32c or sha256");
     }
@@ -171,7 +179,7 @@ public class ClientOptions {
     return new JsonObject()
       .put("parallelism", new JsonObject().put("targets", parallelTargets).put("perTarget", connectionsPerTarget))
       .put("retry", new JsonObject().put("attempts", retryAttempts).put("backoffMs", retryBackoffMs)
-        .put("maxBackoffMs", getRetryMaxBackoffMs()))
+        .put("maxBackoffMs", getRetryMaxBackoffMs()).put("maxElapsedMs", retryMaxElapsedMs))
       .put("rateLimit", rateLimit)
       .put("checksum", checksum.wireName())
       .put("clientId", clientId)
@@ -245,10 +253,37 @@ public class ClientOptions {
     return this;
   }
 
-  /** @return the wait before try number {@code attempt + 1}: exponential from backoffMs, capped */
+  /**
+   * @return how long a file (or a target that cannot be reached) keeps being retried after its first failure,
+   *   whatever {@link #getRetryAttempts()} still allows; 0: only the count bounds the retries
+   */
+  public long getRetryMaxElapsedMs() {
+    return retryMaxElapsedMs;
+  }
+
+  public ClientOptions setRetryMaxElapsedMs(long retryMaxElapsedMs) {
+    this.retryMaxElapsedMs = retryMaxElapsedMs;
+    return this;
+  }
+
+  /**
+   * @return the wait before try number {@code attempt + 1}: exponential from backoffMs, capped, with jitter (the
+   *   upper half of the range at random) so that clients cut off together do not come back together
+   */
   long backoffMs(int attempt) {
-    long delay = retryBackoffMs << Math.min(attempt - 1, 20);
-    return Math.max(1, Math.min(delay, getRetryMaxBackoffMs()));
+    long delay = Math.max(1, Math.min(retryBackoffMs << Math.min(attempt - 1, 20), getRetryMaxBackoffMs()));
+    return delay - ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+  }
+
+  /**
+   * @param tries          tries made so far
+   * @param firstFailureAt {@link System#nanoTime()} of the first failure
+   * @param delayMs        the wait before the next try
+   * @return whether another try is within both budgets: {@code retry.attempts} and {@code retry.maxElapsedMs}
+   */
+  boolean mayRetry(int tries, long firstFailureAt, long delayMs) {
+    long elapsedMs = (System.nanoTime() - firstFailureAt) / 1_000_000;
+    return tries < retryAttempts && (retryMaxElapsedMs == 0 || elapsedMs + delayMs <= retryMaxElapsedMs);
   }
 
   public ChecksumAlgorithm getChecksum() {

@@ -17,11 +17,15 @@ public class ClientVerticle extends VerticleBase {
   private KirimClient client;
   private PushService service;
   private ProgressLine progress;
+  private volatile String interruption;
 
   @Override
   public Future<?> start() {
     ClientConfig config = new ClientConfig(config());
     client = KirimClient.create(vertx, config.options());
+    if (interruption != null) {
+      client.interrupt(interruption);
+    }
     if (config.isService()) {
       service = new PushService(vertx, client, config().copy());
       return service.start();
@@ -47,6 +51,20 @@ public class ClientVerticle extends VerticleBase {
   public ClientVerticle progress(ProgressLine progress) {
     this.progress = progress;
     return this;
+  }
+
+  /**
+   * Interrupts the push (see {@link KirimClient#interrupt}); from any thread. {@link #completion()} then
+   * completes with a report whose undelivered files are {@code interrupted}.
+   */
+  public void interrupt(String reason) {
+    interruption = reason;
+    if (progress != null && context != null) {
+      context.runOnContext(v -> progress.interrupted());
+    }
+    if (client != null) {
+      client.interrupt(reason);
+    }
   }
 
   @Override

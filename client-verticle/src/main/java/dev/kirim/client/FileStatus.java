@@ -19,7 +19,12 @@ public enum FileStatus {
    * Dry run ({@code dryRun: true}): the server would take the file; the note says how (create it, resume it,
    * update, overwrite or rename its copy). Nothing was sent.
    */
-  WOULD_SEND;
+  WOULD_SEND,
+  /**
+   * The push was interrupted (Ctrl-C, SIGTERM) before the file was delivered: it was not sent, or its upload was
+   * abandoned and the server keeps the bytes it got for the next run to resume.
+   */
+  INTERRUPTED;
 
   /** @return the name in the report, e.g. {@code sent}, {@code would-send} */
   public String wireName() {

@@ -15,6 +15,11 @@ final class FileTask {
   String committedChecksum;
   /** Why the current try's upload was cancelled after its body (the file changed); {@code null} otherwise. */
   String cancelledBecause;
+  /** {@link System#nanoTime()} of the first failed try, 0 before: {@code retry.maxElapsedMs} counts from it. */
+  long firstFailureAt;
+  /** The code and message of the last failed try ({@code null} before): the root cause a later failure keeps. */
+  String lastErrorCode;
+  String lastError;
 
   FileTask(LocalFile file) {
     this.file = file;

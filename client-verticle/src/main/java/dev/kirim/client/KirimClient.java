@@ -2,6 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ServerRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,8 +15,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +42,9 @@ public class KirimClient {
   // Remembers the bad registry entries it has logged: each is logged once per client.
   private final ServerRegistry registry;
   private PushProgress progress = PushProgress.NONE;
+  // Written from any thread by interrupt(); each push reads it on its own context.
+  private volatile String interruption;
+  private final Map<TargetPush, Context> running = new ConcurrentHashMap<>();
 
   private KirimClient(Vertx vertx, ClientOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -165,10 +171,27 @@ public class KirimClient {
     if (target == null) {
       return Future.succeededFuture();
     }
-    Future<TargetReport> report = new TargetPush(vertx, netClient, target, options, files, facts).progress(progress)
-      .run();
+    TargetPush push = new TargetPush(vertx, netClient, target, options, files, facts).progress(progress);
+    running.put(push, vertx.getOrCreateContext());
+    Future<TargetReport> report = push.run();
+    if (interruption != null) {
+      push.interrupt(interruption);
+    }
+    report.onComplete(ar -> running.remove(push));
     reports.add(report);
     return report.compose(r -> runLane(waiting, files, facts, reports));
+  }
+
+  /**
+   * Interrupts every push of this client, from any thread: nothing more is offered, uploads in flight are
+   * abandoned (the servers keep their partial files for a resume), and every file not yet delivered is reported
+   * {@link FileStatus#INTERRUPTED}. The pushes' futures then complete with their reports.
+   *
+   * @param reason why, in each interrupted file's note, e.g. {@code interrupted by SIGINT}
+   */
+  public void interrupt(String reason) {
+    interruption = Objects.requireNonNull(reason, "reason");
+    running.forEach((push, context) -> context.runOnContext(v -> push.interrupt(reason)));
   }
 
   public Future<Void> close() {

@@ -51,6 +51,7 @@ public final class ProgressLine implements PushProgress {
   private int linesOnScreen;
   private int lastLength;
   private boolean finished;
+  private boolean interrupted;
 
   private ProgressLine(Appendable out, LongSupplier nanoTime, boolean terminal, int width, long intervalMs) {
     this.out = out;
@@ -134,10 +135,21 @@ public final class ProgressLine implements PushProgress {
   /** The push is over: a terminal's live lines are cleared; nothing is printed afterwards. */
   public void finish() {
     if (terminal && !finished) {
-      clear();
+      if (interrupted && linesOnScreen > 0) {
+        // The last state stays on screen (with the terminal's ^C after it); the summary starts on a line of its own.
+        write("\n");
+        linesOnScreen = 0;
+      } else {
+        clear();
+      }
       flush();
     }
     finished = true;
+  }
+
+  /** The push is being interrupted: {@link #finish()} keeps the last lines and ends them with a newline. */
+  public void interrupted() {
+    interrupted = true;
   }
 
   private TargetState state(String target) {

@@ -37,7 +37,8 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public static final int EXIT_FAILED = 1;
 
   public int exitCode() {
-    return Math.max(count(FileStatus.FAILED) + count(FileStatus.DIFFERS) == 0 ? EXIT_OK : EXIT_FAILED,
+    return Math.max(count(FileStatus.FAILED) + count(FileStatus.DIFFERS) + count(FileStatus.INTERRUPTED) == 0
+        ? EXIT_OK : EXIT_FAILED,
       deletions.exitCode());
   }
 
@@ -63,6 +64,9 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       .put("failed", count(FileStatus.FAILED))
       .put("bytesSent", bytesSent())
       .put("bytesTransferred", targets.stream().mapToLong(TargetReport::bytesTransferred).sum());
+    if (count(FileStatus.INTERRUPTED) > 0) {
+      totals.put("interrupted", count(FileStatus.INTERRUPTED));
+    }
     JsonObject json = new JsonObject();
     if (!clusters.isEmpty()) {
       json.put("cluster", new JsonArray(ClusterReach.toJson(clusters, targets)));
@@ -84,18 +88,23 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   public String summary() {
     StringBuilder out = new StringBuilder();
     for (TargetReport target : targets) {
-      out.append(String.format(Locale.ROOT, "%-22s %s: %d %s, %d skipped, %s%d failed; %s in %.2f s (%s/s)%n",
+      out.append(String.format(Locale.ROOT, "%-22s %s: %d %s, %d skipped, %s%d failed%s; %s in %.2f s (%s/s)%n",
         label(target), target.server() == null ? "(no server reached)" : "server " + Printable.escape(target.server()),
         sentOrWouldBe(target.count(FileStatus.SENT), target.count(FileStatus.WOULD_SEND)), sentLabel(),
         target.count(FileStatus.SKIPPED), differs(target.count(FileStatus.DIFFERS)),
-        target.count(FileStatus.FAILED),
+        target.count(FileStatus.FAILED), interrupted(target.count(FileStatus.INTERRUPTED)),
         bytes(target.bytesSent()), target.durationMs() / 1000.0, bytes(rate(target.bytesSent(), target.durationMs()))));
+      out.append(FailureLines.of(target));
       for (FileResult result : target.results()) {
         if (result.failed()) {
-          out.append(String.format("  FAILED %s (%s): %s: %s%n", Printable.escape(result.name()),
-            Printable.escape(result.local()), result.errorCode(), Printable.escape(result.errorMessage())));
-        } else if (result.status() == FileStatus.DIFFERS) {
+          // Listed above, identical failures collapsed.
+          continue;
+        }
+        if (result.status() == FileStatus.DIFFERS) {
           out.append(String.format("  DIFFERS %s (%s): %s%n", Printable.escape(result.name()),
+            Printable.escape(result.local()), Printable.escape(result.note())));
+        } else if (result.status() == FileStatus.INTERRUPTED) {
+          out.append(String.format("  INTERRUPTED %s (%s): %s%n", Printable.escape(result.name()),
             Printable.escape(result.local()), Printable.escape(result.note())));
         } else if (result.status() == FileStatus.WOULD_SEND) {
           out.append(String.format("  WOULD SEND %s (%s): %s%n", Printable.escape(result.name()),
@@ -109,12 +118,14 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     out.append(deletions.summary());
     long failed = count(FileStatus.FAILED);
     long differs = count(FileStatus.DIFFERS);
+    long interrupted = count(FileStatus.INTERRUPTED);
     out.append(String.format(Locale.ROOT,
-      "kirim: %s%d file(s) x %d target(s): %d %s, %d skipped, %s%d failed; %s in %.2f s%s",
+      "kirim: %s%d file(s) x %d target(s): %d %s, %d skipped, %s%d failed%s; %s in %.2f s%s",
       dryRun ? "DRY RUN, nothing was sent: " : "", targets.isEmpty() ? 0 : targets.get(0).results().size(),
       targets.size(), sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
-      count(FileStatus.SKIPPED), differs(differs), failed, bytes(bytesSent()), durationMs / 1000.0,
-      failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")
+      count(FileStatus.SKIPPED), differs(differs), failed, interrupted(interrupted), bytes(bytesSent()),
+      durationMs / 1000.0, interrupted > 0 ? " — INTERRUPTED: run it again to resume"
+        : failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")
         : dryRun ? "" : " — all delivered"));
     return out.toString();
   }
@@ -131,6 +142,11 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
   /** "N differ, " when some do: the count is left out on the usual day so that the line stays short. */
   private static String differs(long count) {
     return count == 0 ? "" : count + " differ, ";
+  }
+
+  /** ", N interrupted" when some were: only an interrupted push mentions it. */
+  private static String interrupted(long count) {
+    return count == 0 ? "" : ", " + count + " interrupted";
   }
 
   /** {@code host:port}, and the cluster target it came from when resolved from one */

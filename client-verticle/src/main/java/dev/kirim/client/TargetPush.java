@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pushes every selected file to one target over up to {@code perTarget} connections, retrying what may
@@ -43,7 +45,11 @@ final class TargetPush {
   private int outstanding;
   private int connecting;
   private int connectFailures;
+  private long firstConnectFailureAt;
   private boolean reconnectScheduled;
+  private String interruption;
+  /** Files waiting out a backoff, by timer id: an interruption ends them at once. */
+  private final Map<Long, FileTask> retrying = new HashMap<>();
   private String serverId;
   private PushProgress progress = PushProgress.NONE;
 
@@ -86,6 +92,11 @@ final class TargetPush {
     if (finished.future().isComplete()) {
       return;
     }
+    if (interruption != null) {
+      while (!queue.isEmpty()) {
+        interrupted(queue.poll());
+      }
+    }
     if (outstanding == 0) {
       connections.forEach(ClientConnection::close);
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
@@ -102,10 +113,30 @@ final class TargetPush {
     }
     // Once connecting has failed as often as retries allow, the connections that work carry the queue alone.
     boolean mayConnect = connections.isEmpty() || connectFailures < options.getRetryAttempts();
-    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect
+    if (!queue.isEmpty() && connecting == 0 && !reconnectScheduled && mayConnect && interruption == null
       && connections.size() < options.getConnectionsPerTarget()) {
       connect();
     }
+  }
+
+  /**
+   * Stops the push: nothing more is offered or connected, the files in flight are abandoned (the server keeps
+   * their partial bytes for a resume) and every file not yet delivered ends {@code interrupted}.
+   */
+  void interrupt(String reason) {
+    if (interruption != null || finished.future().isComplete()) {
+      return;
+    }
+    interruption = reason;
+    retrying.forEach((timer, task) -> {
+      vertx.cancelTimer(timer);
+      interrupted(task);
+    });
+    retrying.clear();
+    for (ClientConnection connection : List.copyOf(connections)) {
+      connection.abandon(reason);
+    }
+    pump();
   }
 
   private void connect() {
@@ -116,6 +147,7 @@ final class TargetPush {
       connecting--;
       if (ar.succeeded()) {
         connectFailures = 0;
+        firstConnectFailureAt = 0;
         serverId = ar.result();
       } else {
         connections.remove(connection);
@@ -126,14 +158,22 @@ final class TargetPush {
   }
 
   private void connectFailed(Throwable cause) {
+    if (interruption != null) {
+      return;
+    }
     connectFailures++;
+    if (firstConnectFailureAt == 0) {
+      firstConnectFailureAt = System.nanoTime();
+    }
     String reason = "cannot connect to " + target + ": " + describe(cause);
     boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable()
       || cause instanceof ClientTls.TlsException;
-    if (connectFailures < options.getRetryAttempts() && !hopeless) {
-      log.warn("{} (try {} of {}), retrying", Printable.escape(reason), connectFailures, options.getRetryAttempts());
+    long delay = options.backoffMs(connectFailures);
+    if (options.mayRetry(connectFailures, firstConnectFailureAt, delay) && !hopeless) {
+      log.warn("{} (try {} of {}), retrying in {} ms", Printable.escape(reason), connectFailures,
+        options.getRetryAttempts(), delay);
       reconnectScheduled = true;
-      vertx.setTimer(options.backoffMs(connectFailures), id -> {
+      vertx.setTimer(delay, id -> {
         reconnectScheduled = false;
         pump();
       });
@@ -141,7 +181,13 @@ final class TargetPush {
       String code = cause instanceof ProtocolException p ? p.code().wireName()
         : cause instanceof ClientTls.TlsException ? ClientErrorCode.TLS.wireName() : ClientErrorCode.CONNECT_FAILED.wireName();
       while (!queue.isEmpty()) {
-        fail(queue.poll(), code, reason);
+        FileTask task = queue.poll();
+        // A file that lost its connection and then found no server fails for the loss, the root cause.
+        if (task.lastErrorCode != null) {
+          fail(task, task.lastErrorCode, task.lastError + "; then " + reason + " (after " + task.attempts + " tries)");
+        } else {
+          fail(task, code, reason);
+        }
       }
     }
   }
@@ -233,23 +279,43 @@ final class TargetPush {
   void connectionEnded(ClientConnection connection, List<FileTask> unfinished, String reason) {
     connections.remove(connection);
     for (FileTask task : unfinished) {
+      if (interruption != null) {
+        interrupted(task);
+        continue;
+      }
       retryOrFail(task, ClientErrorCode.CONNECTION_LOST.wireName(), reason);
     }
     pump();
   }
 
   private void retryOrFail(FileTask task, String code, String message) {
-    if (task.attempts >= options.getRetryAttempts()) {
-      fail(task, code, message + " (after " + task.attempts + " tries)");
+    if (interruption != null) {
+      interrupted(task);
       return;
     }
+    if (task.firstFailureAt == 0) {
+      task.firstFailureAt = System.nanoTime();
+    }
+    task.lastErrorCode = code;
+    task.lastError = message;
     long delay = options.backoffMs(task.attempts);
+    if (!options.mayRetry(task.attempts, task.firstFailureAt, delay)) {
+      fail(task, code, message + " (after " + task.attempts + " tries in "
+        + (System.nanoTime() - task.firstFailureAt) / 1_000_000 + " ms)");
+      return;
+    }
     log.debug("{} → {}: {}: {}; retrying in {} ms", Printable.escape(task.file.remoteName()), target, code,
       Printable.escape(message), delay);
-    vertx.setTimer(delay, id -> {
+    long timer = vertx.setTimer(delay, id -> {
+      retrying.remove(id);
       queue.add(task);
       pump();
     });
+    retrying.put(timer, task);
+  }
+
+  private void interrupted(FileTask task) {
+    record(task, FileStatus.INTERRUPTED, null, 0, 0, null, null, null, interruption);
   }
 
   private void fail(FileTask task, String code, String message) {

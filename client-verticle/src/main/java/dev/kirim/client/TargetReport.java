@@ -48,6 +48,10 @@ public record TargetReport(String target, String via, String server, List<FileRe
     if (wouldSend > 0) {
       json.put("wouldSend", wouldSend);
     }
+    long interrupted = count(FileStatus.INTERRUPTED);
+    if (interrupted > 0) {
+      json.put("interrupted", interrupted);
+    }
     return json
       .put("bytesSent", bytesSent())
       .put("bytesTransferred", bytesTransferred())

@@ -121,9 +121,14 @@ class ClientConfigTest {
   void backoffDoublesUpToItsMaximum() {
     ClientOptions options = new ClientOptions().setRetryBackoffMs(100).setRetryMaxBackoffMs(1_000);
 
-    assertEquals(List.of(100L, 200L, 400L, 800L, 1_000L, 1_000L),
-      List.of(options.backoffMs(1), options.backoffMs(2), options.backoffMs(3), options.backoffMs(4),
-        options.backoffMs(5), options.backoffMs(60)));
+    // With jitter: somewhere in the upper half of 100, 200, 400, 800, 1000, 1000.
+    List<Long> ceilings = List.of(100L, 200L, 400L, 800L, 1_000L, 1_000L);
+    List<Integer> tries = List.of(1, 2, 3, 4, 5, 60);
+    for (int i = 0; i < tries.size(); i++) {
+      long delay = options.backoffMs(tries.get(i));
+      long ceiling = ceilings.get(i);
+      assertTrue(delay >= ceiling / 2 && delay <= ceiling, "try " + tries.get(i) + ": " + delay + " ms");
+    }
   }
 
   @Test

@@ -104,6 +104,21 @@ class ProgressLineTest {
   }
 
   @Test
+  void anInterruptedPushKeepsTheLastLineAndEndsItWithANewline() {
+    ProgressLine line = terminal(120);
+    line.selected(1, 10);
+    line.targetStarted(TARGET);
+    line.tick();
+    String drawn = out.toString();
+    line.interrupted();
+    line.finish();
+    assertEquals(drawn + "\n", out.toString(), "the summary starts on a line of its own");
+    advanceMillis(1000);
+    line.tick();
+    assertEquals(drawn + "\n", out.toString());
+  }
+
+  @Test
   void aLongFileNameIsCutFromTheLeftToFitTheWidth() {
     ProgressLine line = terminal(60);
     line.selected(1, MIB);

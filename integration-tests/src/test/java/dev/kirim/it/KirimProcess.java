@@ -154,6 +154,21 @@ public final class KirimProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Sends the process a signal by its PID, e.g. {@code INT} (as Ctrl-C does) or {@code TERM}. */
+  public void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill -" + name + " " + process.pid() + " failed\n" + describe());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while signalling " + name, e);
+    }
+  }
+
   /** Kills the process at once (SIGKILL): no shutdown hook, no clean close of its sockets by the JVM. */
   public void kill() {
     process.destroyForcibly();

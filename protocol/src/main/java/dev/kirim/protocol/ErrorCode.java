@@ -40,6 +40,11 @@ public enum ErrorCode {
   CHECKSUM_MISMATCH(false, true),
   /** A body length does not match what was agreed for the offer. */
   SIZE_MISMATCH(true, false),
+  /**
+   * The server's operating system refused it access to its storage (permission denied): an operator must fix the
+   * permissions, no retry helps.
+   */
+  ACCESS_DENIED(false, false),
   /** The server failed for a reason of its own (an I/O error); the client may retry. */
   INTERNAL(false, true),
   /** The answer to a client's {@code cancel}: the upload was discarded, nothing was published. */

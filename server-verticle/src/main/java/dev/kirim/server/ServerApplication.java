@@ -3,6 +3,9 @@ package dev.kirim.server;
 import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
@@ -11,6 +14,11 @@ import java.util.function.Supplier;
  * documented exit codes for the failures a user can fix.
  */
 public class ServerApplication extends KirimApplication {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerApplication.class);
+
+  // Written by the launcher's thread, read by its shutdown hook.
+  private volatile boolean deployed;
 
   /** Bad usage or configuration. */
   public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
@@ -47,6 +55,24 @@ public class ServerApplication extends KirimApplication {
   protected int exitCodeFor(Throwable failure) {
     return failure instanceof ListenException || failure instanceof DuplicateServerIdException ? EXIT_LISTEN
       : super.exitCodeFor(failure);
+  }
+
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    deployed = true;
+  }
+
+  /**
+   * Ctrl-C, SIGTERM: the launcher's shutdown hook undeploys the verticles and closes Vert.x; this says so, once,
+   * for a server that had started (a failed start has already said why it ends).
+   */
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    if (!deployed) {
+      return;
+    }
+    log.info("kirim server shutting down: no new connections; uploads in progress keep their partial files for "
+      + "the clients to resume");
   }
 
   @Override

@@ -59,10 +59,16 @@ final class StorageDirectory {
     return root;
   }
 
-  /** Creates the storage directory if needed and learns whether its file system keeps extended attributes. */
+  /**
+   * Creates the storage directory if needed, checks that a file can be created and deleted in it (else every
+   * upload would fail, late and alike), and learns whether its file system keeps extended attributes.
+   */
   Future<Void> create() {
     return blocking(() -> {
       Files.createDirectories(root);
+      Path probe = root.resolve(".kirim-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      Files.createFile(probe);
+      Files.delete(probe);
       store = Files.getFileStore(root);
       attributes = ExtendedAttributes.probe(root);
       checksums = new ChecksumCache(attributes);

@@ -42,10 +42,12 @@ class FailuresTest {
   }
 
   @Test
-  void aPathOnlyMessageSaysWhatHappened() {
+  void aPermissionDeniedIsAccessDeniedNotRetriedAndSaysWhatHappened() {
     ProtocolException failure = Failures.toProtocolException(
       new FileSystemException(new AccessDeniedException("/srv/inbox/a.bin")), "a.bin");
-    assertEquals(ErrorCode.INTERNAL, failure.code());
+    assertEquals(ErrorCode.ACCESS_DENIED, failure.code());
+    assertEquals("access_denied", failure.code().wireName());
+    assertTrue(!failure.code().retriable(), "no retry fixes permissions");
     assertTrue(failure.getMessage().contains("permission denied (/srv/inbox/a.bin)"), failure::getMessage);
   }
 }

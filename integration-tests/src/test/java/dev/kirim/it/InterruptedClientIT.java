@@ -1,0 +1,134 @@
+package dev.kirim.it;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.testkit.Checksums.crc32c;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.MIB;
+import static dev.kirim.testkit.TestFiles.mkdirs;
+import static dev.kirim.testkit.TestFiles.size;
+import static dev.kirim.testkit.TestFiles.writePseudoRandom;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM sent to the client in the middle of a body: the client stops, prints what it did
+ * and what it interrupted, writes the report with status {@code interrupted}, exits 130 / 143 without a stack
+ * trace; the server keeps the partial file (nothing under the final name) and the next run resumes it.
+ */
+@Timeout(180)
+class InterruptedClientIT {
+
+  private static final long SIZE = 64L * MIB + 7;
+  private static final String NAME = "big.bin";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir
+  Path dir;
+
+  @RegisterExtension
+  final KirimProcesses kirim = new KirimProcesses();
+
+  @Test
+  void ctrlCExits130() throws IOException {
+    interruptAndResume("INT", 130);
+  }
+
+  @Test
+  void sigtermExits143() throws IOException {
+    interruptAndResume("TERM", 143);
+  }
+
+  private void interruptAndResume(String signal, int exitCode) throws IOException {
+    Path source = writePseudoRandom(dir.resolve("src").resolve(NAME), SIZE, 7);
+    int port = freePort();
+    Path report = dir.resolve("report.json");
+    Path conf = Files.writeString(source.resolveSibling("client.json"), new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:" + port))
+      .put("files", new JsonArray().add(NAME))
+      .put("report", report.toString())
+      .encodePrettily());
+    Path storage = dir.resolve("server").resolve("received");
+    // Slow enough that the signal lands mid-body, fast enough for the resume.
+    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port,
+      new JsonObject().put("limits", new JsonObject().put("rateLimitPerConnection", "16MiB")));
+
+    KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
+    awaitPartialWithBytes(storage, first);
+    first.signal(signal);
+
+    assertEquals(exitCode, first.awaitExit(WAIT), first::describe);
+    assertFalse(first.outputLines().stream().anyMatch(line -> line.contains("Exception") || line.startsWith("\tat ")),
+      () -> "no stack trace\n" + first.describe());
+    assertTrue(first.stdout().contains("INTERRUPTED " + NAME), first::describe);
+    assertTrue(first.lastStdoutLine().contains("1 interrupted") && first.lastStdoutLine().contains("INTERRUPTED"),
+      first::describe);
+    JsonObject firstReport = new JsonObject(Files.readString(report));
+    JsonObject interrupted = firstReport.getJsonArray("files").getJsonObject(0);
+    assertEquals("interrupted", interrupted.getString("status"), interrupted::encode);
+    assertEquals(1, firstReport.getJsonObject("totals").getInteger("interrupted"), firstReport::encode);
+    assertFalse(Files.exists(storage.resolve(NAME)), "nothing under the final name after the interruption");
+    server.awaitLines(line -> line.contains("partial kept for resume"), 1, WAIT, "the partial kept for resume");
+    assertTrue(server.isAlive(), server::describe);
+
+    KirimProcess second = kirim.client(source.getParent()).conf(conf.toString()).run(Duration.ofSeconds(120));
+
+    assertExitCode(0, second);
+    JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);
+    assertEquals("sent", result.getString("status"), result::encode);
+    long resumedFrom = result.getLong("resumedFrom");
+    assertTrue(resumedFrom > 0 && resumedFrom < SIZE, () -> "the next run resumes: " + result.encode());
+    assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
+    System.out.printf("InterruptedClientIT: SIG%s exited %d; the next run resumed from %d of %d bytes%n", signal,
+      exitCode, resumedFrom, SIZE);
+  }
+
+  /** Waits for the upload's partial file on the server to hold bytes: the body is on its way. */
+  private static void awaitPartialWithBytes(Path storage, KirimProcess client) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<Path> partial = findPartial(storage);
+      if (partial.isPresent() && size(partial.get()) > 0) {
+        return;
+      }
+      if (!client.isAlive()) {
+        fail("the client ended before its partial upload was seen on the server\n" + client.describe());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    fail("no partial upload of " + NAME + " with bytes in " + storage + " within " + WAIT.toSeconds() + " s\n"
+      + client.describe());
+  }
+
+  private static Optional<Path> findPartial(Path storage) {
+    if (!Files.isDirectory(storage)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.list(storage)) {
+      return files.filter(p -> {
+        String name = p.getFileName().toString();
+        return name.startsWith("." + NAME + ".") && name.endsWith(".kirim-part");
+      }).findFirst();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
