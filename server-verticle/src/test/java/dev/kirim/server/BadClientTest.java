@@ -354,6 +354,18 @@ class BadClientTest extends ServerTestBase {
   }
 
   @Test
+  void aVersionOneClientIsToldToUpgrade(VertxTestContext testContext) {
+    afterBadClient(options(), "good.bin", server -> connect(server).compose(client -> {
+      client.send(new Message.Hello(1, "old-client", null));
+      return client.expectFatal(ErrorCode.UNSUPPORTED_VERSION).map(error -> {
+        assertTrue(error.message().contains("version 2") && error.message().contains("upgrade the client"),
+          error.message());
+        return error;
+      });
+    }), testContext);
+  }
+
+  @Test
   void silentClientTimesOut(VertxTestContext testContext) {
     afterBadClient(shortHeaderTimeout(), "good.bin", server -> {
       long start = System.nanoTime();
