@@ -66,8 +66,8 @@ final class StorageDirectory {
   Future<Void> create() {
     return blocking(() -> {
       Files.createDirectories(root);
-      Path probe = root.resolve(".kirim-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-      Files.createFile(probe);
+      // A name of its own (createTempFile): the instances of one server probe the same directory at once.
+      Path probe = Files.createTempFile(root, ".kirim-probe-", ".tmp");
       Files.delete(probe);
       store = Files.getFileStore(root);
       attributes = ExtendedAttributes.probe(root);
