@@ -41,8 +41,11 @@ final class ServerConnection {
   private final MessageWriter writer;
   private final ReplyQueue replies;
   private final ConnectionLog log;
-  private final HeaderDeadline deadline;
-  private final ClaimDeadline claimDeadline;
+  private final Deadline deadline;
+  private final Deadline claimDeadline;
+  // Built once: the deadlines are followed after every read.
+  private final String headerExpired;
+  private final String claimExpired;
   private final OfferCheck offerCheck;
   private final Publication publication;
   private final ReadPacer readPacer;
@@ -76,10 +79,13 @@ final class ServerConnection {
     this.replies = new ReplyQueue(writer::write);
     this.log = new ConnectionLog(peer);
     ServerLimits limits = server.options().getLimits();
-    this.deadline = new HeaderDeadline(server.vertx(), limits.getHeaderTimeoutMs(),
+    this.deadline = new Deadline(server.vertx(), limits.getHeaderTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
-    this.claimDeadline = new ClaimDeadline(server.vertx(), limits.getClaimTimeoutMs(),
+    this.claimDeadline = new Deadline(server.vertx(), limits.getClaimTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
+    this.headerExpired = "header line not completed within " + limits.getHeaderTimeoutMs() + " ms";
+    this.claimExpired = "an offer answered 'send' got no 'data' or 'commit' within " + limits.getClaimTimeoutMs()
+      + " ms: its name is released";
     this.offerCheck = new OfferCheck(server, UUID.randomUUID().toString());
     this.publication = new Publication(server);
     this.readPacer = ReadPacer.create(server.vertx(), limits.getRateLimitPerConnection(), this::updateFlow);
@@ -444,17 +450,20 @@ final class ServerConnection {
     followClaimDeadline();
   }
 
-  /** Claimed names must be fed: while the connection owes data or a commit and is read, its deadline runs. */
+  /**
+   * Claimed names must be fed: while the connection owes data or a commit, is not in the middle of a body and
+   * is read, its deadline runs; it restarts at each body, so one large file after another is never cut off.
+   */
   private void followClaimDeadline() {
     boolean midBody = receiving != null && !receiving.bodyComplete();
     boolean owing = !accepted.isEmpty() || (receiving != null && receiving.bodyComplete());
-    claimDeadline.follow(state == State.READY && owing && !midBody && !reader.isPaused());
+    claimDeadline.follow(state == State.READY && owing && !midBody && !reader.isPaused(), claimExpired);
   }
 
   /** Once past the hello, a started header line must end within the header timeout. */
   private void followHeaderDeadline() {
     if (state == State.READY) {
-      deadline.follow(reader.midHeader());
+      deadline.follow(reader.midHeader(), headerExpired);
     }
   }
 
