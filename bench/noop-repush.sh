@@ -18,32 +18,17 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--big-mib N] [--small N] [--compare size-mtime|checksum] [--keep]" >&2; exit 2 ;;
   esac
 done
-JAVA=${JAVA:-java}
-SERVER_JAR=server-verticle/target/kirim-server.jar
-CLIENT_JAR=client-verticle/target/kirim-client.jar
-[ -f "$SERVER_JAR" ] && [ -f "$CLIENT_JAR" ] || { echo "noop-repush: build the jars first" >&2; exit 2; }
+BENCH=noop-repush
+. bench/lib.sh
 
-WORK=$(mktemp -d /var/tmp/kirim-noop.XXXXXX)
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  if [ "$KEEP" = 1 ]; then echo "noop-repush: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-mkdir -p "$WORK/src/small" "$WORK/store"
+mkdir -p "$WORK/src/small"
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom > "$WORK/src/big.bin"
 for ((i = 0; i < SMALL; i++)); do
   d="$WORK/src/small/$((i % 30))"; mkdir -p "$d"
   head -c 4096 /dev/urandom > "$d/f$i.dat"
 done
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$JAVA" -jar "$SERVER_JAR" -conf "{\"host\":\"127.0.0.1\",\"port\":$PORT,\"storageDir\":\"$WORK/store\",\"fsync\":false}" \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do grep -q "listening on" "$WORK/server.log" && break; sleep 0.1; done
-grep -q "listening on" "$WORK/server.log" || { echo "noop-repush: server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+start_server store ',"fsync":false'
 
 COMPARE_KEY=${COMPARE_KEY-",\"compare\":\"$COMPARE\""}
 client_conf="{\"targets\":[\"127.0.0.1:$PORT\"],\"files\":[\"$WORK/src/big.bin\",\"$WORK/src/small\"]${COMPARE_KEY:-}}"

@@ -22,10 +22,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--mib N] [--rate SIZE, e.g. 20MiB] [--keep]" >&2; exit 2 ;;
   esac
 done
-JAVA=${JAVA:-java}
-SERVER_JAR=server-verticle/target/kirim-server.jar
-CLIENT_JAR=client-verticle/target/kirim-client.jar
-[ -f "$SERVER_JAR" ] && [ -f "$CLIENT_JAR" ] || { echo "rate-limit: build the jars first" >&2; exit 2; }
+BENCH=rate-limit
+. bench/lib.sh
 
 # The rate in bytes per second, for the target: binary units only here (the jars take decimal ones too).
 case "$RATE" in
@@ -35,28 +33,6 @@ case "$RATE" in
   *) echo "rate-limit: --rate takes a whole number of KiB, MiB or GiB, e.g. 20MiB" >&2; exit 2 ;;
 esac
 TARGET=$(awk -v m="$MIB" -v r="$RATE_BYTES" 'BEGIN { printf "%.2f", m * 1048576 / r }')
-
-WORK=$(mktemp -d /var/tmp/kirim-rate.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  if [ "$KEEP" = 1 ]; then echo "rate-limit: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# start_server NAME EXTRA_JSON: a server storing into $WORK/NAME; sets PORT
-start_server() {
-  local name=$1 extra=$2 i
-  PORT=$(free_port)
-  mkdir -p "$WORK/$name"
-  "$JAVA" -jar "$SERVER_JAR" -conf "{\"host\":\"127.0.0.1\",\"port\":$PORT,\"storageDir\":\"$WORK/$name\"$extra}" \
-    > "$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
-  for i in $(seq 1 300); do grep -q "listening on" "$WORK/$name.log" && return 0; sleep 0.1; done
-  echo "rate-limit: server $name did not start" >&2; cat "$WORK/$name.log" >&2; exit 1
-}
 
 mkdir -p "$WORK/src"
 head -c $((MIB * 1024 * 1024)) /dev/urandom > "$WORK/src/big.bin"

@@ -22,19 +22,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--mib N] [--rounds N] [--fsync true|false] [--keep]" >&2; exit 2 ;;
   esac
 done
-JAVA=${JAVA:-java}
-SERVER_JAR=server-verticle/target/kirim-server.jar
-CLIENT_JAR=client-verticle/target/kirim-client.jar
-[ -f "$SERVER_JAR" ] && [ -f "$CLIENT_JAR" ] || { echo "tls-cost: build the jars first" >&2; exit 2; }
+BENCH=tls-cost
+. bench/lib.sh
 command -v openssl >/dev/null || { echo "tls-cost: openssl is needed for the certificates" >&2; exit 2; }
-
-WORK=$(mktemp -d /var/tmp/kirim-tls.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  if [ "$KEEP" = 1 ]; then echo "tls-cost: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
 
 # A CA and a server certificate for 127.0.0.1 (the README's commands).
 (
@@ -48,27 +38,13 @@ trap cleanup EXIT
     -out server.pem 2>/dev/null
 )
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# start_server NAME EXTRA_JSON: a server storing into $WORK/NAME; sets PORT
-start_server() {
-  local name=$1 extra=$2 i
-  PORT=$(free_port)
-  mkdir -p "$WORK/$name"
-  "$JAVA" -jar "$SERVER_JAR" -conf "{\"host\":\"127.0.0.1\",\"port\":$PORT,\"storageDir\":\"$WORK/$name\",\"fsync\":$FSYNC$extra}" \
-    > "$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
-  for i in $(seq 1 300); do grep -q "listening on" "$WORK/$name.log" && return 0; sleep 0.1; done
-  echo "tls-cost: server $name did not start" >&2; cat "$WORK/$name.log" >&2; exit 1
-}
-
 mkdir -p "$WORK/src"
 head -c $((MIB * 1024 * 1024)) /dev/urandom > "$WORK/src/big.bin"
 WANT=$(cksum < "$WORK/src/big.bin")
 
-start_server plain ""
+start_server plain ",\"fsync\":$FSYNC"
 PLAIN_PORT=$PORT
-start_server tls ",\"tls\":{\"cert\":\"$WORK/server.pem\",\"key\":\"$WORK/server.key\"}"
+start_server tls ",\"fsync\":$FSYNC,\"tls\":{\"cert\":\"$WORK/server.pem\",\"key\":\"$WORK/server.key\"}"
 TLS_PORT=$PORT
 
 # push CASE ROUND: prints "wall transfer"
