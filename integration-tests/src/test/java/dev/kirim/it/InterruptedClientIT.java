@@ -8,14 +8,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import static dev.kirim.it.Outputs.assertExitCode;
 import static dev.kirim.testkit.Checksums.crc32c;
@@ -27,7 +22,6 @@ import static dev.kirim.testkit.TestFiles.writePseudoRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM sent to the client in the middle of a body: the client stops, prints what it did
@@ -72,7 +66,7 @@ class InterruptedClientIT {
       new JsonObject().put("limits", new JsonObject().put("rateLimitPerConnection", "16MiB")));
 
     KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
-    awaitPartialWithBytes(storage, first);
+    PartialUploads.awaitWithBytes(storage, NAME, first, WAIT);
     first.signal(signal);
 
     assertEquals(exitCode, first.awaitExit(WAIT), first::describe);
@@ -99,36 +93,5 @@ class InterruptedClientIT {
     assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
     System.out.printf("InterruptedClientIT: SIG%s exited %d; the next run resumed from %d of %d bytes%n", signal,
       exitCode, resumedFrom, SIZE);
-  }
-
-  /** Waits for the upload's partial file on the server to hold bytes: the body is on its way. */
-  private static void awaitPartialWithBytes(Path storage, KirimProcess client) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<Path> partial = findPartial(storage);
-      if (partial.isPresent() && size(partial.get()) > 0) {
-        return;
-      }
-      if (!client.isAlive()) {
-        fail("the client ended before its partial upload was seen on the server\n" + client.describe());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-    fail("no partial upload of " + NAME + " with bytes in " + storage + " within " + WAIT.toSeconds() + " s\n"
-      + client.describe());
-  }
-
-  private static Optional<Path> findPartial(Path storage) {
-    if (!Files.isDirectory(storage)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> files = Files.list(storage)) {
-      return files.filter(p -> {
-        String name = p.getFileName().toString();
-        return name.startsWith("." + NAME + ".") && name.endsWith(".kirim-part");
-      }).findFirst();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -8,17 +8,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static dev.kirim.it.Outputs.assertExitCode;
 import static dev.kirim.it.Outputs.assertVerdict;
@@ -32,7 +29,6 @@ import static dev.kirim.testkit.Trees.sizes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A client killed (SIGKILL) in the middle of a body: nothing appears under the final name, the server keeps
@@ -68,7 +64,7 @@ class KilledClientIT {
     KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port, null);
 
     KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
-    Path partial = awaitPartialWithBytes(storage, first);
+    Path partial = PartialUploads.awaitWithBytes(storage, NAME, first, WAIT);
     first.kill();
 
     String interrupted = server.awaitLines(line -> INTERRUPTED.matcher(line).find(), 1, WAIT,
@@ -103,39 +99,6 @@ class KilledClientIT {
       + "from offset %d%n", kept, SIZE, kept);
   }
 
-  /**
-   * Polls the storage directory (there is no other event to wait for) until the upload's partial file
-   * ({@code .data.bin.<key>.kirim-part}) holds bytes; fails if the client ends first.
-   */
-  private static Path awaitPartialWithBytes(Path storage, KirimProcess client) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<Path> partial = findPartial(storage);
-      if (partial.isPresent() && size(partial.get()) > 0) {
-        return partial.get();
-      }
-      if (!client.isAlive()) {
-        fail("the client ended before its partial upload was seen on the server\n" + client.describe());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-    return fail("no partial upload of " + NAME + " with bytes in " + storage + " within " + WAIT.toSeconds() + " s\n"
-      + client.describe());
-  }
-
-  private static Optional<Path> findPartial(Path storage) {
-    if (!Files.isDirectory(storage)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> files = Files.list(storage)) {
-      return files.filter(p -> {
-        String name = p.getFileName().toString();
-        return name.startsWith("." + NAME + ".") && name.endsWith(".kirim-part");
-      }).findFirst();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** The server logs the interruption before its last queued writes reach the file: wait for them. */
   private static void awaitSize(Path file, long expected) {
