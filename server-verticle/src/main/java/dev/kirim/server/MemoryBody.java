@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -19,13 +18,17 @@ import java.nio.file.StandardOpenOption;
  */
 final class MemoryBody implements BodySink {
 
+  private final StorageDirectory storage;
+  private final Path target;
   private final Path partial;
   private final int size;
   // Allocated with the first chunk, not with the offer: accepted offers alone hold no memory.
   private Buffer body;
   private boolean dropped;
 
-  MemoryBody(Path partial, long size) {
+  MemoryBody(StorageDirectory storage, Path target, Path partial, long size) {
+    this.storage = storage;
+    this.target = target;
     this.partial = partial;
     this.size = (int) size;
   }
@@ -67,7 +70,7 @@ final class MemoryBody implements BodySink {
   public void persist(boolean fsync, MetadataStep metadata) throws IOException {
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
     body = null;
-    Files.createDirectories(partial.getParent());
+    storage.createParentsNow(target);
     try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE,
       StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       ByteBuffer remaining = ByteBuffer.wrap(bytes);

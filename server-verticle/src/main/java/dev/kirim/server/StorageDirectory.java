@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -44,6 +45,7 @@ final class StorageDirectory {
   private final Vertx vertx;
   private final Path root;
   private final DirectorySyncs directorySyncs = new DirectorySyncs();
+  private final VerifiedDirectories verifiedDirectories = new VerifiedDirectories();
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
   // Probed once the directory exists (create); none until then.
@@ -110,11 +112,8 @@ final class StorageDirectory {
 
   /** Blocking {@link #inspect}, for callers already on a worker. */
   Existing inspectNow(Path target) throws IOException {
-    checkNoLinksOnTheWay(target);
-    BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
+    BasicFileAttributes attributes = checkNoLinksOnTheWay(target);
+    if (attributes == null) {
       return Existing.NONE;
     }
     if (!attributes.isRegularFile()) {
@@ -164,11 +163,19 @@ final class StorageDirectory {
   /** Creates the parent directories of {@code target}, refusing to create them through symbolic links. */
   Future<Void> createParents(Path target) {
     return blocking(() -> {
-      checkNoLinksOnTheWay(target);
-      Files.createDirectories(target.getParent());
-      checkNoLinksOnTheWay(target);
+      createParentsNow(target);
       return null;
     });
+  }
+
+  /** Blocking {@link #createParents}, for callers already on a worker. */
+  void createParentsNow(Path target) throws IOException {
+    checkDirectoriesOnTheWay(target);
+    if (verifiedDirectories.verified(target.getParent())) {
+      return;
+    }
+    Files.createDirectories(target.getParent());
+    checkDirectoriesOnTheWay(target);
   }
 
   /**
@@ -182,19 +189,34 @@ final class StorageDirectory {
   Future<Path> publish(Path partial, Path target, OnExisting policy, boolean fsync, Callable<Void> prepare) {
     return blocking(() -> {
       prepare.call();
-      checkNoLinksOnTheWay(target);
-      Path stored = switch (policy) {
-        case OVERWRITE, UPDATE -> replace(partial, target);
-        case RENAME -> linkUnderFreeName(partial, target);
-        case SKIP, FAIL -> linkIfAbsent(partial, target) ? target : null;
-      };
-      if (stored == null) {
-        Files.deleteIfExists(partial);
-      } else if (fsync) {
-        directorySyncs.sync(stored.getParent());
+      Path stored = publishNow(partial, target, policy);
+      if (stored != null && fsync) {
+        syncDirectoryNow(stored.getParent());
       }
       return stored;
     });
+  }
+
+  /**
+   * Blocking core of {@link #publish}, for callers already on a worker, without the directory sync: a caller
+   * publishing several files syncs each of their directories once ({@link #syncDirectoryNow}).
+   */
+  Path publishNow(Path partial, Path target, OnExisting policy) throws IOException {
+    checkDirectoriesOnTheWay(target);
+    Path stored = switch (policy) {
+      case OVERWRITE, UPDATE -> replace(partial, target);
+      case RENAME -> linkUnderFreeName(partial, target);
+      case SKIP, FAIL -> linkIfAbsent(partial, target) ? target : null;
+    };
+    if (stored == null) {
+      Files.deleteIfExists(partial);
+    }
+    return stored;
+  }
+
+  /** Blocking: returns once {@code directory} was synced by a sync that began after this call. */
+  void syncDirectoryNow(Path directory) throws IOException {
+    directorySyncs.sync(directory);
   }
 
   /** @return the usable space on the storage's file system (blocking), unbounded where it keeps no account */
@@ -220,15 +242,34 @@ final class StorageDirectory {
    * (deleting the partial file), or the evidence is gone. Never fails.
    */
   Future<Throwable> diagnose(Throwable failure) {
-    Throwable cause = Failures.unwrap(failure);
-    boolean plain = cause != null
-      && (cause.getClass() == IOException.class || cause.getClass() == java.nio.file.FileSystemException.class);
-    if (!plain) {
+    if (plainIoFailure(failure) == null) {
+      verifiedDirectories.forget();
       return Future.succeededFuture(failure);
     }
-    IOException io = (IOException) cause;
-    return this.<Throwable>blocking(() -> usableSpaceNow() < FULL_BELOW_BYTES ? new NoSpaceException(io) : failure)
-      .otherwise(failure);
+    return blocking(() -> diagnoseNow(failure)).otherwise(failure);
+  }
+
+  /** Blocking {@link #diagnose}, for callers already on a worker; never throws. */
+  Throwable diagnoseNow(Throwable failure) {
+    // Whatever failed, the next publish checks every directory on its way again.
+    verifiedDirectories.forget();
+    IOException io = plainIoFailure(failure);
+    if (io == null) {
+      return failure;
+    }
+    try {
+      return usableSpaceNow() < FULL_BELOW_BYTES ? new NoSpaceException(io) : failure;
+    } catch (IOException | RuntimeException e) {
+      return failure;
+    }
+  }
+
+  /** @return the plain I/O failure behind {@code failure} (how ENOSPC looks), or {@code null} */
+  private static IOException plainIoFailure(Throwable failure) {
+    Throwable cause = Failures.unwrap(failure);
+    boolean plain = cause != null
+      && (cause.getClass() == IOException.class || cause.getClass() == FileSystemException.class);
+    return plain ? (IOException) cause : null;
   }
 
   private static Path replace(Path partial, Path target) throws IOException {
@@ -276,19 +317,66 @@ final class StorageDirectory {
     return true;
   }
 
-  /** Refuses a target whose existing ancestors (inside the storage) are not directories, or which goes through a link. */
-  private void checkNoLinksOnTheWay(Path target) {
-    for (Path path = target; path != null && path.startsWith(root) && !path.equals(root); path = path.getParent()) {
-      if (Files.isSymbolicLink(path)) {
-        throw new ProtocolException(ErrorCode.BAD_NAME,
-          "'" + nameOf(target) + "' goes through a symbolic link on the server ('" + nameOf(path) + "')");
-      }
-      if (path != target && Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-        && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-        throw new ProtocolException(ErrorCode.BAD_NAME,
-          "'" + nameOf(target) + "' needs '" + nameOf(path) + "' to be a directory, but it is a file on the server");
-      }
+  /**
+   * Refuses a target that is a symbolic link, or whose existing ancestors (inside the storage) are links or
+   * not directories. One {@code lstat} per level, and none for directories verified within the last
+   * {@link VerifiedDirectories#TTL_MS} (a burst of files into one directory checks it once, not per file).
+   */
+  private BasicFileAttributes checkNoLinksOnTheWay(Path target) throws IOException {
+    BasicFileAttributes found = attributesUnlessLink(target, target, true);
+    checkDirectoriesOnTheWay(target);
+    return found;
+  }
+
+  /**
+   * The part of {@link #checkNoLinksOnTheWay} about the directories above {@code target}: enough where the
+   * target itself cannot be followed anyway (creating a link or renaming onto a name never follows a link
+   * there, it fails or replaces the link itself).
+   */
+  private void checkDirectoriesOnTheWay(Path target) throws IOException {
+    Path parent = target.getParent();
+    if (parent == null || !parent.startsWith(root) || verifiedDirectories.verified(parent)) {
+      return;
     }
+    // Every level is looked at, also above one that does not exist (yet): a link may sit anywhere.
+    boolean allThere = true;
+    for (Path path = parent; path != null && path.startsWith(root) && !path.equals(root); path = path.getParent()) {
+      if (verifiedDirectories.verified(path)) {
+        break;
+      }
+      allThere &= attributesUnlessLink(path, target, false) != null;
+    }
+    if (allThere) {
+      verifiedDirectories.remember(parent, root);
+    }
+  }
+
+  /**
+   * @return the attributes of {@code path}, or {@code null} when it does not exist; throws when it is a link,
+   *     or (an ancestor of the target) not a directory
+   */
+  private BasicFileAttributes attributesUnlessLink(Path path, Path target, boolean isTarget) throws IOException {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (FileSystemException e) {
+      if (e.getClass() != FileSystemException.class) {
+        throw e;
+      }
+      // ENOTDIR: an ancestor is a file, which the walk up finds and names.
+      return null;
+    }
+    if (attributes.isSymbolicLink()) {
+      throw new ProtocolException(ErrorCode.BAD_NAME,
+        "'" + nameOf(target) + "' goes through a symbolic link on the server ('" + nameOf(path) + "')");
+    }
+    if (!isTarget && !attributes.isDirectory()) {
+      throw new ProtocolException(ErrorCode.BAD_NAME,
+        "'" + nameOf(target) + "' needs '" + nameOf(path) + "' to be a directory, but it is a file on the server");
+    }
+    return attributes;
   }
 
   private static String checksum(Path file, long size, ChecksumAlgorithm algorithm) throws IOException {

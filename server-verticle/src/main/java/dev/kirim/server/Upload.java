@@ -39,7 +39,7 @@ final class Upload {
     this.claim = claim;
     this.received = partial.offset();
     this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
-      ? new MemoryBody(partial.path(), offer.size())
+      ? new MemoryBody(server.storage(), target, partial.path(), offer.size())
       : new FileBody(server.vertx(), server.storage(), server.partials(), target, partial);
   }
 
@@ -89,16 +89,29 @@ final class Upload {
     if (body.failure() != null) {
       return Future.failedFuture(body.failure());
     }
+    try {
+      String actual = verify(announcedChecksum);
+      return body.finish().map(actual);
+    } catch (ProtocolException mismatch) {
+      return Future.failedFuture(mismatch);
+    }
+  }
+
+  /**
+   * @return the checksum of what was received, once it is the whole file and matches the announced one
+   * @throws ProtocolException {@code size_mismatch} or {@code checksum_mismatch}
+   */
+  String verify(String announcedChecksum) {
     if (received != offer.size()) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.SIZE_MISMATCH,
-        "received " + received + " bytes of '" + offer.name() + "', offered " + offer.size()));
+      throw new ProtocolException(ErrorCode.SIZE_MISMATCH,
+        "received " + received + " bytes of '" + offer.name() + "', offered " + offer.size());
     }
     String actual = partial.checksum().value();
     if (!actual.equals(announcedChecksum)) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.CHECKSUM_MISMATCH,
-        "checksum of '" + offer.name() + "' is " + actual + ", the client announced " + announcedChecksum));
+      throw new ProtocolException(ErrorCode.CHECKSUM_MISMATCH,
+        "checksum of '" + offer.name() + "' is " + actual + ", the client announced " + announcedChecksum);
     }
-    return body.finish().map(actual);
+    return actual;
   }
 
   /**
