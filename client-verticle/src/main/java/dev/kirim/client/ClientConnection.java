@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
@@ -36,8 +37,11 @@ final class ClientConnection {
   private final LocalFacts localFacts;
   private final Map<Long, FileTask> inFlight = new LinkedHashMap<>();
   private final Deque<Long> bodies = new ArrayDeque<>();
-  // Offers ready while a body is being sent wait here: data, body and commit go back to back (PROTOCOL.md 2.3).
-  private final Deque<Message.Offer> heldOffers = new ArrayDeque<>();
+  // Submitted in this event-loop turn, to be looked at together.
+  private Map<Long, FileTask> toLookAt = new LinkedHashMap<>();
+  // Offers and puts ready while a body is being sent wait here: data, body and commit go back to back
+  // (PROTOCOL.md 2.3).
+  private final Deque<Buffer> heldRequests = new ArrayDeque<>();
   private final Promise<String> welcomed = Promise.promise();
 
   private NetSocket socket;
@@ -46,6 +50,8 @@ final class ClientConnection {
   private boolean sendingBody;
   private boolean closed;
   private String serverId;
+  // The largest file the server takes whole in a put; null: it takes offers only.
+  private Integer maxPutSize;
   private long welcomeTimer = -1;
 
   ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push,
@@ -99,24 +105,73 @@ final class ClientConnection {
     return !closed && serverId != null && inFlight.size() < options.getWindow();
   }
 
-  /** Learns the local file's size and checksum, then offers it; a local failure costs no connection. */
+  /**
+   * Learns the local file's size and checksum, then offers it; a local failure costs no connection. The files
+   * submitted in one event-loop turn are looked at together, in one worker task.
+   */
   void submit(FileTask task) {
     long id = nextId++;
     inFlight.put(id, task);
-    localFacts.of(task.file.path()).onComplete(ar -> {
-      if (closed) {
-        return;
+    if (toLookAt.isEmpty()) {
+      vertx.runOnContext(v -> lookAtSubmitted());
+    }
+    toLookAt.put(id, task);
+  }
+
+  private void lookAtSubmitted() {
+    Map<Long, FileTask> batch = toLookAt;
+    toLookAt = new LinkedHashMap<>();
+    List<java.nio.file.Path> paths = batch.values().stream().map(task -> task.file.path()).toList();
+    localFacts.ofAll(paths).onComplete(ar -> {
+      int i = 0;
+      for (Map.Entry<Long, FileTask> entry : batch.entrySet()) {
+        Object outcome = ar.succeeded() ? ar.result().get(i++) : ar.cause();
+        looked(entry.getKey(), entry.getValue(), outcome);
       }
-      if (ar.failed()) {
-        inFlight.remove(id);
-        push.localFailure(task, LocalFacts.asLocalFailure(task.file.path(), ar.cause()));
-        return;
-      }
-      task.facts = ar.result();
-      task.committedChecksum = null;
-      task.cancelledBecause = null;
-      writeOffer(offerOf(id, task));
     });
+  }
+
+  private void looked(long id, FileTask task, Object outcome) {
+    if (closed) {
+      return;
+    }
+    if (outcome instanceof Throwable failure) {
+      inFlight.remove(id);
+      push.localFailure(task, LocalFacts.asLocalFailure(task.file.path(), failure));
+      return;
+    }
+    task.facts = (LocalFacts.Facts) outcome;
+    task.committedChecksum = null;
+    task.cancelledBecause = null;
+    task.put = canPut(task.facts) && !task.offerOnly;
+    if (task.put) {
+      writePut(id, task);
+    } else {
+      writeRequest(offerOf(id, task).toBuffer());
+    }
+  }
+
+  /**
+   * A small file whose bytes we hold goes whole in one {@code put} (offer, body and commit at once) when the
+   * server takes puts: a burst of them is stored by the server in one go. Not in a dry run, nor under a rate
+   * limit (whose pacing works per body), nor for files the offer would compare by size and mtime only.
+   */
+  private boolean canPut(LocalFacts.Facts facts) {
+    return maxPutSize != null && facts.content() != null && facts.size() <= maxPutSize
+      && facts.comparedByContent(options.getCompare()) && !options.isDryRun() && options.getRateLimit() == null;
+  }
+
+  private void writePut(long id, FileTask task) {
+    LocalFacts.Facts facts = task.facts;
+    Message.Put put = new Message.Put(id, task.file.remoteName(), facts.size(), facts.mtime(),
+      options.getChecksum().wireName(), facts.checksum(), options.isPreserveMode() ? facts.mode() : null,
+      options.isPreserveMtime() ? null : Boolean.FALSE);
+    task.offset = 0;
+    task.committedChecksum = facts.checksum();
+    push.pacer.body(task.file.remoteName(), facts.size(), 0).accept(facts.size());
+    writeRequest(put.toBuffer().appendBuffer(facts.content()));
+    // The bytes are on their way (copied into the writer's buffer): not held beyond the send.
+    task.facts = facts.withChecksum(facts.checksum());
   }
 
   private Message.Offer offerOf(long id, FileTask task) {
@@ -127,12 +182,12 @@ final class ClientConnection {
       options.isPreserveMtime() ? null : Boolean.FALSE, options.isDryRun() ? Boolean.TRUE : null);
   }
 
-  /** Writes an offer now, or after the body on the wire: its data, bytes and commit go back to back. */
-  private void writeOffer(Message.Offer offer) {
+  /** Writes an offer or a put now, or after the body on the wire: its data, bytes and commit go back to back. */
+  private void writeRequest(Buffer request) {
     if (sendingBody) {
-      heldOffers.add(offer);
+      heldRequests.add(request);
     } else {
-      writer.write(offer);
+      writer.write(request);
     }
   }
 
@@ -187,6 +242,10 @@ final class ClientConnection {
       });
     } else if (message instanceof Message.Error error && error.id() != null) {
       withTask(error.id(), task -> {
+        if (error.code() == ErrorCode.BUSY && task.put) {
+          // Another connection uploads the name; an offer waits for it where a put cannot.
+          task.offerOnly = true;
+        }
         if (error.code() == ErrorCode.CANCELLED && task.cancelledBecause != null) {
           finish(error.id()).changed(task, task.cancelledBecause);
         } else {
@@ -211,6 +270,7 @@ final class ClientConnection {
     } else if (message instanceof Message.Welcome welcome) {
       vertx.cancelTimer(welcomeTimer);
       serverId = welcome.serverId();
+      maxPutSize = welcome.maxPutSize();
       welcomed.tryComplete(serverId);
     } else if (message instanceof Message.Error error) {
       welcomed.tryFail(error.toException());
@@ -270,8 +330,8 @@ final class ClientConnection {
           push.localFailure(task, (LocalFileException) ar.cause());
         }
       } else {
-        while (!heldOffers.isEmpty()) {
-          writer.write(heldOffers.poll());
+        while (!heldRequests.isEmpty()) {
+          writer.write(heldRequests.poll());
         }
         sendNextBody();
       }

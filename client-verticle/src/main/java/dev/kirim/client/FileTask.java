@@ -20,6 +20,10 @@ final class FileTask {
   /** The code and message of the last failed try ({@code null} before): the root cause a later failure keeps. */
   String lastErrorCode;
   String lastError;
+  /** Whether the current try sent the file whole in a {@code put}. */
+  boolean put;
+  /** Set when a put of the file was refused {@code busy}: later tries offer it, and so wait for the name. */
+  boolean offerOnly;
 
   FileTask(LocalFile file) {
     this.file = file;

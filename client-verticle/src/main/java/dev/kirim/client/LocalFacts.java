@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -89,6 +91,26 @@ final class LocalFacts {
    */
   Future<Facts> of(Path path) {
     return vertx.executeBlocking(() -> look(path), false);
+  }
+
+  /**
+   * Looks at several files in one worker task: a connection that offers a burst of small files then writes
+   * their offers (or puts) in one go, and the server reads them in one go.
+   *
+   * @return per path, in order, its facts or the failure of looking at it (see {@link #of})
+   */
+  Future<List<Object>> ofAll(List<Path> paths) {
+    return vertx.executeBlocking(() -> {
+      List<Object> outcomes = new ArrayList<>(paths.size());
+      for (Path path : paths) {
+        try {
+          outcomes.add(look(path));
+        } catch (IOException | RuntimeException failure) {
+          outcomes.add(failure);
+        }
+      }
+      return outcomes;
+    }, false);
   }
 
   /** Looks at {@code path} again, only its size and mtime (blocking), to see whether it changed meanwhile. */

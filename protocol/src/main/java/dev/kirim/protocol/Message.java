@@ -20,6 +20,7 @@ import io.vertx.core.buffer.Buffer;
   @JsonSubTypes.Type(value = Message.Send.class, name = "send"),
   @JsonSubTypes.Type(value = Message.Skip.class, name = "skip"),
   @JsonSubTypes.Type(value = Message.Data.class, name = "data"),
+  @JsonSubTypes.Type(value = Message.Put.class, name = "put"),
   @JsonSubTypes.Type(value = Message.Commit.class, name = "commit"),
   @JsonSubTypes.Type(value = Message.Cancel.class, name = "cancel"),
   @JsonSubTypes.Type(value = Message.Preview.class, name = "preview"),
@@ -53,12 +54,25 @@ public sealed interface Message {
     }
   }
 
-  /** Server → client, the answer to a hello. {@code maxFileSize} lets a client fail early. */
+  /**
+   * Server → client, the answer to a hello. {@code maxFileSize} lets a client fail early; {@code maxPutSize},
+   * when present, says that the server takes {@link Put}s of files up to that size (absent: offers only).
+   */
   record Welcome(@JsonProperty(required = true) int version,
                  @JsonProperty(required = true) String serverId,
-                 @JsonProperty(required = true) long maxFileSize) implements Message {
+                 @JsonProperty(required = true) long maxFileSize,
+                 Integer maxPutSize) implements Message {
     public Welcome {
       requirePresent(serverId, "serverId");
+      if (maxPutSize != null && (maxPutSize < 0 || maxPutSize > Put.MAX_SIZE)) {
+        throw new ProtocolException(ErrorCode.MALFORMED, "field 'maxPutSize' must be 0.." + Put.MAX_SIZE
+          + ", got " + maxPutSize);
+      }
+    }
+
+    /** A welcome of a server that takes no puts. */
+    public Welcome(int version, String serverId, long maxFileSize) {
+      this(version, serverId, maxFileSize, null);
     }
   }
 
@@ -166,6 +180,40 @@ public sealed interface Message {
       requireNonNegative(id, "id");
       requireNonNegative(offset, "offset");
       requireNonNegative(length, "length");
+    }
+  }
+
+  /**
+   * Client → server: a small file whole, in one message: offer, body and commit at once. Exactly {@code size}
+   * raw body bytes follow this line. {@code checksum} is the whole file's; the server compares contents with
+   * it, as for an offer carrying one, and answers as it answers a commit ({@code done}, {@code skip} or
+   * {@code error}). Only to a server whose welcome carried {@code maxPutSize}, for files up to that size.
+   */
+  record Put(@JsonProperty(required = true) long id,
+             @JsonProperty(required = true) String name,
+             @JsonProperty(required = true) long size,
+             @JsonProperty(required = true) Long mtime,
+             String algorithm,
+             @JsonProperty(required = true) String checksum,
+             Integer mode,
+             Boolean setMtime) implements Message {
+
+    /** The largest put any server takes (a server may announce less): a put's body is held in memory. */
+    public static final int MAX_SIZE = 64 * 1024;
+
+    public Put {
+      // The offer it stands for checks every field it shares; its checksum is required here.
+      requireText(checksum, "checksum");
+      if (size > MAX_SIZE) {
+        throw new ProtocolException(ErrorCode.MALFORMED, "a 'put' carries at most " + MAX_SIZE + " bytes, got "
+          + size + ": offer larger files");
+      }
+      new Offer(id, name, size, mtime, algorithm, checksum, mode, setMtime, null);
+    }
+
+    /** @return the offer this put stands for: what the server decides on */
+    public Offer asOffer() {
+      return new Offer(id, name, size, mtime, algorithm, checksum, mode, setMtime, null);
     }
   }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
  * <p>
  * A named state machine over {@link RecordParser}: in {@link State#HEADER} it reads {@code \n}-delimited JSON
  * lines of at most {@code maxHeaderBytes}; a {@link Message.Data} line switches it to {@link State#BODY} for
- * exactly {@code length} bytes, delivered as chunks of at most {@code chunkSize} bytes (never a whole file in
+ * exactly {@code length} bytes (so does a {@link Message.Put}, for its {@code size}), delivered as chunks of at most {@code chunkSize} bytes (never a whole file in
  * memory), after which it returns to {@code HEADER}. A violation moves it to {@link State#FAILED}: the
  * exception handler is called once and all further input is ignored.
  * <p>
@@ -81,7 +81,7 @@ public final class MessageReader implements Handler<Buffer> {
     return this;
   }
 
-  /** Receives the body bytes announced by the last {@link Message.Data}, in order. */
+  /** Receives the body bytes announced by the last {@link Message.Data} or {@link Message.Put}, in order. */
   public MessageReader chunkHandler(Handler<Buffer> handler) {
     this.chunkHandler = Objects.requireNonNull(handler, "handler");
     return this;
@@ -201,7 +201,8 @@ public final class MessageReader implements Handler<Buffer> {
       return;
     }
     // Switch modes before the handler runs: it may pause us, and the parser continues in the new mode.
-    boolean emptyBody = message instanceof Message.Data data && startBody(data.length());
+    boolean emptyBody = message instanceof Message.Data data && startBody(data.length())
+      || message instanceof Message.Put put && startBody(put.size());
     messageHandler.handle(message);
     if (emptyBody && state != State.FAILED) {
       bodyEndHandler.handle(null);

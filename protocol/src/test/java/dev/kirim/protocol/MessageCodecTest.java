@@ -50,6 +50,8 @@ class MessageCodecTest {
       new Message.Hello(1, "client-a", "s3cret"),
       new Message.Hello(1, "client-a", null),
       new Message.Welcome(1, "server-1", 1L << 40),
+      new Message.Welcome(2, "server-1", 1L << 40, 65_536),
+      new Message.Put(10, "small/ä.txt", 4096, 1_700_000_000_123L, null, "crc32c:0a1b2c3d", 0600, null),
       new Message.Offer(7, "dir/ä file.txt", 12_345, 1_700_000_000_123L, "sha256"),
       new Message.Offer(8, "x", 0, 0L, null),
       new Message.Offer(9, "y", 3, 5L, "crc32c", "crc32c:0a1b2c3d", 0644, false, true),
@@ -265,6 +267,29 @@ class MessageCodecTest {
     assertTrue(offer.previewOnly());
     assertTrue(new Message.Offer(1, "a", 1, 0L, null).keepsMtime());
     assertFalse(new Message.Offer(1, "a", 1, 0L, null).previewOnly());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    // no checksum: a put is verified, never taken on trust
+    "{\"type\":\"put\",\"id\":1,\"name\":\"a\",\"size\":1,\"mtime\":0}",
+    // larger than any put may be
+    "{\"type\":\"put\",\"id\":1,\"name\":\"a\",\"size\":65537,\"mtime\":0,\"checksum\":\"crc32c:0a1b2c3d\"}",
+    // what an offer refuses, a put refuses too
+    "{\"type\":\"put\",\"id\":1,\"name\":\"a\",\"size\":1,\"checksum\":\"crc32c:0a1b2c3d\"}",
+    "{\"type\":\"put\",\"id\":1,\"name\":\"a\",\"size\":1,\"mtime\":0,\"checksum\":\"crc32c:xyz\"}",
+    "{\"type\":\"put\",\"id\":-1,\"name\":\"a\",\"size\":1,\"mtime\":0,\"checksum\":\"crc32c:0a1b2c3d\"}",
+    "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1,\"maxPutSize\":65537}",
+  })
+  void badPutsAndPutSizesAreMalformed(String line) {
+    malformed(line);
+  }
+
+  @Test
+  void aPutStandsForTheOfferOfItsFileWithItsChecksum() {
+    Message.Put put = new Message.Put(3, "a/b", 10, 5L, "sha256", "sha256:" + "ab".repeat(32), 0640, false);
+    assertEquals(new Message.Offer(3, "a/b", 10, 5L, "sha256", "sha256:" + "ab".repeat(32), 0640, false, null),
+      put.asOffer());
   }
 
   @Test

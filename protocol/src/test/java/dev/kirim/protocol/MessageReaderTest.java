@@ -46,6 +46,9 @@ class MessageReaderTest {
         if (message instanceof Message.Data data) {
           body = Buffer.buffer();
           assertEquals(data.length(), reader.bodyRemaining());
+        } else if (message instanceof Message.Put put) {
+          body = Buffer.buffer();
+          assertEquals(put.size(), reader.bodyRemaining());
         }
       });
       reader.chunkHandler(chunk -> {
@@ -103,7 +106,11 @@ class MessageReaderTest {
       new Message.Offer(3, "long/" + "n".repeat(150) + ".txt", body3.length, 0L, null),
       new Message.Data(3, 0, body3.length), Buffer.buffer(body3),
       new Message.Data(4, 10, CHUNK), Buffer.buffer("1234567"),
-      new Message.Commit(3, "crc32c:ffffffff"));
+      new Message.Commit(3, "crc32c:ffffffff"),
+      // A put carries its body like a data line; an empty one ends at once.
+      new Message.Put(5, "small.txt", body1.length, 1L, null, "crc32c:0a0b0c0d", null, null), Buffer.buffer(body1),
+      new Message.Put(6, "empty.txt", 0, 1L, null, "crc32c:00000000", 0644, false), Buffer.buffer(),
+      new Message.Offer(7, "after-puts", 1, 0L, null));
     stream = Buffer.buffer();
     expected = new ArrayList<>();
     for (Object part : parts) {
@@ -376,7 +383,7 @@ class MessageReaderTest {
       reader.messageHandler(message -> {
         calls[0]++;
         recorder.events.add(message);
-        if (message instanceof Message.Data) {
+        if (message instanceof Message.Data || message instanceof Message.Put) {
           recorder.body = Buffer.buffer();
         }
         reader.pause();

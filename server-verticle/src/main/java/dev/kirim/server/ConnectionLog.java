@@ -55,18 +55,23 @@ final class ConnectionLog {
   }
 
   void commitAnswered(Upload upload, Message answer) {
-    long millis = (System.nanoTime() - upload.startedAt) / 1_000_000;
+    commitAnswered(upload.offer, upload.startedAt, answer);
+  }
+
+  /** @param startedAt when the file's offer (or put) arrived, in {@link System#nanoTime()} */
+  void commitAnswered(Message.Offer offer, long startedAt, Message answer) {
+    long millis = (System.nanoTime() - startedAt) / 1_000_000;
     if (answer instanceof Message.Done done) {
       log.info("{}: copied {} bytes into '{}' ({}) in {} ms", peer, done.bytes(), Printable.escape(done.name()),
         done.checksum(), millis);
     } else if (answer instanceof Message.Error error && error.code() != ErrorCode.CANCELLED) {
-      log.warn("{}: '{}' failed after {} ms: {}: {}", peer, name(upload.offer), millis, error.code().wireName(),
+      log.warn("{}: '{}' failed after {} ms: {}: {}", peer, name(offer), millis, error.code().wireName(),
         Printable.escape(error.message()));
     } else if (answer instanceof Message.Error error && error.code() == ErrorCode.CANCELLED) {
-      log.info("{}: '{}' cancelled by the client after {} ms: {}", peer, name(upload.offer), millis,
+      log.info("{}: '{}' cancelled by the client after {} ms: {}", peer, name(offer), millis,
         Printable.escape(error.message()));
     } else {
-      log.info("{}: '{}' appeared meanwhile, skipped", peer, name(upload.offer));
+      log.info("{}: '{}' appeared meanwhile, skipped", peer, name(offer));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -69,6 +70,11 @@ final class OfferCheck {
     });
   }
 
+  /** @return who this check claims names for: its connection */
+  String owner() {
+    return owner;
+  }
+
   /** The connection is gone: its offers still waiting for a name stop waiting (and answer nobody). */
   void close() {
     closed = true;
@@ -90,35 +96,52 @@ final class OfferCheck {
    * compares contents and the sizes agree), the free space, the partial file.
    */
   private Future<Survey> survey(Message.Offer offer, Path target, boolean dryRun) {
+    return server.vertx().executeBlocking(() -> surveyNow(server, offer, target, dryRun), false);
+  }
+
+  /** Blocking {@link #survey}, for callers already on a worker. */
+  static Survey surveyNow(ServerContext server, Message.Offer offer, Path target, boolean dryRun) throws IOException {
     StorageDirectory storage = server.storage();
     String resumeKey = PartialFiles.resumeKey(offer, server.options().isResume());
-    return server.vertx().executeBlocking(() -> {
-      StorageDirectory.Existing existing = storage.inspectNow(target);
-      existing = Sameness.needsChecksum(offer, existing)
-        ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
-        : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
-      return new Survey(existing, storage.usableSpaceNow(),
-        server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));
-    }, false);
+    StorageDirectory.Existing existing = storage.inspectNow(target);
+    existing = Sameness.needsChecksum(offer, existing)
+      ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
+      : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
+    return new Survey(existing, storage.usableSpaceNow(),
+      server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));
   }
 
   private Future<OfferDecision> decide(Message.Offer offer, Path target, UploadClaims.Claim claim, Survey survey) {
+    try {
+      return Future.succeededFuture(decideNow(server, offer, target, claim, survey));
+    } catch (ProtocolException refusal) {
+      return Future.failedFuture(refusal);
+    }
+  }
+
+  /**
+   * The answer to an offer, from its survey: skip, preview (no {@code claim}: a dry run) or accept.
+   *
+   * @throws ProtocolException the refusal to send
+   */
+  static OfferDecision decideNow(ServerContext server, Message.Offer offer, Path target, UploadClaims.Claim claim,
+                                 Survey survey) {
     OnExisting policy = server.options().getOnExisting();
     StorageDirectory.Existing existing = survey.existing();
     String action = Message.Preview.CREATE;
     if (existing.exists()) {
       boolean same = Sameness.same(offer, existing);
       if (same && policy != OnExisting.OVERWRITE) {
-        return Future.succeededFuture(new OfferDecision.Skip(existing, true));
+        return new OfferDecision.Skip(existing, true);
       }
       switch (policy) {
         case SKIP -> {
-          return Future.succeededFuture(new OfferDecision.Skip(existing, false));
+          return new OfferDecision.Skip(existing, false);
         }
         case FAIL -> {
-          return Future.failedFuture(new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
+          throw new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
             + "' exists on the server and differs (" + Sameness.describe(existing) + ", offered "
-            + Sameness.describe(offer) + ") and its policy is onExisting=fail"));
+            + Sameness.describe(offer) + ") and its policy is onExisting=fail");
         }
         case UPDATE -> action = Message.Preview.UPDATE;
         case OVERWRITE -> action = Message.Preview.OVERWRITE;
@@ -129,17 +152,16 @@ final class OfferCheck {
     long needed = offer.size() - survey.partial().offset();
     long reserve = server.options().getLimits().getMinFreeBytes();
     if (survey.freeBytes() - needed < reserve) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
-        + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
+      throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
+        + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve");
     }
     if (claim == null) {
       boolean resumes = survey.partial().offset() > 0 && action.equals(Message.Preview.CREATE);
-      return Future.succeededFuture(new OfferDecision.Preview(resumes ? Message.Preview.RESUME : action,
-        survey.partial().offset()));
+      return new OfferDecision.Preview(resumes ? Message.Preview.RESUME : action, survey.partial().offset());
     }
-    return Future.succeededFuture(new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim)));
+    return new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim));
   }
 
-  private record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial) {
+  record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial) {
   }
 }

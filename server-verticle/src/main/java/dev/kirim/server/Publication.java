@@ -5,6 +5,8 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.Future;
 
+import java.io.IOException;
+
 /**
  * The end of an upload after its commit: verify size and checksum, get the bytes durably into the partial
  * file, publish it under the final name following the existing-file policy. Any failure deletes the partial
@@ -42,19 +44,22 @@ final class Publication {
    * compared with the offer as at offer time, it is kept as the same file, or as a differing one.
    */
   private Future<Stored> nameTaken(Upload upload) {
+    return server.vertx().executeBlocking(() -> nameTakenNow(server, upload), false);
+  }
+
+  /** Blocking {@link #nameTaken}, for callers already on a worker. */
+  static Stored nameTakenNow(ServerContext server, Upload upload) throws IOException {
     StorageDirectory storage = server.storage();
     Message.Offer offer = upload.offer;
-    return server.vertx().<Stored>executeBlocking(() -> {
-      StorageDirectory.Existing existing = storage.inspectNow(upload.target);
-      if (Sameness.needsChecksum(offer, existing)) {
-        existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm(), true);
-      }
-      boolean same = existing.exists() && Sameness.same(offer, existing);
-      if (!same && server.options().getOnExisting() == OnExisting.FAIL) {
-        throw new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
-          + "' appeared on the server during the upload, differs, and its policy is onExisting=fail");
-      }
-      return new Stored.Kept(existing, same);
-    }, false);
+    StorageDirectory.Existing existing = storage.inspectNow(upload.target);
+    if (Sameness.needsChecksum(offer, existing)) {
+      existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm(), true);
+    }
+    boolean same = existing.exists() && Sameness.same(offer, existing);
+    if (!same && server.options().getOnExisting() == OnExisting.FAIL) {
+      throw new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()
+        + "' appeared on the server during the upload, differs, and its policy is onExisting=fail");
+    }
+    return new Stored.Kept(existing, same);
   }
 }

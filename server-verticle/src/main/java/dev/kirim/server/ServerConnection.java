@@ -48,6 +48,7 @@ final class ServerConnection {
   private final String claimExpired;
   private final OfferCheck offerCheck;
   private final Publication publication;
+  private final PutReceiver puts;
   private final ReadPacer readPacer;
   private final long openedAt = System.nanoTime();
 
@@ -88,6 +89,20 @@ final class ServerConnection {
       + " ms: its name is released";
     this.offerCheck = new OfferCheck(server, UUID.randomUUID().toString());
     this.publication = new Publication(server);
+    this.puts = new PutReceiver(server, server.vertx().getOrCreateContext(), offerCheck.owner(),
+      new PutReceiver.Outcomes() {
+        @Override
+        public void refused(Message.Offer offer, ReplyQueue.Slot slot, ProtocolException refusal) {
+          Message reply = errorReply(offer, refusal);
+          log.offerAnswered(offer, reply);
+          answer(slot, reply);
+        }
+
+        @Override
+        public void ended(PutBatch.Item item) {
+          answerPut(item);
+        }
+      });
     this.readPacer = ReadPacer.create(server.vertx(), limits.getRateLimitPerConnection(), this::updateFlow);
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
@@ -164,6 +179,8 @@ final class ServerConnection {
       handleOffer(offer);
     } else if (message instanceof Message.Data data) {
       handleDataHeader(data);
+    } else if (message instanceof Message.Put put) {
+      handlePut(put);
     } else if (message instanceof Message.Commit commit) {
       handleCommit(commit);
     } else if (message instanceof Message.Cancel cancel) {
@@ -189,20 +206,28 @@ final class ServerConnection {
     log.clientId(clientId);
     state = State.READY;
     writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes()));
+      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE));
   }
 
-  private void handleOffer(Message.Offer offer) {
-    if (usedIds.contains(offer.id())) {
-      fatal(unexpected("offer id " + offer.id() + " was already used on this connection"));
-      return;
+  /** @return whether {@code id} is new on this connection (else the connection is closed) */
+  private boolean takeId(long id) {
+    if (usedIds.contains(id)) {
+      fatal(unexpected("offer id " + id + " was already used on this connection"));
+      return false;
     }
     if (usedIds.full()) {
       fatal(new ProtocolException(ErrorCode.BUSY, "more than " + UsedIds.MAX_RANGES
         + " scattered offer ids on one connection: number offers consecutively, or open a new connection"));
+      return false;
+    }
+    usedIds.add(id);
+    return true;
+  }
+
+  private void handleOffer(Message.Offer offer) {
+    if (!takeId(offer.id())) {
       return;
     }
-    usedIds.add(offer.id());
     ReplyQueue.Slot slot = reserveReply();
     // Offers still being checked count too, so that the offers beyond the limit are the last ones sent,
     // whichever check happens to finish first.
@@ -272,6 +297,10 @@ final class ServerConnection {
 
   private void handleChunk(Buffer chunk) {
     readPacer.consumed(chunk.length());
+    if (puts.receiving()) {
+      puts.chunk(chunk);
+      return;
+    }
     if (receiving.write(chunk)) {
       waitingForDisk = true;
       updateFlow();
@@ -283,10 +312,41 @@ final class ServerConnection {
   }
 
   private void handleBodyEnd() {
+    if (puts.receiving()) {
+      puts.bodyEnd();
+      return;
+    }
     // After a fatal error on the data line itself (a wrong length) the body's end still comes: nothing to do.
     if (receiving != null) {
       receiving.markBodyComplete();
       followClaimDeadline();
+    }
+  }
+
+  /** A small file whole: its body is read into memory (at most {@link Message.Put#MAX_SIZE} bytes). */
+  private void handlePut(Message.Put put) {
+    if (receiving != null) {
+      fatal(unexpected("'put' for id " + put.id() + " between the body of id " + receiving.id() + " and its commit"));
+      return;
+    }
+    if (!takeId(put.id())) {
+      return;
+    }
+    puts.start(put, reserveReply());
+  }
+
+  private void answerPut(PutBatch.Item item) {
+    item.claim.release();
+    Message reply = item.failure() != null ? errorReply(item.offer, item.failure()) : reply(item.put.id(), item.stored());
+    if (reply instanceof Message.Skip) {
+      log.offerAnswered(item.offer, reply);
+    } else {
+      log.commitAnswered(item.offer, item.receivedAt, reply);
+    }
+    answer(item.slot, reply);
+    if (reply instanceof Message.Done done) {
+      server.uploadHandler().handle(new ReceivedEvent(item.offer.name(), done.name(), done.bytes(),
+        done.checksum(), server.serverId(), peer, clientId, Instant.now()));
     }
   }
 
@@ -301,7 +361,7 @@ final class ServerConnection {
     ReplyQueue.Slot slot = reserveReply();
     publication.publish(upload, commit.checksum()).onComplete(ar -> {
       upload.releaseClaim();
-      Message reply = ar.succeeded() ? reply(upload, ar.result()) : errorReply(upload.offer, ar.cause());
+      Message reply = ar.succeeded() ? reply(upload.id(), ar.result()) : errorReply(upload.offer, ar.cause());
       log.commitAnswered(upload, reply);
       answer(slot, reply);
       if (reply instanceof Message.Done done) {
@@ -332,14 +392,14 @@ final class ServerConnection {
       });
   }
 
-  private Message reply(Upload upload, Stored stored) {
+  private Message reply(long id, Stored stored) {
     if (stored instanceof Stored.Kept kept) {
-      return skip(upload.id(), kept.existing(), kept.same());
+      return skip(id, kept.existing(), kept.same());
     }
     Stored.Published published = (Stored.Published) stored;
     filesStored++;
     bytesStored += published.bytes();
-    return new Message.Done(upload.id(), published.name(), published.bytes(), published.checksum());
+    return new Message.Done(id, published.name(), published.bytes(), published.checksum());
   }
 
   private static Message.Skip skip(long id, StorageDirectory.Existing existing, boolean same) {
@@ -412,6 +472,7 @@ final class ServerConnection {
     offerCheck.close();
     accepted.values().forEach(Upload::releaseClaim);
     accepted.clear();
+    puts.close();
     Upload upload = receiving;
     receiving = null;
     if (upload != null) {

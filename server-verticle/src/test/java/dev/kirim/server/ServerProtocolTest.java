@@ -52,7 +52,7 @@ class ServerProtocolTest extends ServerTestBase {
       .compose(this::connect)
       .compose(WireClient::hello)
       .map(welcome -> {
-        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345), welcome);
+        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345, Message.Put.MAX_SIZE), welcome);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

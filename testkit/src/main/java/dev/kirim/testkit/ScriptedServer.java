@@ -39,6 +39,8 @@ public final class ScriptedServer {
       connection.reply(new Message.Send(offer.id(), 0));
     } else if (message instanceof Message.Commit commit) {
       connection.done(commit);
+    } else if (message instanceof Message.Put put) {
+      connection.done(new Message.Commit(put.id(), put.checksum()));
     } else if (message instanceof Message.Cancel cancel) {
       connection.reply(new Message.Error(cancel.id(), ErrorCode.CANCELLED, "upload cancelled: " + cancel.reason()));
     }
@@ -83,6 +85,7 @@ public final class ScriptedServer {
     private final Map<Long, Message.Offer> offers = new HashMap<>();
     private long receivingId = -1;
     private boolean awaitingCommit;
+    private Message.Put pendingPut;
 
     private Connection(int number, NetSocket socket, Script script, ScriptedServer server) {
       this.number = number;
@@ -102,10 +105,24 @@ public final class ScriptedServer {
           } else if (message instanceof Message.Data data) {
             receivingId = data.id();
             bodies.put(data.id(), Buffer.buffer());
+          } else if (message instanceof Message.Put put) {
+            // The script sees a put once its body is in: then it can answer it as a commit.
+            offers.put(put.id(), put.asOffer());
+            receivingId = put.id();
+            bodies.put(put.id(), Buffer.buffer());
+            pendingPut = put;
+            return;
           }
           script.handle(this, message);
         })
         .chunkHandler(chunk -> bodies.get(receivingId).appendBuffer(chunk))
+        .bodyEndHandler(v -> {
+          Message.Put put = pendingPut;
+          pendingPut = null;
+          if (put != null) {
+            script.handle(this, put);
+          }
+        })
         .exceptionHandler(e -> socket.close());
     }
 
@@ -122,7 +139,15 @@ public final class ScriptedServer {
       reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40));
     }
 
-    /** Confirms a commit the way a real server does: with its own checksum of the bytes it received. */
+    /** Welcomes as a server that takes puts of files up to {@code maxPutSize} bytes. */
+    public void welcomeWithPuts(int maxPutSize) {
+      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, maxPutSize));
+    }
+
+    /**
+     * Confirms a commit (or a put, as {@code commit{id, put.checksum}}) the way a real server does: with its own
+     * checksum of the bytes it received.
+     */
     public void done(Message.Commit commit) {
       Message.Offer offer = offers.get(commit.id());
       ChecksumAlgorithm.Checksum checksum = offer.checksumAlgorithm().start();

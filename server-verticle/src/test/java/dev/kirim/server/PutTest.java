@@ -1,0 +1,217 @@
+package dev.kirim.server;
+
+import dev.kirim.protocol.ErrorCode;
+import dev.kirim.protocol.Message;
+import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Small files sent whole ({@code put}): many in one write, stored together, each answered as its commit. */
+class PutTest extends ServerTestBase {
+
+  private static Message.Put put(long id, String name, byte[] content) {
+    return new Message.Put(id, name, content.length, WireClient.MTIME, null, Checksums.crc32c(content), null, null);
+  }
+
+  /** The put line and its body, as a client writes them. */
+  private static Buffer wire(Message.Put put, byte[] content) {
+    return put.toBuffer().appendBytes(content);
+  }
+
+  @Test
+  void manyPutsInOneWriteAreEachStoredAndAnsweredInOrder(VertxTestContext testContext) {
+    int count = 200;
+    List<byte[]> contents = new ArrayList<>();
+    Buffer burst = Buffer.buffer();
+    for (int i = 0; i < count; i++) {
+      byte[] content = content(i * 37 % 5000, i);
+      contents.add(content);
+      burst.appendBuffer(wire(put(i, "dir" + i % 3 + "/f" + i + ".bin", content), content));
+    }
+    startServer(options().setFsync(true))
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(burst);
+        return collect(client, count);
+      })
+      .map(replies -> {
+        for (int i = 0; i < count; i++) {
+          String name = "dir" + i % 3 + "/f" + i + ".bin";
+          assertEquals(new Message.Done(i, name, contents.get(i).length, Checksums.crc32c(contents.get(i))),
+            replies.get(i));
+          assertStored(name, contents.get(i));
+        }
+        assertEquals(count, finalFiles().size());
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutKeepsTheSendersMtimeAndASecondPutOfTheSameFileIsSkippedAsTheSame(VertxTestContext testContext) {
+    byte[] content = content(4096, 3);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(wire(put(1, "a.txt", content), content));
+        return client.expect(Message.Done.class)
+          .compose(done -> {
+            client.sendRaw(wire(put(2, "a.txt", content), content));
+            return client.expect(Message.Skip.class);
+          });
+      })
+      .map(skip -> {
+        assertTrue(skip.same(), "skip: " + skip);
+        assertEquals(Checksums.crc32c(content), skip.checksum());
+        assertEquals(FileTime.fromMillis(WireClient.MTIME), uncheckedMtime("a.txt"));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutOfADifferingFileFollowsThePolicy(VertxTestContext testContext) {
+    byte[] original = content(100, 1);
+    byte[] changed = content(100, 2);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(wire(put(1, "a.txt", original), original));
+        return client.expect(Message.Done.class)
+          .compose(done -> {
+            client.sendRaw(wire(put(2, "a.txt", changed), changed));
+            return client.expect(Message.Skip.class);
+          });
+      })
+      .map(skip -> {
+        assertEquals(Message.Skip.DIFFERS, skip.reason());
+        assertStored("a.txt", original);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutWhoseBytesDoNotMatchItsChecksumIsRefusedAndLeavesNothingWhileTheOthersAreStored(
+    VertxTestContext testContext) {
+    byte[] good = content(3000, 1);
+    byte[] bad = content(3000, 2);
+    Message.Put lying = new Message.Put(2, "bad.bin", bad.length, WireClient.MTIME, null, Checksums.crc32c(good),
+      null, null);
+    byte[] after = content(10, 3);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(wire(put(1, "good.bin", good), good).appendBuffer(wire(lying, bad))
+          .appendBuffer(wire(put(3, "after.bin", after), after)));
+        return collect(client, 3);
+      })
+      .map(replies -> {
+        assertInstanceOf(Message.Done.class, replies.get(0));
+        Message.Error error = assertInstanceOf(Message.Error.class, replies.get(1));
+        assertEquals(ErrorCode.CHECKSUM_MISMATCH, error.code());
+        assertEquals(2L, error.id());
+        assertInstanceOf(Message.Done.class, replies.get(2));
+        assertFinalFiles("after.bin", "good.bin");
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutOfABadNameIsRefusedAndTheConnectionReadsOnPastItsBody(VertxTestContext testContext) {
+    byte[] content = content(500, 1);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(wire(put(1, "../escape.txt", content), content)
+          .appendBuffer(wire(put(2, "fine.txt", content), content)));
+        return collect(client, 2);
+      })
+      .map(replies -> {
+        assertEquals(ErrorCode.BAD_NAME, assertInstanceOf(Message.Error.class, replies.get(0)).code());
+        assertInstanceOf(Message.Done.class, replies.get(1));
+        assertOnlyStored("fine.txt", content);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutOfANameAnotherConnectionIsUploadingIsBusyWhileAnOfferWouldWait(VertxTestContext testContext) {
+    byte[] big = content(Upload.BUFFERED_MAX_BYTES + 10, 1);
+    byte[] small = content(10, 2);
+    startServer()
+      .compose(server -> connectReady(server).compose(uploader -> {
+        uploader.offer(1, "shared.bin", big.length);
+        return uploader.expect(Message.Send.class)
+          .compose(send -> connectReady(server))
+          .compose(putter -> {
+            putter.sendRaw(wire(put(1, "shared.bin", small), small));
+            return putter.expectError(ErrorCode.BUSY, 1L);
+          })
+          .compose(busy -> uploader.finishUpload(1, big, 0));
+      }))
+      .map(done -> {
+        assertOnlyStored("shared.bin", big);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutBetweenABodyAndItsCommitIsUnexpected(VertxTestContext testContext) {
+    byte[] big = content(Upload.BUFFERED_MAX_BYTES + 10, 1);
+    byte[] small = content(10, 2);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.offer(1, "big.bin", big.length);
+        return client.expect(Message.Send.class).compose(send -> {
+          client.sendBody(1, big, 0);
+          client.sendRaw(wire(put(2, "small.bin", small), small));
+          return client.expectFatal(ErrorCode.UNEXPECTED);
+        });
+      })
+      .map(error -> {
+        assertTrue(error.message().contains("'put'"), error.message());
+        assertEquals(List.of(), finalFiles());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private static Future<List<Message>> collect(WireClient client, int count) {
+    List<Message> replies = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < count; i++) {
+      chain = chain.compose(v -> client.next().map(reply -> {
+        replies.add(reply);
+        return null;
+      }));
+    }
+    return chain.map(replies);
+  }
+
+  private FileTime uncheckedMtime(String name) {
+    try {
+      return Files.getLastModifiedTime(stored(name));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
