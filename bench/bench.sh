@@ -51,6 +51,9 @@ Options:
   --server-extra JSON   extra keys merged into every kirim server -conf, e.g. '"limits":{"chunkBytes":1048576}'
   --client-extra JSON   extra keys merged into every kirim client -conf, e.g. '"parallelism":{"perTarget":4}'
   --java-opts OPTS      JVM options for kirim client and server (default none)
+  --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
+                        kirim server, twice, untimed: a server is a daemon, timed past its JIT warm-up as in
+                        production (default 5000; 500 with --quick; 0: time cold servers)
   --work DIR            scratch directory (default: a fresh mktemp -d under $TMPDIR or /tmp; removed at exit)
   --data-dir DIR        keep generated source data here and reuse it across runs (never deleted)
   --port-base N         first TCP port to try (default 27100; busy ports are skipped)
@@ -78,7 +81,7 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
 
 QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; FANOUT_SIZE=""
 CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
-SERVER_EXTRA=""; CLIENT_EXTRA=""; JAVA_OPTS=""; WORK=""; DATA_DIR=""; PORT_BASE=27100
+SERVER_EXTRA=""; CLIENT_EXTRA=""; JAVA_OPTS=""; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
 TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
 
 while (($#)); do
@@ -104,6 +107,7 @@ while (($#)); do
     --timeout) TIMEOUT=${2:?}; shift ;;
     --out) OUT=${2:?}; shift ;;
     --keep) KEEP=1 ;;
+    --server-warmup) SERVER_WARMUP=${2:?}; shift ;;
     --no-install) INSTALL=0 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -112,13 +116,14 @@ while (($#)); do
 done
 
 if ((QUICK)); then
-  : "${ROUNDS:=2}" "${SIZE:=64M}" "${NFILES:=500}" "${MULTI_SIZE:=16M}" "${FANOUT_SIZE:=16M}" "${TIMEOUT:=180}"
+  : "${ROUNDS:=2}" "${SIZE:=64M}" "${NFILES:=500}" "${MULTI_SIZE:=16M}" "${FANOUT_SIZE:=16M}" "${TIMEOUT:=180}" "${SERVER_WARMUP:=500}"
   SETTLE_PAUSE=0.1   # the pause after the sync between two timed transfers (0.5 s in a full run)
 else
-  : "${ROUNDS:=5}" "${SIZE:=2G}" "${NFILES:=10000}" "${MULTI_SIZE:=256M}" "${FANOUT_SIZE:=256M}" "${TIMEOUT:=900}"
+  : "${ROUNDS:=5}" "${SIZE:=2G}" "${NFILES:=10000}" "${MULTI_SIZE:=256M}" "${FANOUT_SIZE:=256M}" "${TIMEOUT:=900}" "${SERVER_WARMUP:=5000}"
   SETTLE_PAUSE=0.5
 fi
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive number"
+[[ $SERVER_WARMUP =~ ^[0-9]+$ ]] || die "--server-warmup must be a number of files (0: none)"
 [[ $NFILES =~ ^[1-9][0-9]*$ ]] || die "--files must be a positive number"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE <= 1024 || PORT_BASE >= 65000)); then die "--port-base must be in 1025..64999"; fi
@@ -454,15 +459,35 @@ launch_kirim() {
   # shellcheck disable=SC2086
   bg "$name" java $JAVA_OPTS "$@" -jar "$SERVER_JAR" -conf "$conf"
 }
-kirim_ready() {  # kirim_ready NAME PID: waits (at most 60 s) until the server logs "listening on"
+kirim_ready() {  # kirim_ready NAME PID: waits (at most 60 s) until the server logs "listening on", then warms it
   local name=$1 pid=$2 i
   for ((i = 0; i < 600; i++)); do
-    grep -q "listening on" "$LOGS/$name.log" 2>/dev/null && return 0
+    grep -q "listening on" "$LOGS/$name.log" 2>/dev/null && { warm_server "$name"; return 0; }
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   note "kirim server $name did not start: $(tail -3 "$LOGS/$name.log")"
   return 1
+}
+
+# warm_server NAME: the untimed --server-warmup pushes into a server that just started (into its warmup/ dir,
+# beside what the rounds check). A failed warm-up is noted; the rounds then time a colder server.
+warm_server() {
+  local name=$1 port src=$WORK/server-warmup pass
+  ((SERVER_WARMUP > 0)) || return 0
+  [[ $name == warmup-server ]] && return 0
+  port=$(grep -o -m1 'listening on [0-9.]*:[0-9]*' "$LOGS/$name.log" | sed 's/.*://')
+  if [[ ! -f $src/.complete ]]; then
+    rm -rf -- "$src"; mkdir -p "$src/small"
+    head -c $((SERVER_WARMUP * 4096)) /dev/urandom | (cd "$src/small" && split -b 4096 -a 6 -d - f)
+    head -c $((64 * 1024 * 1024)) /dev/urandom >"$src/big.bin"
+    touch "$src/.complete"
+  fi
+  for pass in 1 2; do
+    kirim_argv "$name-warmup$pass"
+    run_fg "$name-warmup$pass" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:$port\"]" "[\"$src/small\",\"$src/big.bin\"]" "warmup/$pass")" \
+      || { note "warm-up push $pass into $name failed (log: $LOGS/$name-warmup$pass.log)"; return 0; }
+  done
 }
 start_kirim() { launch_kirim "$@" && kirim_ready "$1" "$BG_PID"; }   # start_kirim as launch_kirim, and waits
 
@@ -1021,7 +1046,7 @@ report() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -r); $(java -version 2>&1 | head -1)"
     echo "load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); run took $(( $(date +%s) - RUN_START )) s"
-    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
+    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD server-warmup=${SERVER_WARMUP}x4K+64M,twice${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
     if has "$TOOLS" kirim; then
       echo "kirim client: $(client_cmd_text "$CLIENT_CMD")$(has "$CASES" 5 && echo "; case 5 runs both: kirim-jar = java -jar, kirim-script = bin/kirim-client")"
     fi
