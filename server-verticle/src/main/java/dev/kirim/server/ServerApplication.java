@@ -1,9 +1,14 @@
 package dev.kirim.server;
 
 import dev.kirim.launch.KirimApplication;
+import dev.kirim.log.LogFormat;
 import io.vertx.core.Deployable;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +24,7 @@ public class ServerApplication extends KirimApplication {
 
   // Written by the launcher's thread, read by its shutdown hook.
   private volatile boolean deployed;
+  private boolean metrics;
 
   /** Bad usage or configuration. */
   public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
@@ -42,13 +48,32 @@ public class ServerApplication extends KirimApplication {
     new ServerApplication(commandLine).start();
   }
 
-  /** Without {@code -conf} or flags every key has its default. */
+  /**
+   * Without {@code -conf} or flags every key has its default. The log format is taken from here on
+   * ({@code logFormat}), and whether Vert.x must keep metrics ({@code http}).
+   */
   @Override
   protected void checkConfiguration(String conf) {
     JsonObject config = loadConfiguration(conf);
     if (config != null) {
-      new ServerOptions(config);
+      ServerOptions options = new ServerOptions(config);
+      LogFormat.activate(options.getLogFormat());
+      metrics = options.getHttp() != null;
     }
+  }
+
+  /**
+   * With an HTTP port, Vert.x keeps Micrometer metrics in a Prometheus registry (its net, pool and JVM meters
+   * join kirim's on {@code /metrics}); without one it keeps none, which costs nothing. Metrics options given
+   * with {@code -options} win.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    if (metrics && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    }
+    return super.createVertxBuilder(options);
   }
 
   @Override

@@ -77,7 +77,7 @@ final class ServerConnection {
     this.peer = Addresses.hostPort(socket.remoteAddress().host(), socket.remoteAddress().port());
     this.writer = MessageWriter.create(server.vertx().getOrCreateContext(), socket);
     this.replies = new ReplyQueue(writer::write);
-    this.log = new ConnectionLog(peer);
+    this.log = new ConnectionLog(peer, server.activity());
     ServerLimits limits = server.options().getLimits();
     this.deadline = new Deadline(server.vertx(), limits.getHeaderTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
@@ -257,6 +257,7 @@ final class ServerConnection {
         + data.offset() + " and length " + data.length() + ", expected " + upload.partial.offset() + " and " + expected));
       return;
     }
+    log.receiving(upload);
     Future<Void> opened = upload.open();
     if (opened.isComplete()) {
       return;
