@@ -149,7 +149,7 @@ public class ClientApplication extends KirimApplication {
       exitCode = Math.max(exitCode, report.exitCode());
       if (config.report() != null) {
         try {
-          ReportWriter.write(config.report(), report);
+          ReportWriter.write(config.report(), report, interrupted() ? interruption.exitCode() : report.exitCode());
         } catch (IllegalStateException e) {
           System.err.println("kirim-client: error: " + e.getMessage());
           exitCode = Math.max(exitCode, PushReport.EXIT_FAILED);

@@ -79,6 +79,8 @@ class InterruptedClientIT {
     JsonObject interrupted = firstReport.getJsonArray("files").getJsonObject(0);
     assertEquals("interrupted", interrupted.getString("status"), interrupted::encode);
     assertEquals(1, firstReport.getJsonObject("totals").getInteger("interrupted"), firstReport::encode);
+    assertEquals(exitCode, firstReport.getInteger("exitCode"), () -> "the report says what the process exits with: "
+      + firstReport.encode());
     assertFalse(Files.exists(storage.resolve(NAME)), "nothing under the final name after the interruption");
     server.awaitLines(line -> line.contains("partial kept for resume"), 1, WAIT, "the partial kept for resume");
     assertTrue(server.isAlive(), server::describe);
@@ -86,6 +88,7 @@ class InterruptedClientIT {
     KirimProcess second = kirim.client(source.getParent()).conf(conf.toString()).run(Duration.ofSeconds(120));
 
     assertExitCode(0, second);
+    assertEquals(0, new JsonObject(Files.readString(report)).getInteger("exitCode"));
     JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);
     assertEquals("sent", result.getString("status"), result::encode);
     long resumedFrom = result.getLong("resumedFrom");

@@ -45,7 +45,9 @@ public class ServerApplication extends KirimApplication {
     if (exit != ServerCommandLine.CONTINUE) {
       System.exit(exit);
     }
-    new ServerApplication(commandLine).start();
+    ServerApplication application = new ServerApplication(commandLine);
+    StartInterruption.install("kirim-server", () -> application.deployed);
+    application.start();
   }
 
   /**
