@@ -3,6 +3,7 @@ package dev.kirim.client;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.server.KirimServer;
+import dev.kirim.server.ListenException;
 import dev.kirim.server.ServerLimits;
 import dev.kirim.server.http.HttpOptions;
 import dev.kirim.server.http.ServerHttp;
@@ -229,5 +230,17 @@ class ServerHttpTest extends PushTestBase {
         vertx.setTimer(50, id -> poll(http, path, condition, deadline, result));
       }
     });
+  }
+
+  @Test
+  void anHttpAddressInUseIsAListenFailureNamingTheKey(@TempDir Path storage) {
+    KirimServer server = startServer(storage);
+    ServerHttp first = await(ServerHttp.create(vertx, server, new HttpOptions().setPort(0)).listen());
+    closeAfterTest(first::close);
+    Throwable failure = await(ServerHttp.create(vertx, server, new HttpOptions().setPort(first.actualPort())).listen()
+      .transform(ar -> Future.succeededFuture(ar.cause())));
+    assertTrue(failure instanceof ListenException, String.valueOf(failure));
+    assertEquals("cannot listen on 127.0.0.1:" + first.actualPort() + " for 'http': 127.0.0.1:" + first.actualPort()
+      + " is already in use: set another 'http.port'", failure.getMessage());
   }
 }
