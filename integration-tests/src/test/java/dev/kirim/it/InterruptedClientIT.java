@@ -94,6 +94,8 @@ class InterruptedClientIT {
     long resumedFrom = result.getLong("resumedFrom");
     assertTrue(resumedFrom > 0 && resumedFrom < SIZE, () -> "the next run resumes: " + result.encode());
     assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
+    // The server says so at INFO, with the offset.
+    server.awaitLine("resuming '" + NAME + "' at offset " + resumedFrom + " of " + SIZE + " bytes", WAIT);
     System.out.printf("InterruptedClientIT: SIG%s exited %d; the next run resumed from %d of %d bytes%n", signal,
       exitCode, resumedFrom, SIZE);
   }

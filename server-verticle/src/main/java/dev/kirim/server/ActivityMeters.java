@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
@@ -60,19 +59,14 @@ final class ActivityMeters {
   /**
    * @return the registry {@code /metrics} scrapes: Vert.x's own when the Vertx instance was built with
    *   Micrometer metrics and the Prometheus backend (the server jar does that when {@code http} is set), so that
-   *   Vert.x's net and pool meters come along; else one of this Vertx instance's own, kirim's meters only
+   *   Vert.x's net and pool meters come along; else a new one with kirim's meters only, so that several servers
+   *   embedded in one Vertx instance keep their numbers apart
    */
   static PrometheusMeterRegistry registry(Vertx vertx) {
     // The default backend registry is static (one per JVM): take it only when this Vertx instance feeds it.
     MeterRegistry vertxRegistry = vertx.isMetricsEnabled() ? BackendRegistries.getDefaultNow() : null;
-    if (vertxRegistry instanceof PrometheusMeterRegistry prometheus) {
-      return prometheus;
-    }
-    return vertx.sharedData().<String, Holder>getLocalMap("kirim.server.meterRegistry")
-      .computeIfAbsent("registry", k -> new Holder(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).registry;
-  }
-
-  private record Holder(PrometheusMeterRegistry registry) implements Shareable {
+    return vertxRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus
+      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   private <M extends Meter> M add(M meter) {

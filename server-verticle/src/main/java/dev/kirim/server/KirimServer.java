@@ -108,7 +108,7 @@ public class KirimServer {
         peerConnections = peers.computeIfAbsent(address, k -> new PeerConnections());
         String serverId = options.getServerId() != null ? options.getServerId()
           : Addresses.localHostName() + ":" + server.actualPort();
-        activity = ServerActivity.shared(vertx, address, serverId, ActivityMeters.registry(vertx));
+        activity = ServerActivity.shared(vertx, address, serverId);
         activity.startSampling(vertx, storage::usableSpace);
         context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
           this::handleUpload, activity);

@@ -64,9 +64,9 @@ public final class ServerActivity implements Shareable {
    * @return the activity of the server on {@code address}, created by the first instance to ask; every caller
    *   must {@link #release()} it once
    */
-  static ServerActivity shared(Vertx vertx, String address, String serverId, PrometheusMeterRegistry registry) {
+  static ServerActivity shared(Vertx vertx, String address, String serverId) {
     ServerActivity activity = vertx.sharedData().<String, ServerActivity>getLocalMap(MAP)
-      .computeIfAbsent(address, k -> new ServerActivity(serverId, address, registry));
+      .computeIfAbsent(address, k -> new ServerActivity(serverId, address, ActivityMeters.registry(vertx)));
     activity.users.incrementAndGet();
     return activity;
   }
