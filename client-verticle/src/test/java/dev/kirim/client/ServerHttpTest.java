@@ -5,7 +5,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ListenException;
 import dev.kirim.server.ServerLimits;
-import dev.kirim.server.http.HttpOptions;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.server.http.ServerHttp;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.HttpGet;

@@ -2,7 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.protocol.Message;
 import dev.kirim.server.KirimServer;
-import dev.kirim.server.http.HttpOptions;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.server.http.ServerHttp;
 import dev.kirim.testkit.TestFiles;
 import dev.kirim.testkit.WireClient;

@@ -11,7 +11,7 @@ import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
 import dev.kirim.server.ServerOptions;
 import dev.kirim.server.ServerVerticle;
-import dev.kirim.server.http.HttpOptions;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.testkit.HttpGet;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.Ports;

@@ -5,10 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
 import java.util.List;
@@ -54,19 +50,6 @@ final class ActivityMeters {
     for (String result : List.of("stored", "skipped", "refused", "failed", "cancelled", "interrupted")) {
       file(result, 0);
     }
-  }
-
-  /**
-   * @return the registry {@code /metrics} scrapes: Vert.x's own when the Vertx instance was built with
-   *   Micrometer metrics and the Prometheus backend (the server jar does that when {@code http} is set), so that
-   *   Vert.x's net and pool meters come along; else a new one with kirim's meters only, so that several servers
-   *   embedded in one Vertx instance keep their numbers apart
-   */
-  static PrometheusMeterRegistry registry(Vertx vertx) {
-    // The default backend registry is static (one per JVM): take it only when this Vertx instance feeds it.
-    MeterRegistry vertxRegistry = vertx.isMetricsEnabled() ? BackendRegistries.getDefaultNow() : null;
-    return vertxRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus
-      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   private <M extends Meter> M add(M meter) {

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.http.HttpEndpoints;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,7 +67,7 @@ public final class ServerActivity implements Shareable {
    */
   static ServerActivity shared(Vertx vertx, String address, String serverId) {
     ServerActivity activity = vertx.sharedData().<String, ServerActivity>getLocalMap(MAP)
-      .computeIfAbsent(address, k -> new ServerActivity(serverId, address, ActivityMeters.registry(vertx)));
+      .computeIfAbsent(address, k -> new ServerActivity(serverId, address, HttpEndpoints.registry(vertx)));
     activity.users.incrementAndGet();
     return activity;
   }

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.http.HttpEndpoints;
 import dev.kirim.launch.KirimApplication;
 import dev.kirim.log.LogFormat;
 import io.vertx.core.Deployable;
@@ -7,8 +8,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,11 +70,7 @@ public class ServerApplication extends KirimApplication {
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    if (metrics && (options.getMetricsOptions() == null || !options.getMetricsOptions().isEnabled())) {
-      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    }
-    return super.createVertxBuilder(options);
+    return super.createVertxBuilder(metrics ? HttpEndpoints.withMetrics(options) : options);
   }
 
   @Override

@@ -4,7 +4,7 @@ import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.log.LogFormat;
 import dev.kirim.protocol.Message;
-import dev.kirim.server.http.HttpOptions;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 

@@ -1,5 +1,7 @@
 package dev.kirim.server.http;
 
+import dev.kirim.http.HttpEndpoints;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.net.Addresses;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ListenException;
@@ -7,15 +9,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.BindException;
 import java.util.Objects;
 
 /**
@@ -51,34 +50,17 @@ public final class ServerHttp {
   public Future<ServerHttp> listen() {
     Router router = Router.router(vertx);
     PrometheusMeterRegistry registry = server.activity().registry();
-    router.get("/metrics").handler(ctx -> metrics(ctx, registry));
+    router.get("/metrics").handler(HttpEndpoints.metrics(vertx, registry));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(ServerHealth.create(vertx, server)));
     router.get("/api/status").handler(ctx -> ctx.json(StatusJson.of(server)));
     router.get("/*").handler(StaticHandler.create(PAGE_ROOT).setIndexPage("index.html").setCachingEnabled(false));
-    String address = Addresses.hostPort(options.getHost(), options.getPort());
-    httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(options.getHost()).setPort(options.getPort()))
-      .requestHandler(router);
-    return httpServer.listen()
-      .recover(e -> Future.failedFuture(new ListenException(e instanceof BindException
-        && String.valueOf(e.getMessage()).contains("in use")
-        ? "cannot listen on " + address + " for 'http': " + address + " is already in use: set another 'http.port'"
-        : "cannot listen on " + address + " for 'http': " + e.getMessage() + ": check 'http.host' and 'http.port'", e)))
+    return HttpEndpoints.listen(vertx, options, router, ListenException::new)
       .map(s -> {
+        httpServer = s;
         log.info("kirim server {}: metrics, health and status on http://{}/ (/metrics, /health, /api/status)",
           server.serverId(), Addresses.hostPort(options.getHost(), s.actualPort()));
         return this;
       });
-  }
-
-  /** Renders the registry off the event loop: gauges may read the file system. */
-  private void metrics(RoutingContext ctx, PrometheusMeterRegistry registry) {
-    vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
-    });
   }
 
   /** @return the HTTP port listened on (the chosen one when configured as 0) */

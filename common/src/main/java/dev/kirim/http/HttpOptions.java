@@ -1,4 +1,4 @@
-package dev.kirim.server.http;
+package dev.kirim.http;
 
 import dev.kirim.config.ConfigReader;
 import dev.kirim.config.ConfigException;
@@ -7,9 +7,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * The server's optional HTTP port ({@code "http": {"host": "127.0.0.1", "port": 25564}}): {@code /metrics},
- * {@code /health}, the status page {@code /} and {@code /api/status}. Absent means no HTTP port at all.
- * It has no authentication: keep it on loopback or a management network.
+ * The optional HTTP port of the server, and of a client running as a service
+ * ({@code "http": {"host": "127.0.0.1", "port": 25564}}): {@code /metrics}, {@code /health}, and on the server the
+ * status page. Absent means no HTTP port at all. It has no authentication: keep it on loopback or a management
+ * network.
  */
 public class HttpOptions {
 
