@@ -51,8 +51,8 @@ public final class ServerActivity implements Shareable {
   private final AtomicLong sinceSample = new AtomicLong();
   private final AtomicLong freeBytes = new AtomicLong(-1);
   private final AtomicInteger users = new AtomicInteger();
-  // Guarded by users: the instances of one server start at once, on different event loops (not event-loop code).
-  private long timer = -1;
+  // The sampling timer, -1 while none runs: the instances of one server start at once, on different event loops.
+  private final AtomicLong timer = new AtomicLong(-1);
 
   private ServerActivity(String serverId, String address, PrometheusMeterRegistry registry) {
     this.serverId = serverId;
@@ -78,23 +78,19 @@ public final class ServerActivity implements Shareable {
    * @param usableSpace the storage's usable bytes, looked up off the event loop
    */
   void startSampling(Vertx vertx, Supplier<Future<Long>> usableSpace) {
-    synchronized (users) {
-      if (timer < 0) {
-        timer = vertx.setPeriodic(0, 1000, id -> {
-          sample();
-          usableSpace.get().onSuccess(freeBytes::set);
-        });
-      }
+    // -2 marks "being started" (no timer has a negative id) so that exactly one instance sets the timer.
+    if (timer.compareAndSet(-1, -2)) {
+      timer.set(vertx.setPeriodic(0, 1000, id -> {
+        sample();
+        usableSpace.get().onSuccess(freeBytes::set);
+      }));
     }
   }
 
   /** Lets go of the activity; the last user stops the sampling and removes the meters and the shared entry. */
   void release(Vertx vertx) {
     if (users.decrementAndGet() == 0) {
-      synchronized (users) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
+      vertx.cancelTimer(timer.getAndSet(-1));
       meters.close();
       vertx.sharedData().getLocalMap(MAP).remove(address, this);
     }
