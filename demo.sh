@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # Builds kirim and runs its main job end to end on loopback: a server with conf/server.json
 # (storing into ./received) and the client pushing the sample list of conf/client.json.
-# Prints the client's summary; the JSON report lands in ./kirim-report.json.
+# Prints the client's summary; the JSON report lands in ./kirim-report.json. Builds the jars first only when
+# they are missing or older than the sources.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 SERVER_JAR=server-verticle/target/kirim-server.jar
 CLIENT_JAR=client-verticle/target/kirim-client.jar
 
-if [[ "${1:-}" != "--no-build" ]]; then
-  echo "demo: building the jars (./mvnw -B -q clean package -DskipTests) ..."
+# Builds only when a jar is missing or older than a source file or pom (--build forces it, --no-build skips it).
+stale() {
+  local jar
+  for jar in "$SERVER_JAR" "$CLIENT_JAR"; do
+    [[ -f $jar ]] || { echo "$jar is missing"; return 0; }
+    local newer
+    newer=$(find pom.xml ./*/pom.xml ./*/src -type f -newer "$jar" -print -quit 2>/dev/null)
+    [[ -z $newer ]] || { echo "$newer is newer than $jar"; return 0; }
+  done
+  return 1
+}
+
+case "${1:-}" in
+  --no-build) ;;
+  --build) reason="--build" ;;
+  *) reason=$(stale) || reason="" ;;
+esac
+if [[ -n ${reason:-} ]]; then
+  echo "demo: building the jars ($reason): ./mvnw -B -q clean package -DskipTests ..."
   ./mvnw -B -q -Dstyle.color=never clean package -DskipTests
+else
+  echo "demo: the jars are up to date with the sources (./demo.sh --build rebuilds them)"
 fi
 
 log=$(mktemp -t kirim-server.XXXXXX.log)

@@ -945,10 +945,10 @@ case5() {
       run_fg "c5-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[\"127.0.0.1:${PORTS[$tool]}\"]" "[\"$srcdir/$name\"]" "r$r")"
       rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c5-$tool-r$r.log")
       res_end "$LOGS/c5-$tool-r$r.rusage"; res=$RES
-      # "2026-11-24T00:22:01.123 DEBUG ServerConnection - /127.0.0.1:4711: server read 'r1/x.bin': send from offset 0"
+      # "2026-11-24T00:22:01.123Z DEBUG ServerConnection - 127.0.0.1:4711 (me@host): server read 'r1/x.bin': send from offset 0"
       line=$(grep -F -- "$name': send from offset 0" "$LOGS/c5-$tool.log" | tail -1)
       ts=${line%% *}
-      if [[ $ts =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+$ ]] && ms=$(TZ=UTC date -d "$ts" +%s%3N 2>/dev/null); then
+      if [[ $ts =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)?$ ]] && ms=$(TZ=UTC date -d "$ts" +%s%3N 2>/dev/null); then
         ttfb=$(awk -v d="$((ms - t0 / 1000000))" 'BEGIN { printf "%.3f", d / 1000 }')
       else
         note "case 5 $tool round $r: no \"send from offset 0\" line for $name in $LOGS/c5-$tool.log"

@@ -2,6 +2,7 @@ package dev.kirim.client;
 
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.http.HttpEndpoints;
 import dev.kirim.launch.KirimApplication;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
@@ -66,9 +67,11 @@ public class ClientApplication extends KirimApplication {
     return true;
   }
 
+  /** A service with an HTTP port has Vert.x keep metrics (its meters join the service's on {@code /metrics}). */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    return clusterRequested() ? LiteMemberJoin.builder(options) : super.createVertxBuilder(options);
+    VertxOptions withMetrics = config != null && config.http() != null ? HttpEndpoints.withMetrics(options) : options;
+    return clusterRequested() ? LiteMemberJoin.builder(withMetrics) : super.createVertxBuilder(withMetrics);
   }
 
   @Override
@@ -149,7 +152,7 @@ public class ClientApplication extends KirimApplication {
       exitCode = Math.max(exitCode, report.exitCode());
       if (config.report() != null) {
         try {
-          ReportWriter.write(config.report(), report);
+          ReportWriter.write(config.report(), report, interrupted() ? interruption.exitCode() : report.exitCode());
         } catch (IllegalStateException e) {
           System.err.println("kirim-client: error: " + e.getMessage());
           exitCode = Math.max(exitCode, PushReport.EXIT_FAILED);

@@ -1,6 +1,8 @@
 package dev.kirim.client;
 
+import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.http.HttpOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -14,13 +16,15 @@ import java.util.Set;
  */
 public final class ClientConfig {
 
-  private static final Set<String> OWN_KEYS = Set.of("report", "service");
+  private static final Set<String> OWN_KEYS = Set.of("report", "service", "http");
   static final Set<String> KEYS = union(ClientOptions.KEYS, PushJob.KEYS, OWN_KEYS);
 
   private final ClientOptions options;
   private final PushJob job;
   private final Path report;
   private final boolean service;
+  // null: no HTTP port.
+  private final HttpOptions http;
 
   /**
    * @throws dev.kirim.config.ConfigException naming the first bad, missing or unknown key
@@ -36,6 +40,11 @@ public final class ClientConfig {
       job.validate();
     }
     options = new ClientOptions(json);
+    http = json.getValue("http") == null ? null : new HttpOptions(config.object("http"));
+    if (http != null && !service) {
+      throw new ConfigException("config key 'http' is for a client running as a service (\"service\": true): a "
+        + "one-shot push has its summary and its report");
+    }
   }
 
   /** @return the configuration as it was understood, defaults filled in: read back, it gives the same */
@@ -43,6 +52,9 @@ public final class ClientConfig {
     JsonObject json = options.toJson().mergeIn(job.toJson()).put("service", service);
     if (report != null) {
       json.put("report", report.toString());
+    }
+    if (http != null) {
+      json.put("http", http.toJson());
     }
     return json;
   }
@@ -64,6 +76,11 @@ public final class ClientConfig {
   /** @return whether the client runs as a service taking jobs on {@code kirim.push} instead of pushing once */
   public boolean isService() {
     return service;
+  }
+
+  /** @return a service's HTTP port ({@code /metrics}, {@code /health}), {@code null} for none */
+  public HttpOptions http() {
+    return http;
   }
 
   @SafeVarargs

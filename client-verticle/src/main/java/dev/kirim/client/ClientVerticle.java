@@ -1,5 +1,8 @@
 package dev.kirim.client;
 
+import dev.kirim.client.http.ServiceHttp;
+import dev.kirim.http.HttpEndpoints;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -16,6 +19,8 @@ public class ClientVerticle extends VerticleBase {
   private final Promise<PushReport> completion = Promise.promise();
   private KirimClient client;
   private PushService service;
+  private ServiceMeters meters;
+  private ServiceHttp http;
   private ProgressLine progress;
   private volatile String interruption;
 
@@ -28,7 +33,14 @@ public class ClientVerticle extends VerticleBase {
     }
     if (config.isService()) {
       service = new PushService(vertx, client, config().copy());
-      return service.start();
+      if (config.http() == null) {
+        return service.start();
+      }
+      PrometheusMeterRegistry registry = HttpEndpoints.registry(vertx);
+      meters = new ServiceMeters(registry);
+      service.meters(meters);
+      http = new ServiceHttp(vertx, config.http(), registry, service::isTakingJobs);
+      return service.start().compose(v -> http.listen());
     }
     if (progress == null) {
       client.push(config.job()).onComplete(completion);
@@ -69,8 +81,18 @@ public class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (meters != null) {
+      meters.close();
+    }
+    Future<Void> httpClosed = http == null ? Future.succeededFuture() : http.close();
     Future<Void> unregistered = service == null ? Future.succeededFuture() : service.close();
-    return unregistered.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+    return Future.join(httpClosed, unregistered)
+      .eventually(() -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  /** @return a service's HTTP port ({@code http} key), {@code null} without one; for tests */
+  public ServiceHttp http() {
+    return http;
   }
 
   /** @return the report once the push is over */

@@ -38,6 +38,8 @@ final class PushService {
   private final KirimClient client;
   private final JsonObject defaults;
   private MessageConsumer<Object> consumer;
+  // null: no HTTP port, no meters.
+  private ServiceMeters meters;
 
   /** @param config the service's configuration: defaults for every job's keys */
   PushService(Vertx vertx, KirimClient client, JsonObject config) {
@@ -49,6 +51,17 @@ final class PushService {
         defaults.put(key, config.getValue(key));
       }
     });
+  }
+
+  /** Counts every job in {@code meters} from now on. */
+  PushService meters(ServiceMeters meters) {
+    this.meters = meters;
+    return this;
+  }
+
+  /** @return whether jobs are being taken: the consumer is registered */
+  boolean isTakingJobs() {
+    return consumer != null && consumer.isRegistered();
   }
 
   /** @return completes once the consumer is registered (cluster-wide when clustered) */
@@ -67,8 +80,14 @@ final class PushService {
       String report = ConfigReader.of(job).string("report", null);
       reportPath = report == null ? null : Path.of(report).toAbsolutePath().normalize();
     } catch (ConfigException e) {
+      if (meters != null) {
+        meters.jobRefused();
+      }
       message.fail(BAD_JOB, "bad push job: " + e.getMessage());
       return;
+    }
+    if (meters != null) {
+      meters.jobStarted();
     }
     client.push(pushJob)
       .compose(report -> reportPath == null ? Future.succeededFuture(report)
@@ -77,10 +96,18 @@ final class PushService {
           return report;
         }, false))
       .onSuccess(report -> {
+        if (meters != null) {
+          meters.jobEnded(report);
+        }
         log.info("Push job done: {}", report.summary().lines().reduce((a, b) -> b).orElse(""));
         message.reply(report.toJson());
       })
-      .onFailure(e -> message.fail(FAILED_JOB, e.getMessage()));
+      .onFailure(e -> {
+        if (meters != null) {
+          meters.jobFailed();
+        }
+        message.fail(FAILED_JOB, e.getMessage());
+      });
   }
 
   /** The job's keys over the service's; a connection setting or {@code service} is not a job's to change. */

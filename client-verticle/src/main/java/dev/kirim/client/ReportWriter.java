@@ -19,11 +19,22 @@ final class ReportWriter {
    * @throws IllegalStateException whose message names the path, what went wrong and the key to check
    */
   static void write(Path path, PushReport report) {
+    write(path, report, report.exitCode());
+  }
+
+  /**
+   * Writes {@code report} with {@code exitCode}, what the process exits with: an interrupted push exits 130 or
+   * 143, which the report alone (that knows of failed files, not of signals) would give as 1.
+   *
+   * @throws IllegalStateException whose message names the path, what went wrong and the key to check
+   */
+  static void write(Path path, PushReport report, int exitCode) {
     try {
       if (path.getParent() != null) {
         Files.createDirectories(path.getParent());
       }
-      Files.writeString(path, report.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
+      Files.writeString(path, report.toJson().put("exitCode", exitCode).encodePrettily() + "\n",
+        StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the report to " + path + ": " + IoErrors.describe(e)
         + ": check the 'report' path", e);

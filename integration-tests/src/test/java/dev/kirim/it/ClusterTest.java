@@ -11,6 +11,8 @@ import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
 import dev.kirim.server.ServerOptions;
 import dev.kirim.server.ServerVerticle;
+import dev.kirim.http.HttpOptions;
+import dev.kirim.testkit.HttpGet;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.Ports;
 import dev.kirim.testkit.TestClusterNode;
@@ -62,6 +64,7 @@ class ClusterTest {
   private Vertx a;
   private Vertx b;
   private Vertx c;
+  private ServerVerticle serverB;
 
   @BeforeAll
   void startCluster() throws IOException {
@@ -76,7 +79,7 @@ class ClusterTest {
     // this shared disk meanwhile: cluster:any must pick B.
     long bigReserve = java.nio.file.Files.getFileStore(dir).getUsableSpace() / 2;
     deployServer(a, "server-a", dir.resolve("a"), bigReserve);
-    deployServer(b, "server-b", dir.resolve("b"), 0);
+    serverB = deployServer(b, "server-b", dir.resolve("b"), 0);
   }
 
   @AfterAll
@@ -92,6 +95,23 @@ class ClusterTest {
     assertEquals(nodeId(b), servers.get("server-b").nodeId());
     assertEquals("127.0.0.1", servers.get("server-a").host());
     assertTrue(servers.get("server-b").freeBytes() > servers.get("server-a").freeBytes(), servers.toString());
+  }
+
+  /** A clustered server's /health has a fourth check: its record is in the cluster's server registry. */
+  @Test
+  void healthOfAClusteredServerIncludesItsRegistryRecord() {
+    HttpGet http = new HttpGet(b, serverB.http().actualPort());
+    try {
+      HttpGet.Response health = await(http.get("/health"));
+      assertEquals(200, health.status(), health.body());
+      JsonObject cluster = new JsonObject(health.body()).getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(check -> "cluster".equals(check.getString("id"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no cluster check: " + health.body()));
+      assertEquals("UP", cluster.getString("status"), health.body());
+      assertEquals(4, new JsonObject(health.body()).getJsonArray("checks").size(), health.body());
+    } finally {
+      await(http.close());
+    }
   }
 
   @Test
@@ -190,11 +210,14 @@ class ClusterTest {
       .collect(Collectors.toMap(ServerRecord::serverId, r -> r));
   }
 
-  private static void deployServer(Vertx node, String id, Path storage, long reserve) {
+  /** @return the deployed verticle; its HTTP port ({@code http}) is on, on a free port */
+  private static ServerVerticle deployServer(Vertx node, String id, Path storage, long reserve) {
     JsonObject config = new ServerOptions().setHost("127.0.0.1").setPort(0).setStorageDir(storage).setServerId(id)
-      .toJson();
+      .setHttp(new HttpOptions().setPort(0)).toJson();
     config.getJsonObject("limits").put("minFreeBytes", reserve);
-    await(node.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config)));
+    ServerVerticle verticle = new ServerVerticle();
+    await(node.deployVerticle(verticle, new DeploymentOptions().setConfig(config)));
+    return verticle;
   }
 
   private static String nodeId(Vertx node) {

@@ -79,6 +79,8 @@ class InterruptedClientIT {
     JsonObject interrupted = firstReport.getJsonArray("files").getJsonObject(0);
     assertEquals("interrupted", interrupted.getString("status"), interrupted::encode);
     assertEquals(1, firstReport.getJsonObject("totals").getInteger("interrupted"), firstReport::encode);
+    assertEquals(exitCode, firstReport.getInteger("exitCode"), () -> "the report says what the process exits with: "
+      + firstReport.encode());
     assertFalse(Files.exists(storage.resolve(NAME)), "nothing under the final name after the interruption");
     server.awaitLines(line -> line.contains("partial kept for resume"), 1, WAIT, "the partial kept for resume");
     assertTrue(server.isAlive(), server::describe);
@@ -86,11 +88,14 @@ class InterruptedClientIT {
     KirimProcess second = kirim.client(source.getParent()).conf(conf.toString()).run(Duration.ofSeconds(120));
 
     assertExitCode(0, second);
+    assertEquals(0, new JsonObject(Files.readString(report)).getInteger("exitCode"));
     JsonObject result = new JsonObject(Files.readString(report)).getJsonArray("files").getJsonObject(0);
     assertEquals("sent", result.getString("status"), result::encode);
     long resumedFrom = result.getLong("resumedFrom");
     assertTrue(resumedFrom > 0 && resumedFrom < SIZE, () -> "the next run resumes: " + result.encode());
     assertEquals(crc32c(source), crc32c(storage.resolve(NAME)), "CRC32C of the resumed file");
+    // The server says so at INFO, with the offset.
+    server.awaitLine("resuming '" + NAME + "' at offset " + resumedFrom + " of " + SIZE + " bytes", WAIT);
     System.out.printf("InterruptedClientIT: SIG%s exited %d; the next run resumed from %d of %d bytes%n", signal,
       exitCode, resumedFrom, SIZE);
   }

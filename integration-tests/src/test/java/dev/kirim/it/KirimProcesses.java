@@ -88,6 +88,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     private final Path workDir;
     private final List<String> jvm = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
     private Path script;
     private Path cacheDir;
 
@@ -112,6 +113,12 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       return args("-conf", pathOrJson);
     }
 
+    /** Sets an environment variable of the process. */
+    public Launch env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
     public Launch args(String... more) {
       args.addAll(List.of(more));
       return this;
@@ -128,7 +135,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
         throw new IllegalStateException("working directory " + workDir + " does not exist");
       }
       List<String> command = new ArrayList<>();
-      Map<String, String> environment = new HashMap<>();
+      Map<String, String> environment = new HashMap<>(env);
       if (script != null) {
         command.add(script.toString());
         environment.put("KIRIM_CLIENT_JAR", jar.toString());

@@ -48,6 +48,8 @@ public class KirimServer {
   private ServerContext context;
   private ServerTls tls;
   private ProtectedMode protectedMode;
+  private ServerActivity activity;
+  private volatile boolean listening;
   private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
@@ -106,11 +108,14 @@ public class KirimServer {
         peerConnections = peers.computeIfAbsent(address, k -> new PeerConnections());
         String serverId = options.getServerId() != null ? options.getServerId()
           : Addresses.localHostName() + ":" + server.actualPort();
+        activity = ServerActivity.shared(vertx, address, serverId);
+        activity.startSampling(vertx, storage::usableSpace);
         context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
-          this::handleUpload);
+          this::handleUpload, activity);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
+        listening = true;
         if (tls != null) {
           tls.watch(netServer, address);
         }
@@ -215,9 +220,37 @@ public class KirimServer {
     return storage;
   }
 
+  /** @return what this server (all its instances) is doing, for metrics and status; {@code null} until it listens */
+  public ServerActivity activity() {
+    return activity;
+  }
+
+  /** @return succeeded when a file can be created and deleted in the storage directory now (a health check) */
+  public Future<Void> probeStorage() {
+    return vertx.executeBlocking(() -> {
+      java.nio.file.Files.delete(java.nio.file.Files.createTempFile(storage.root(), ".kirim-probe-", ".tmp"));
+      return null;
+    }, false);
+  }
+
+  /** @return whether the TCP port is open: between a successful {@link #listen()} and {@link #close()} */
+  public boolean isListening() {
+    return listening;
+  }
+
+  /** @return the usable bytes on the storage's file system now */
+  public Future<Long> usableSpace() {
+    return storage.usableSpace();
+  }
+
   public Future<Void> close() {
     if (tls != null) {
       tls.close();
+    }
+    listening = false;
+    if (activity != null) {
+      activity.release(vertx);
+      activity = null;
     }
     return netServer == null ? Future.succeededFuture() : netServer.close();
   }

@@ -1,7 +1,11 @@
 package dev.kirim.server;
 
+import dev.kirim.http.HttpEndpoints;
 import dev.kirim.launch.KirimApplication;
+import dev.kirim.log.LogFormat;
 import io.vertx.core.Deployable;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import org.slf4j.Logger;
@@ -19,6 +23,7 @@ public class ServerApplication extends KirimApplication {
 
   // Written by the launcher's thread, read by its shutdown hook.
   private volatile boolean deployed;
+  private boolean metrics;
 
   /** Bad usage or configuration. */
   public static final int EXIT_CONFIG = KirimApplication.EXIT_CONFIG;
@@ -39,16 +44,33 @@ public class ServerApplication extends KirimApplication {
     if (exit != ServerCommandLine.CONTINUE) {
       System.exit(exit);
     }
-    new ServerApplication(commandLine).start();
+    ServerApplication application = new ServerApplication(commandLine);
+    StartInterruption.install("kirim-server", () -> application.deployed);
+    application.start();
   }
 
-  /** Without {@code -conf} or flags every key has its default. */
+  /**
+   * Without {@code -conf} or flags every key has its default. The log format is taken from here on
+   * ({@code logFormat}), and whether Vert.x must keep metrics ({@code http}).
+   */
   @Override
   protected void checkConfiguration(String conf) {
     JsonObject config = loadConfiguration(conf);
     if (config != null) {
-      new ServerOptions(config);
+      ServerOptions options = new ServerOptions(config);
+      LogFormat.activate(options.getLogFormat());
+      metrics = options.getHttp() != null;
     }
+  }
+
+  /**
+   * With an HTTP port, Vert.x keeps Micrometer metrics in a Prometheus registry (its net, pool and JVM meters
+   * join kirim's on {@code /metrics}); without one it keeps none, which costs nothing. Metrics options given
+   * with {@code -options} win.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    return super.createVertxBuilder(metrics ? HttpEndpoints.withMetrics(options) : options);
   }
 
   @Override

@@ -78,7 +78,7 @@ final class ServerConnection {
     this.peer = Addresses.hostPort(socket.remoteAddress().host(), socket.remoteAddress().port());
     this.writer = MessageWriter.create(server.vertx().getOrCreateContext(), socket);
     this.replies = new ReplyQueue(writer::write);
-    this.log = new ConnectionLog(peer);
+    this.log = new ConnectionLog(peer, server.activity());
     ServerLimits limits = server.options().getLimits();
     this.deadline = new Deadline(server.vertx(), limits.getHeaderTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
@@ -282,6 +282,7 @@ final class ServerConnection {
         + data.offset() + " and length " + data.length() + ", expected " + upload.partial.offset() + " and " + expected));
       return;
     }
+    log.receiving(upload);
     Future<Void> opened = upload.open();
     if (opened.isComplete()) {
       return;
@@ -338,11 +339,7 @@ final class ServerConnection {
   private void answerPut(PutBatch.Item item) {
     item.claim.release();
     Message reply = item.failure() != null ? errorReply(item.offer, item.failure()) : reply(item.put.id(), item.stored());
-    if (reply instanceof Message.Skip) {
-      log.offerAnswered(item.offer, reply);
-    } else {
-      log.commitAnswered(item.offer, item.receivedAt, reply);
-    }
+    log.putAnswered(item, reply);
     answer(item.slot, reply);
     if (reply instanceof Message.Done done) {
       server.uploadHandler().handle(new ReceivedEvent(item.offer.name(), done.name(), done.bytes(),

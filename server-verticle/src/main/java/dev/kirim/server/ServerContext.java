@@ -10,7 +10,9 @@ import io.vertx.core.Vertx;
  * calling back into the connection.
  *
  * @param uploadHandler told of every file published
+ * @param activity      told of connections and uploads, for metrics and the status page
  */
 record ServerContext(Vertx vertx, ServerOptions options, String serverId, StorageDirectory storage,
-                     PartialFiles partials, UploadClaims claims, Handler<ReceivedEvent> uploadHandler) {
+                     PartialFiles partials, UploadClaims claims, Handler<ReceivedEvent> uploadHandler,
+                     ServerActivity activity) {
 }

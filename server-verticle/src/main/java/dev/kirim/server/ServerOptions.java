@@ -2,7 +2,9 @@ package dev.kirim.server;
 
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.log.LogFormat;
 import dev.kirim.protocol.Message;
+import dev.kirim.http.HttpOptions;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -28,7 +30,7 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth");
+    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -48,6 +50,9 @@ public class ServerOptions {
   private TlsConfig.Server tls;
   // null: no auth key, protected mode on a non-loopback address.
   private AuthOptions auth;
+  // null: no HTTP port (metrics, health, status page).
+  private HttpOptions http;
+  private LogFormat logFormat = LogFormat.fromEnvironment();
 
   public ServerOptions() {
   }
@@ -68,6 +73,8 @@ public class ServerOptions {
     this.limits = new ServerLimits(other.limits);
     this.tls = other.tls;
     this.auth = other.auth;
+    this.http = other.http == null ? null : new HttpOptions(other.http);
+    this.logFormat = other.logFormat;
   }
 
   /**
@@ -93,6 +100,9 @@ public class ServerOptions {
     limits = new ServerLimits(config.object("limits"));
     tls = TlsConfig.Server.parse(json.getValue("tls"), "tls");
     auth = AuthOptions.parse(json.getValue("auth"));
+    http = json.getValue("http") == null ? null : new HttpOptions(config.object("http"));
+    logFormat = LogFormat.fromConfig(config.choice("logFormat", LogFormat.fromEnvironment().configName(),
+      LogFormat.configNames()));
     validate();
   }
 
@@ -139,6 +149,9 @@ public class ServerOptions {
       throw new ConfigException("config key 'limits' is not set");
     }
     limits.validate();
+    if (http != null) {
+      http.validate();
+    }
     return this;
   }
 
@@ -157,7 +170,9 @@ public class ServerOptions {
       .put("registry", new JsonObject().put("ttlMs", registryTtlMs).put("refreshMs", getRegistryRefreshMs()))
       .put("limits", limits.toJson())
       .put("tls", tls == null ? null : tls.toJson())
-      .put("auth", auth == null ? null : auth.toJson());
+      .put("auth", auth == null ? null : auth.toJson())
+      .put("http", http == null ? null : http.toJson())
+      .put("logFormat", logFormat.configName());
   }
 
   public String getHost() {
@@ -305,6 +320,26 @@ public class ServerOptions {
 
   public ServerOptions setAuth(AuthOptions auth) {
     this.auth = auth;
+    return this;
+  }
+
+  /** @return the HTTP port's settings (metrics, health, status page), {@code null} for none */
+  public HttpOptions getHttp() {
+    return http;
+  }
+
+  public ServerOptions setHttp(HttpOptions http) {
+    this.http = http;
+    return this;
+  }
+
+  /** @return how the server jar writes its log lines: {@code KIRIM_LOG_FORMAT}, else the {@code logFormat} key */
+  public LogFormat getLogFormat() {
+    return logFormat;
+  }
+
+  public ServerOptions setLogFormat(LogFormat logFormat) {
+    this.logFormat = logFormat;
     return this;
   }
 }

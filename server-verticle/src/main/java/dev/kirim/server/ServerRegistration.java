@@ -65,8 +65,13 @@ final class ServerRegistration {
         timer = vertx.setPeriodic(options.getRegistryRefreshMs(), id -> refresh());
         return refresh();
       })
-      .onSuccess(v -> log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
-        Addresses.hostPort(advertisedHost(), server.actualPort())))
+      .onSuccess(v -> {
+        // A standalone server's registry is its own local map: worth a line only when it is the cluster's.
+        if (vertx.isClustered()) {
+          log.info("Registered in {} as {} at {}", KirimCluster.SERVERS_MAP, server.serverId(),
+            Addresses.hostPort(advertisedHost(), server.actualPort()));
+        }
+      })
       .recover(e -> {
         if (e instanceof DuplicateServerIdException) {
           return Future.failedFuture(e);

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.server.http.ServerHttp;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -12,6 +13,7 @@ public class ServerVerticle extends VerticleBase {
 
   private KirimServer server;
   private ServerRegistration registration;
+  private ServerHttp http;
 
   @Override
   public Future<?> start() {
@@ -19,11 +21,19 @@ public class ServerVerticle extends VerticleBase {
     server = KirimServer.create(vertx, options).uploadHandler(new ReceivedEventPublisher(vertx));
     return server.listen()
       .compose(s -> {
-        registration = new ServerRegistration(vertx, server, options, context.getInstanceCount());
-        return registration.start();
+        ServerRegistration starting = new ServerRegistration(vertx, server, options, context.getInstanceCount());
+        // Only a registration that started is closed again: a refused one holds no record of its own.
+        return starting.start().onSuccess(v -> registration = starting);
       })
-      // A refused registration (a duplicate serverId) ends the start: stop listening too.
-      .recover(e -> server.close().transform(closed -> Future.failedFuture(e)));
+      .compose(v -> {
+        if (options.getHttp() == null) {
+          return Future.succeededFuture();
+        }
+        http = ServerHttp.create(vertx, server, options.getHttp());
+        return http.listen();
+      })
+      // A refused registration (a duplicate serverId) or HTTP port ends the start: stop listening too.
+      .recover(e -> stop().transform(closed -> Future.failedFuture(e)));
   }
 
   @Override
@@ -31,8 +41,14 @@ public class ServerVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
+    Future<Void> httpClosed = http == null ? Future.succeededFuture() : http.close();
     Future<Void> unregistered = registration == null ? Future.succeededFuture() : registration.close();
-    return unregistered.eventually(() -> server.close());
+    return Future.join(httpClosed, unregistered).eventually(() -> server.close());
+  }
+
+  /** @return the HTTP port's server ({@code http} key), {@code null} without one; for tests */
+  public ServerHttp http() {
+    return http;
   }
 
   /** @return the running server, for embedding and tests */

@@ -65,6 +65,47 @@ class LogLinesTest extends ServerTestBase {
   }
 
   /**
+   * A file's duration measures its transfer, from its first data to its answer, not the time its accepted offer
+   * waited behind the files before it: two offers are accepted, their data comes 1.5 s later (a timer: the wait
+   * itself is what is measured), and neither line says more than a second. Each line starts with the peer and
+   * the client id.
+   */
+  @Test
+  void durationsMeasureTheTransferNotTheQueueAndLinesNameTheClient(VertxTestContext testContext) {
+    String marker = UUID.randomUUID().toString();
+    String a = "queued-a-" + marker + ".txt";
+    String b = "queued-b-" + marker + ".txt";
+    byte[] content = content(10, 1);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.offer(1, a, content.length);
+        client.offer(2, b, content.length);
+        return client.expect(Message.Send.class)
+          .compose(send -> client.expect(Message.Send.class))
+          .compose(send -> {
+            Promise<Void> later = Promise.promise();
+            vertx.setTimer(1500, id -> later.complete());
+            return later.future();
+          })
+          .compose(v -> client.finishUpload(1, content, 0))
+          .compose(done -> client.finishUpload(2, content, 0));
+      })
+      .compose(done -> awaitLogLine("'" + b + "'", marker, Instant.now().plus(Duration.ofSeconds(10))))
+      .onComplete(testContext.succeeding(lines -> testContext.verify(() -> {
+        for (String name : List.of(a, b)) {
+          String line = lines.stream().filter(l -> l.contains("copied 10 bytes into '" + name + "'")).findFirst()
+            .orElseThrow(() -> new AssertionError("no line for " + name + ": " + lines));
+          java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("127\\.0\\.0\\.1:\\d+ \\(test-client\\): copied .* in (\\d+) ms$").matcher(line);
+          assertTrue(m.find(), line);
+          assertTrue(Long.parseLong(m.group(1)) < 1000, () -> "the queueing counted: " + line);
+        }
+        testContext.completeNow();
+      })));
+  }
+
+  /**
    * Reads the log until a line holds both {@code text} and {@code marker}, looking again every 20 ms (nothing
    * else tells when the server has logged a close); bounded by {@code deadline}.
    *

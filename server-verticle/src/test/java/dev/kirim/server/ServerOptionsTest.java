@@ -65,4 +65,31 @@ class ServerOptionsTest {
     ConfigException zero = refused(new JsonObject().put("limits", new JsonObject().put("maxConnectionsPerPeer", 0)));
     assertTrue(zero.getMessage().contains("'limits.maxConnectionsPerPeer'"), zero.getMessage());
   }
+
+  @Test
+  void httpIsOffUnlessSetAndDefaultsToLoopback25564() {
+    assertEquals(null, new ServerOptions(new JsonObject()).getHttp());
+    ServerOptions defaults = new ServerOptions(new JsonObject().put("http", new JsonObject()));
+    assertEquals("127.0.0.1", defaults.getHttp().getHost());
+    assertEquals(25564, defaults.getHttp().getPort());
+    ServerOptions set = new ServerOptions(new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0")
+      .put("port", 9100)));
+    assertEquals("0.0.0.0", set.getHttp().getHost());
+    assertEquals(9100, new ServerOptions(set).getHttp().getPort(), "the copy keeps it");
+    assertTrue(refused(new JsonObject().put("http", new JsonObject().put("port", 70_000))).getMessage()
+      .contains("'http.port'"));
+    assertTrue(refused(new JsonObject().put("http", new JsonObject().put("prot", 1))).getMessage()
+      .contains("'http.prot'"));
+    assertTrue(refused(new JsonObject().put("http", 25564)).getMessage().contains("'http'"));
+  }
+
+  @Test
+  void logFormatIsTextOrJson() {
+    assertEquals(dev.kirim.log.LogFormat.JSON,
+      new ServerOptions(new JsonObject().put("logFormat", "json")).getLogFormat());
+    assertEquals(dev.kirim.log.LogFormat.TEXT,
+      new ServerOptions(new JsonObject().put("logFormat", "text")).getLogFormat());
+    ConfigException bad = refused(new JsonObject().put("logFormat", "xml"));
+    assertTrue(bad.getMessage().contains("'logFormat'") && bad.getMessage().contains("json"), bad.getMessage());
+  }
 }

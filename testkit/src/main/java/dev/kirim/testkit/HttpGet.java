@@ -1,0 +1,45 @@
+package dev.kirim.testkit;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** GET requests to a server's HTTP port (metrics, health, status) on 127.0.0.1, and reading a Prometheus scrape. */
+public final class HttpGet {
+
+  /** A response: status code and body as text. */
+  public record Response(int status, String body) {
+  }
+
+  private final HttpClient client;
+  private final int port;
+
+  public HttpGet(Vertx vertx, int port) {
+    this.client = vertx.createHttpClient();
+    this.port = port;
+  }
+
+  public Future<Response> get(String path) {
+    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+      .compose(request -> request.send())
+      .compose(response -> response.body().map(body -> new Response(response.statusCode(), body.toString())));
+  }
+
+  /**
+   * @param series a metric name with its labels as the scrape writes them, e.g.
+   *               {@code kirim_files_total{result="stored"}}
+   * @return its value in a Prometheus text scrape, or {@code NaN} when absent
+   */
+  public static double value(String scrape, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+}
