@@ -20,7 +20,7 @@ public class ClientOptions {
 
   public static final int DEFAULT_PARALLEL_TARGETS = 8;
   public static final int DEFAULT_CONNECTIONS_PER_TARGET = 2;
-  public static final int DEFAULT_WINDOW = 32;
+  public static final int DEFAULT_WINDOW = 64;
   public static final int DEFAULT_RETRY_ATTEMPTS = 10;
   public static final long DEFAULT_RETRY_BACKOFF_MS = 200;
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
