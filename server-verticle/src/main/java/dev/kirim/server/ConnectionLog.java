@@ -18,7 +18,8 @@ final class ConnectionLog {
   // The connection's logger: an operator filters on one name to follow connections.
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
-  private final String peer;
+  // Names the authenticated client once it is known, so that every later line does.
+  private String peer;
   private String clientId = "?";
   // A client pipelining offers of bad names gets one refusal line per burst, not one per offer.
   private final LogBurst refusals = new LogBurst();
@@ -34,6 +35,11 @@ final class ConnectionLog {
 
   void clientId(String clientId) {
     this.clientId = Printable.escape(clientId);
+  }
+
+  void authenticated(String client) {
+    log.info("{}: authenticated as client '{}'", peer, Printable.escape(client));
+    peer = peer + " (client '" + Printable.escape(client) + "')";
   }
 
   void offerAnswered(Message.Offer offer, Message answer) {

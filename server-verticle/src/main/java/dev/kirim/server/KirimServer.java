@@ -7,6 +7,10 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Access;
+import dev.kirim.server.auth.AuthAttempts;
+import dev.kirim.server.auth.Namespaces;
+import dev.kirim.server.auth.Quota;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -36,6 +40,8 @@ public class KirimServer {
   private static final Logger log = LoggerFactory.getLogger(KirimServer.class);
   private static final String CONNECTIONS_MAP = "kirim.server.connections";
   private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
+  private static final String QUOTAS_MAP = "kirim.server.quotas";
+  private static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -48,6 +54,8 @@ public class KirimServer {
   private ServerContext context;
   private ServerTls tls;
   private ProtectedMode protectedMode;
+  // Null unless the server authenticates its clients with a tokens file.
+  private Access access;
   private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
@@ -96,6 +104,7 @@ public class KirimServer {
       netServer.exceptionHandler(tls::handshakeFailed);
     }
     return prepareStorage()
+      .compose(v -> prepareAccess())
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
       .map(server -> {
@@ -107,7 +116,7 @@ public class KirimServer {
         String serverId = options.getServerId() != null ? options.getServerId()
           : Addresses.localHostName() + ":" + server.actualPort();
         context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
-          this::handleUpload);
+          this::handleUpload, access);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
@@ -138,6 +147,26 @@ public class KirimServer {
       .<Void>mapEmpty()
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
         + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+  }
+
+  /** With a tokens file: the clients' directories ready and their quotas counted ({@link Namespaces}). */
+  private Future<Void> prepareAccess() {
+    AuthOptions auth = options.getAuth();
+    if (auth == null || auth.isNone()) {
+      return Future.succeededFuture();
+    }
+    LocalMap<String, Quota> shared = vertx.sharedData().getLocalMap(QUOTAS_MAP);
+    LocalMap<String, AuthAttempts> attempts = vertx.sharedData().getLocalMap(AUTH_ATTEMPTS_MAP);
+    return vertx.executeBlocking(() -> Namespaces.prepare(storage.root(), auth.getClients(), shared), false)
+      .map(quotas -> {
+        access = new Access(vertx, auth.getClients(), quotas,
+          attempts.computeIfAbsent(storage.root().toString(), k -> new AuthAttempts()));
+        log.info("Authentication on: {} client(s) from {}, each confined to its directory", auth.getClients().size(),
+          auth.getTokensFile());
+        return (Void) null;
+      })
+      .recover(e -> Future.failedFuture(new ListenException("cannot prepare the clients' directories: "
+        + (e instanceof IllegalStateException ? e.getMessage() : IoErrors.describe(Failures.unwrap(e))), e)));
   }
 
   private Future<NetServer> explainListenFailure(Throwable failure) {

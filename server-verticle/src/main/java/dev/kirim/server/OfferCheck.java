@@ -2,7 +2,9 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ final class OfferCheck {
   // could then wait for each other.
   private Future<Void> waitsBefore = Future.succeededFuture();
   private boolean closed;
+  private Namespace namespace = Namespace.OPEN;
 
   /** @param owner who claims names: one connection */
   OfferCheck(ServerContext server, String owner) {
@@ -32,10 +35,16 @@ final class OfferCheck {
     this.owner = owner;
   }
 
+  /** From the hello on: the client's names resolve in {@code namespace}, and count against its quota. */
+  void confine(Namespace namespace) {
+    this.namespace = namespace;
+  }
+
   Future<OfferDecision> check(Message.Offer offer) {
     Path target;
     try {
-      target = server.storage().resolve(offer.name());
+      // A name that would leave the namespace breaks the name rules ('..'): bad_name, as anywhere.
+      target = server.storage().resolve(namespace.storedName(NameRules.check(offer.name())));
     } catch (ProtocolException e) {
       return Future.failedFuture(e);
     }
@@ -91,14 +100,15 @@ final class OfferCheck {
    */
   private Future<Survey> survey(Message.Offer offer, Path target, boolean dryRun) {
     StorageDirectory storage = server.storage();
-    String resumeKey = PartialFiles.resumeKey(offer, server.options().isResume());
+    String resumeKey = PartialFiles.resumeKey(offer, namespace.clientName(), server.options().isResume());
     return server.vertx().executeBlocking(() -> {
       StorageDirectory.Existing existing = storage.inspectNow(target);
       existing = Sameness.needsChecksum(offer, existing)
         ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
         : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
       return new Survey(existing, storage.usableSpaceNow(),
-        server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));
+        server.partials().partialFor(target, resumeKey, offer.resumeId(), namespace.clientName() != null, offer.size(),
+          offer.checksumAlgorithm(), dryRun));
     }, false);
   }
 
@@ -132,11 +142,18 @@ final class OfferCheck {
       return Future.failedFuture(new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve"));
     }
+    String overQuota = namespace.reserve(target, offer.size(), claim == null);
+    if (overQuota != null) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "'" + offer.name() + "' refused: "
+        + overQuota));
+    }
     if (claim == null) {
       boolean resumes = survey.partial().offset() > 0 && action.equals(Message.Preview.CREATE);
       return Future.succeededFuture(new OfferDecision.Preview(resumes ? Message.Preview.RESUME : action,
         survey.partial().offset()));
     }
+    Namespace reservedIn = namespace;
+    claim.onRelease(() -> reservedIn.ended(target));
     return Future.succeededFuture(new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim)));
   }
 

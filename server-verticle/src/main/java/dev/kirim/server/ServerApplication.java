@@ -39,6 +39,9 @@ public class ServerApplication extends KirimApplication {
     if (exit != ServerCommandLine.CONTINUE) {
       System.exit(exit);
     }
+    if (commandLine.hashTokenRequested()) {
+      System.exit(HashToken.run(System.in, System.out, System.err));
+    }
     new ServerApplication(commandLine).start();
   }
 

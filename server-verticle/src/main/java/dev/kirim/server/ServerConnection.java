@@ -7,6 +7,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.MessageWriter;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -187,9 +188,34 @@ final class ServerConnection {
     deadline.cancel();
     clientId = hello.clientId();
     log.clientId(clientId);
+    if (server.access() == null) {
+      welcome(Namespace.OPEN);
+      return;
+    }
+    Future<Namespace> admitted = server.access().admit(hello.token(), clientId, socket);
+    if (admitted.succeeded()) {
+      welcome(admitted.result());
+      return;
+    }
+    // A refusal comes after a backoff delay: nothing more is read meanwhile, then the connection closes.
+    reader.pause();
+    socket.pause();
+    admitted.onFailure(e -> fatal((ProtocolException) e));
+  }
+
+  /** The session starts, its names confined to {@code namespace}. */
+  private void welcome(Namespace namespace) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    offerCheck.confine(namespace);
+    publication.confine(namespace);
+    if (namespace.clientName() != null) {
+      log.authenticated(namespace.clientName());
+    }
     state = State.READY;
     writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes()));
+      server.options().getLimits().getMaxFileBytes(), namespace.clientName()));
   }
 
   private void handleOffer(Message.Offer offer) {
@@ -230,7 +256,7 @@ final class ServerConnection {
     Upload upload = ((OfferDecision.Accept) decision).upload();
     if (state == State.CLOSED) {
       upload.releaseClaim();
-      return new Message.Send(offer.id(), upload.partial.offset());
+      return PartialFiles.send(offer.id(), upload.partial);
     }
     // Checks run concurrently: the limit checked when the offer arrived does not bound them alone.
     if (accepted.size() >= maxPendingOffers()) {
@@ -239,7 +265,7 @@ final class ServerConnection {
     }
     accepted.put(upload.id(), upload);
     followClaimDeadline();
-    return new Message.Send(offer.id(), upload.partial.offset());
+    return PartialFiles.send(offer.id(), upload.partial);
   }
 
   private void handleDataHeader(Message.Data data) {

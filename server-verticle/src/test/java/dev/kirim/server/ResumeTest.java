@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,8 @@ class ResumeTest extends ServerTestBase {
   private static final String NAME = "big/archive.tar";
   private static final long MTIME = 1_700_000_000_123L;
   private final byte[] content = content(STREAMED_SIZE + 4 * CHUNK_BYTES, 400);
+  // What the interrupted upload's send gave: presented to resume it.
+  private String resumeId;
 
   /**
    * Offers {@link #NAME} with {@code mtime}, sends the first {@code part} bytes of the body, waits until the
@@ -40,7 +43,10 @@ class ResumeTest extends ServerTestBase {
     return connectReady(server).compose(client -> {
       client.send(offer(1, NAME, content.length, mtime));
       return client.expect(Message.Send.class)
-        .compose(send -> client.sendRaw(new Message.Data(1, 0, content.length).toBuffer().appendBytes(content, 0, part)))
+        .compose(send -> {
+          resumeId = send.resumeId();
+          return client.sendRaw(new Message.Data(1, 0, content.length).toBuffer().appendBytes(content, 0, part));
+        })
         .compose(v -> awaitPartial(Math.min(part, CHUNK_BYTES)))
         .compose(partial -> client.close().map(partial));
     });
@@ -52,17 +58,20 @@ class ResumeTest extends ServerTestBase {
     startServer()
       .compose(server -> interruptedUpload(server, MTIME, part)
         .compose(partial -> connectReady(server).compose(client ->
-          client.offerUntilSent(offer(1, NAME, content.length, MTIME), RETRIES)
+          client.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
             .compose(send -> {
               long offset = send.offset();
+              assertNotNull(resumeId, "a resumable upload's send carries a resume id");
               assertTrue(offset > 0 && offset <= part, "resume offset " + offset + " of " + part + " bytes sent");
               assertEquals(List.of(partial), partials());
               assertEquals(offset, size(partial), "the offset is not what the partial file holds");
               assertFalse(Files.exists(stored(NAME)), "the final name exists before the upload finished");
-              return client.finishUpload(send.id(), content, (int) offset);
+              assertEquals(resumeId, send.resumeId(), "a resume keeps its id");
+              assertEquals("sha256", send.algorithm(), "a resume commits with SHA-256");
+              return client.finishUpload(send, content);
             }))))
       .map(done -> {
-        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.crc32c(content)), done);
+        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.sha256(content)), done);
         assertOnlyStored(NAME, content);
         return null;
       })
@@ -78,6 +87,7 @@ class ResumeTest extends ServerTestBase {
           client.send(offer(1, NAME, content.length, MTIME));
           return client.expect(Message.Send.class)
             .compose(send -> {
+              resumeId = send.resumeId();
               client.sendBody(1, content, 0);
               // The whole body is on the server's disk: only the commit is missing when the connection drops.
               return awaitPartial(content.length);
@@ -85,13 +95,13 @@ class ResumeTest extends ServerTestBase {
             .compose(partial -> client.close());
         })
         .compose(v -> connectReady(server))
-        .compose(client -> client.offerUntilSent(offer(1, NAME, content.length, MTIME), RETRIES)
+        .compose(client -> client.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
           .compose(send -> {
             assertEquals(content.length, send.offset());
-            return client.finishUpload(send.id(), content, content.length);
+            return client.finishUpload(send, content);
           })))
       .map(done -> {
-        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.crc32c(content)), done);
+        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.sha256(content)), done);
         assertStored(NAME, content);
         assertNoPartials();
         return null;
@@ -104,7 +114,7 @@ class ResumeTest extends ServerTestBase {
     startServer()
       .compose(server -> interruptedUpload(server, MTIME, 8 * CHUNK_BYTES)
         .compose(partial -> connectReady(server).compose(client ->
-          client.offerUntilSent(offer(1, NAME, content.length, MTIME + 1), RETRIES)
+          client.offerUntilSent(offer(1, NAME, content.length, MTIME + 1).withResumeId(resumeId), RETRIES)
             .compose(send -> {
               assertEquals(0, send.offset());
               return client.finishUpload(send.id(), content, 0);
@@ -148,18 +158,18 @@ class ResumeTest extends ServerTestBase {
       .compose(server -> interruptedUpload(server, MTIME, 8 * CHUNK_BYTES)
         // Once a probe's offer of the name is accepted, the lost connection is cleaned up and the partial final.
         .compose(partial -> connectReady(server)
-          .compose(probe -> probe.offerUntilSent(offer(1, NAME, content.length, MTIME), RETRIES)
+          .compose(probe -> probe.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
             .compose(reply -> probe.close()))
           .map(v -> {
             damage(partial);
             return partial;
           }))
         .compose(partial -> connectReady(server).compose(client ->
-          client.offerUntilSent(offer(1, NAME, content.length, MTIME), RETRIES)
+          client.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
             .compose(send -> {
               WireClient.check(send.offset() > 0, "expected a resume, got " + send);
               client.sendBody(send.id(), content, (int) send.offset());
-              client.send(new Message.Commit(send.id(), Checksums.crc32c(content)));
+              client.send(new Message.Commit(send.id(), Checksums.sha256(content)));
               return client.expectError(ErrorCode.CHECKSUM_MISMATCH, send.id());
             })
             .map(error -> {
@@ -168,7 +178,7 @@ class ResumeTest extends ServerTestBase {
               return null;
             })
             // Nothing to resume from any more: the next offer starts over.
-            .compose(v -> client.offerUntilSent(offer(2, NAME, content.length, MTIME), RETRIES))
+            .compose(v -> client.offerUntilSent(offer(2, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES))
             .map(send -> {
               assertEquals(0, send.offset());
               return null;
