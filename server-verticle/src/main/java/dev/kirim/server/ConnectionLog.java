@@ -77,6 +77,11 @@ final class ConnectionLog {
   }
 
   void closing(ProtocolException failure) {
+    if (failure.code() == ErrorCode.UNAUTHORISED) {
+      // Failed authentications are logged once per burst where they are decided (Access), not once each.
+      log.debug("{}: closing connection: {}", peer, Printable.escape(failure.toString()));
+      return;
+    }
     log.warn("{}: closing connection: {}", peer, Printable.escape(failure.toString()));
   }
 
