@@ -66,16 +66,26 @@ final class ClientToken {
   }
 
   private static void warnIfOthersMayRead(Path file) throws IOException {
+    String warning = readableByOthers(file);
+    if (warning != null) {
+      log.warn(warning);
+    }
+  }
+
+  /** @return the WARN line for a token file its group or others may read, {@code null} when only its owner may */
+  static String readableByOthers(Path file) throws IOException {
     Set<PosixFilePermission> permissions;
     try {
       permissions = Files.getPosixFilePermissions(file);
     } catch (UnsupportedOperationException e) {
-      return;
+      return null;
     }
-    if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)) {
-      log.warn("Token file {} may be read by its group or others (mode {}): anyone who reads it can push as this "
-        + "client; chmod 600 {}", file, java.nio.file.attribute.PosixFilePermissions.toString(permissions), file);
+    if (!permissions.contains(PosixFilePermission.GROUP_READ) && !permissions.contains(PosixFilePermission.OTHERS_READ)) {
+      return null;
     }
+    return "Token file " + file + " may be read by its group or others (mode "
+      + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "): anyone who reads it can push as this "
+      + "client; chmod 600 " + file;
   }
 
   private static String check(String token, String where) {
