@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.Crc32cForgery;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.junit5.VertxTestContext;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,6 +186,75 @@ class ResumeTest extends ServerTestBase {
               return null;
             }))))
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * A partial that holds the right resume id but whose bytes were replaced by a prefix forged for CRC-32C (the
+   * same CRC state as the real one): a resumed upload commits in SHA-256, which no such prefix passes.
+   */
+  @Test
+  void aPrefixForgedForCrc32cFailsTheSha256CommitOfAResume(VertxTestContext testContext) {
+    int part = 8 * CHUNK_BYTES;
+    byte[] evil = new byte[part];
+    java.util.Arrays.fill(evil, (byte) 'X');
+    byte[] forged = Crc32cForgery.forge(java.util.Arrays.copyOf(content, part), evil);
+    byte[] poisoned = content.clone();
+    System.arraycopy(forged, 0, poisoned, 0, part);
+    assertEquals(Checksums.crc32c(content), Checksums.crc32c(poisoned), "the forged prefix defeats CRC-32C");
+    startServer()
+      .compose(server -> interruptedUpload(server, MTIME, part)
+        .compose(partial -> connectReady(server)
+          .compose(probe -> probe.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
+            .compose(reply -> probe.close()))
+          .map(v -> {
+            assertEquals(part, size(partial));
+            overwrite(partial, forged);
+            return partial;
+          }))
+        .compose(partial -> connectReady(server).compose(client ->
+          client.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
+            .compose(send -> {
+              assertEquals(part, send.offset());
+              assertEquals("sha256", send.algorithm());
+              client.sendBody(send.id(), content, (int) send.offset());
+              client.send(new Message.Commit(send.id(), Checksums.sha256(content)));
+              return client.expectError(ErrorCode.CHECKSUM_MISMATCH, send.id());
+            })
+            .map(error -> {
+              assertFinalFiles();
+              assertNoPartials();
+              return null;
+            }))))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** A stranger who offers the same name, size and mtime without the resume id starts from 0. */
+  @Test
+  void aPartialIsNotResumedWithoutItsResumeId(VertxTestContext testContext) {
+    startServer()
+      .compose(server -> interruptedUpload(server, MTIME, 8 * CHUNK_BYTES)
+        .compose(partial -> connectReady(server).compose(stranger ->
+          stranger.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId("guessed-AAAAAAAAAAAAAAAAAAAAA"),
+              RETRIES)
+            .compose(send -> {
+              assertEquals(0, send.offset(), "a guessed id resumes nothing");
+              assertNotEquals(resumeId, send.resumeId(), "a fresh partial gets a fresh id");
+              return stranger.finishUpload(send, content);
+            }))))
+      .map(done -> {
+        assertEquals(Checksums.crc32c(content), done.checksum());
+        assertOnlyStored(NAME, content);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private static void overwrite(Path path, byte[] bytes) {
+    try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+      file.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static long size(Path path) {
