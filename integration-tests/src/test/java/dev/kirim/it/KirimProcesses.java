@@ -90,6 +90,8 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     private final List<String> args = new ArrayList<>();
     private Path script;
     private Path cacheDir;
+    private final Map<String, String> env = new HashMap<>();
+    private String stdin = "";
 
     private Launch(String kind, Path jar, Path workDir) {
       this.kind = kind;
@@ -112,6 +114,18 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       return args("-conf", pathOrJson);
     }
 
+    /** Sets an environment variable of the process. */
+    public Launch env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
+    /** What the process reads on its standard input. */
+    public Launch stdin(String text) {
+      stdin = text;
+      return this;
+    }
+
     public Launch args(String... more) {
       args.addAll(List.of(more));
       return this;
@@ -128,7 +142,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
         throw new IllegalStateException("working directory " + workDir + " does not exist");
       }
       List<String> command = new ArrayList<>();
-      Map<String, String> environment = new HashMap<>();
+      Map<String, String> environment = new HashMap<>(env);
       if (script != null) {
         command.add(script.toString());
         environment.put("KIRIM_CLIENT_JAR", jar.toString());
@@ -142,7 +156,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
         command.add(jar.toString());
       }
       command.addAll(args);
-      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command, environment);
+      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command, environment, stdin);
       started.add(process);
       return process;
     }
