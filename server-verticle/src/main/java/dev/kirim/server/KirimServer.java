@@ -11,6 +11,7 @@ import dev.kirim.server.auth.Access;
 import dev.kirim.server.auth.AuthAttempts;
 import dev.kirim.server.auth.Namespaces;
 import dev.kirim.server.auth.Quota;
+import dev.kirim.server.auth.TokensWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -42,6 +43,7 @@ public class KirimServer {
   private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
   private static final String QUOTAS_MAP = "kirim.server.quotas";
   private static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
+  private static final String TOKENS_LOGGED_MAP = "kirim.server.tokensLogged";
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -56,6 +58,7 @@ public class KirimServer {
   private ProtectedMode protectedMode;
   // Null unless the server authenticates its clients with a tokens file.
   private Access access;
+  private TokensWatch tokensWatch;
   private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
@@ -123,6 +126,9 @@ public class KirimServer {
         if (tls != null) {
           tls.watch(netServer, address);
         }
+        if (tokensWatch != null) {
+          tokensWatch.start();
+        }
         return this;
       });
   }
@@ -161,6 +167,8 @@ public class KirimServer {
       .map(quotas -> {
         access = new Access(vertx, auth.getClients(), quotas,
           attempts.computeIfAbsent(storage.root().toString(), k -> new AuthAttempts()));
+        tokensWatch = new TokensWatch(vertx, auth.getTokensFile(), storage.root(), access, shared,
+          vertx.sharedData().getLocalMap(TOKENS_LOGGED_MAP));
         log.info("Authentication on: {} client(s) from {}, each confined to its directory", auth.getClients().size(),
           auth.getTokensFile());
         return (Void) null;
@@ -247,6 +255,9 @@ public class KirimServer {
   public Future<Void> close() {
     if (tls != null) {
       tls.close();
+    }
+    if (tokensWatch != null) {
+      tokensWatch.close();
     }
     return netServer == null ? Future.succeededFuture() : netServer.close();
   }

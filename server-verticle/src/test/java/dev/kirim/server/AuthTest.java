@@ -111,6 +111,46 @@ class AuthTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /** A client added to the tokens file while the server runs gets in, without a restart. */
+  @Test
+  void aChangedTokensFileIsReloaded(VertxTestContext testContext) throws IOException {
+    ServerOptions options = authOptions();
+    Path tokens = options.getAuth().getTokensFile();
+    startServer(options)
+      .compose(server -> {
+        JsonObject file = new JsonObject(vertx.fileSystem().readFileBlocking(tokens.toString()));
+        file.getJsonArray("clients").add(new JsonObject().put("name", "citra").put("tokenSha256", TokenHash.hex("citra-token"))
+          .put("dir", "citra"));
+        vertx.fileSystem().writeFileBlocking(tokens.toString(), io.vertx.core.buffer.Buffer.buffer(file.encode()));
+        return helloUntilWelcomed(server, "citra-token", 100);
+      })
+      .map(welcome -> {
+        assertEquals("citra", welcome.client());
+        assertTrue(Files.isDirectory(stored("citra")), "the new client's directory is made");
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * Says hello with {@code token} until welcomed: the file is checked every 2 s. Each refusal is a failed attempt
+   * that blocks the address a little longer (100 ms, 200 ms, ...): a handful of tries span the check interval.
+   */
+  private Future<Message.Welcome> helloUntilWelcomed(KirimServer server, String token, int attempts) {
+    return connect(server).compose(client -> {
+      client.send(new Message.Hello(Message.VERSION, "reload", token));
+      return client.next();
+    }).compose(reply -> {
+      if (reply instanceof Message.Welcome welcome) {
+        return Future.succeededFuture(welcome);
+      }
+      if (attempts <= 1) {
+        return Future.failedFuture(new AssertionError("never welcomed: " + reply));
+      }
+      return helloUntilWelcomed(server, token, attempts - 1);
+    });
+  }
+
   /**
    * A brute-forcer with 8 connections in parallel, each guessing again as soon as it is answered, for
    * {@link #WINDOW_MS}: without the backoff it would be answered thousands of times a second. With it, only one

@@ -28,8 +28,9 @@ public final class Access {
   private static final Logger log = LoggerFactory.getLogger("dev.kirim.server.KirimServer");
 
   private final Vertx vertx;
-  private final List<ClientEntry> clients;
-  private final Map<String, Quota> quotas;
+  // Replaced whole when the tokens file changes (TokensWatch); connections admitted keep their namespace.
+  private volatile List<ClientEntry> clients;
+  private volatile Map<String, Quota> quotas;
   private final AuthAttempts attempts;
 
   /** @param quotas by client name, for the clients that have one */
@@ -38,6 +39,12 @@ public final class Access {
     this.clients = List.copyOf(clients);
     this.quotas = Map.copyOf(quotas);
     this.attempts = attempts;
+  }
+
+  /** A changed tokens file: new connections are admitted by {@code clients} from now on. */
+  public void update(List<ClientEntry> clients, Map<String, Quota> quotas) {
+    this.quotas = Map.copyOf(quotas);
+    this.clients = List.copyOf(clients);
   }
 
   /**
@@ -64,7 +71,8 @@ public final class Access {
         : "the token is not accepted by this server: check the client's token against the server's tokens file");
     }
     attempts.succeeded(peer);
-    return Future.succeededFuture(new Namespace(client, quotas.get(client.name())));
+    Map<String, Quota> current = quotas;
+    return Future.succeededFuture(new Namespace(client, current.get(client.name())));
   }
 
   private ClientEntry byToken(String token) {

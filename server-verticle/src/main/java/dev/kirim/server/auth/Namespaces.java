@@ -44,7 +44,9 @@ public final class Namespaces {
       }
       if (client.hasQuota()) {
         Path counted = dir;
-        quotas.put(client.name(), shared.computeIfAbsent(root + "|" + client.name(), k -> count(client, counted)));
+        // Keyed by the limits too: a tokens file that changes them gets a quota counted afresh.
+        String key = root + "|" + client.name() + "|" + client.maxBytes() + "|" + client.maxFiles();
+        quotas.put(client.name(), shared.computeIfAbsent(key, k -> count(client, counted)));
       }
     }
     return quotas;
