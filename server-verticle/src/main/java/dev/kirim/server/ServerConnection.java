@@ -60,6 +60,7 @@ final class ServerConnection {
   private State state = State.AWAIT_HELLO;
   private Upload receiving;
   private String clientId = "?";
+  private Namespace namespace = Namespace.OPEN;
   private int filesStored;
   private long bytesStored;
   // Why reading is paused; it resumes when none holds.
@@ -208,6 +209,7 @@ final class ServerConnection {
     if (state == State.CLOSED) {
       return;
     }
+    this.namespace = namespace;
     offerCheck.confine(namespace);
     publication.confine(namespace);
     if (namespace.clientName() != null) {
@@ -331,7 +333,9 @@ final class ServerConnection {
       log.commitAnswered(upload, reply);
       answer(slot, reply);
       if (reply instanceof Message.Done done) {
-        server.uploadHandler().handle(new ReceivedEvent(upload.offer.name(), done.name(), done.bytes(),
+        // Names as stored under storageDir: with authentication, inside the client's directory.
+        server.uploadHandler().handle(new ReceivedEvent(namespace.storedName(upload.offer.name()),
+          namespace.storedName(done.name()), done.bytes(),
           done.checksum(), server.serverId(), peer, clientId, Instant.now()));
       }
     });
