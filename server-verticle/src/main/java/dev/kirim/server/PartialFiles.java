@@ -71,11 +71,13 @@ final class PartialFiles {
   }
 
   /**
-   * The {@code send} for an accepted upload: its offset, the resume id to present to resume it later, and for a
+   * The {@code send} for an accepted upload: its offset, the resume id to present to resume it later (not for a
+   * small body received into memory, which leaves no partial: {@link Upload#BUFFERED_MAX_BYTES}), and for a
    * resumed upload the algorithm its commit must use ({@code sha256}).
    */
-  static Message.Send send(long id, Partial partial) {
-    return new Message.Send(id, partial.offset(), partial.resumeId(),
+  static Message.Send send(long id, long size, Partial partial) {
+    boolean inMemory = partial.offset() == 0 && size <= Upload.BUFFERED_MAX_BYTES;
+    return new Message.Send(id, partial.offset(), inMemory ? null : partial.resumeId(),
       partial.offset() > 0 ? RESUMED_ALGORITHM.wireName() : null);
   }
 

@@ -258,7 +258,7 @@ final class ServerConnection {
     Upload upload = ((OfferDecision.Accept) decision).upload();
     if (state == State.CLOSED) {
       upload.releaseClaim();
-      return PartialFiles.send(offer.id(), upload.partial);
+      return PartialFiles.send(offer.id(), offer.size(), upload.partial);
     }
     // Checks run concurrently: the limit checked when the offer arrived does not bound them alone.
     if (accepted.size() >= maxPendingOffers()) {
@@ -267,7 +267,7 @@ final class ServerConnection {
     }
     accepted.put(upload.id(), upload);
     followClaimDeadline();
-    return PartialFiles.send(offer.id(), upload.partial);
+    return PartialFiles.send(offer.id(), offer.size(), upload.partial);
   }
 
   private void handleDataHeader(Message.Data data) {
