@@ -69,13 +69,16 @@ final class BodySender {
       pacer.charge(length);
       counted.accept(length);
       // Read between two looks that agreed (LocalFacts): these bytes are one version of the file.
-      commit(facts.checksum());
+      commit(task.commitAlgorithm == null ? facts.checksum() : checksumOf(content));
       return finished.future();
     }
     // The data line must be on its way before the file's pages are.
     writer.flush();
     Future<Void> body = length == 0 ? Future.succeededFuture() : sendFile(facts.size(), length, counted);
-    Future<String> checksum = facts.checksum() != null ? Future.succeededFuture(facts.checksum())
+    // A resume commits in the algorithm the server asked (SHA-256), whatever the offer's.
+    Future<String> checksum = task.commitAlgorithm != null
+      ? vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size(), task.commitAlgorithm), false)
+      : facts.checksum() != null ? Future.succeededFuture(facts.checksum())
       : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
     Future.all(body, checksum).onComplete(ar -> {
       if (body.failed() && isSocketFailure(body.cause())) {
@@ -98,7 +101,9 @@ final class BodySender {
   private void commitIfUnchanged(LocalFacts.Facts offered, String checksum) {
     vertx.executeBlocking(() -> localFacts.restat(task.file.path()), false).onComplete(ar -> {
       if (ar.succeeded() && ar.result().sameVersion(offered)) {
-        localFacts.learned(task.file.path(), offered.withChecksum(checksum));
+        if (task.commitAlgorithm == null) {
+          localFacts.learned(task.file.path(), offered.withChecksum(checksum));
+        }
         commit(checksum);
         return;
       }
@@ -139,6 +144,12 @@ final class BodySender {
   private static boolean isSocketFailure(Throwable cause) {
     return !(cause instanceof LocalFileException || cause instanceof FileSystemException
       || cause instanceof FileNotFoundException);
+  }
+
+  private String checksumOf(Buffer content) {
+    dev.kirim.protocol.ChecksumAlgorithm.Checksum checksum = task.commitAlgorithm.start();
+    checksum.update(content);
+    return checksum.value();
   }
 
   private void commit(String value) {

@@ -200,6 +200,10 @@ public final class ClientCommandLine extends KirimCommandLine {
         130 interrupted by Ctrl-C (143: SIGTERM); the summary and the report say what was done
         11  Vert.x failed to start (e.g. the cluster); 15 other deployment failure
 
+      Environment:
+        KIRIM_TOKEN  the token for a server that authenticates its clients, when neither the "token"
+                     nor the "tokenFile" key is set
+
       Examples:
         java -jar kirim-client.jar --to 10.0.0.5 --remote-dir inbox/$(hostname) report.csv logs/
         java -jar kirim-client.jar -conf conf/client.json --dry-run --report report.json

@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
@@ -52,6 +53,7 @@ final class ClientConnection {
   private String serverId;
   // The largest file the server takes whole in a put; null: it takes offers only.
   private Integer maxPutSize;
+  private String authenticatedAs;
   private long welcomeTimer = -1;
 
   ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push,
@@ -85,7 +87,7 @@ final class ClientConnection {
       // Sets the socket's close handler: first what a close before the welcome says about TLS, then this.
       Handler<Void> lost = v -> handleClosed("the connection to " + target + " was lost");
       ClientTls.watchGreeting(socket, reader, lost, target, options.getTls(), welcomed);
-      writer.write(new Message.Hello(Message.VERSION, options.getClientId(), null));
+      writer.write(new Message.Hello(Message.VERSION, options.getClientId(), options.getToken()));
       // Something that accepts connections but never answers (not a kirim server?) must not hold us forever.
       welcomeTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
         if (serverId == null) {
@@ -99,6 +101,11 @@ final class ClientConnection {
 
   String serverId() {
     return serverId;
+  }
+
+  /** @return the client name the server authenticated this connection as; {@code null} without authentication */
+  String authenticatedAs() {
+    return authenticatedAs;
   }
 
   boolean hasRoom() {
@@ -179,7 +186,7 @@ final class ClientConnection {
     boolean byContent = facts.comparedByContent(options.getCompare());
     return new Message.Offer(id, task.file.remoteName(), facts.size(), facts.mtime(), options.getChecksum().wireName(),
       byContent ? facts.checksum() : null, options.isPreserveMode() ? facts.mode() : null,
-      options.isPreserveMtime() ? null : Boolean.FALSE, options.isDryRun() ? Boolean.TRUE : null);
+      options.isPreserveMtime() ? null : Boolean.FALSE, options.isDryRun() ? Boolean.TRUE : null, task.resumeId);
   }
 
   /** Writes an offer or a put now, or after the body on the wire: its data, bytes and commit go back to back. */
@@ -207,6 +214,9 @@ final class ClientConnection {
           return;
         }
         task.offset = send.offset();
+        // Kept for the next try of this file in this run: only who holds it can resume the server's partial.
+        task.resumeId = send.resumeId();
+        task.commitAlgorithm = send.algorithm() == null ? null : ChecksumAlgorithm.fromWireName(send.algorithm());
         bodies.add(send.id());
         sendNextBody();
       });
@@ -271,6 +281,7 @@ final class ClientConnection {
       vertx.cancelTimer(welcomeTimer);
       serverId = welcome.serverId();
       maxPutSize = welcome.maxPutSize();
+      authenticatedAs = welcome.client();
       welcomed.tryComplete(serverId);
     } else if (message instanceof Message.Error error) {
       welcomed.tryFail(error.toException());

@@ -49,7 +49,7 @@ public class ClientOptions {
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun", "tls");
+    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun", "tls", "token", "tokenFile");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -72,6 +72,8 @@ public class ClientOptions {
   private Long rateLimit;
   // null: plain TCP.
   private TlsConfig.Client tls;
+  // Never logged, never in toJson(): ClientToken says where it came from.
+  private String token;
 
   public ClientOptions() {
   }
@@ -94,6 +96,7 @@ public class ClientOptions {
     this.dryRun = other.dryRun;
     this.rateLimit = other.rateLimit;
     this.tls = other.tls;
+    this.token = other.token;
   }
 
   /**
@@ -124,6 +127,7 @@ public class ClientOptions {
     dryRun = config.bool("dryRun", false);
     rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     tls = TlsConfig.Client.parse(json == null ? null : json.getValue("tls"), "tls");
+    token = ClientToken.resolve(config.string("token", null), config.string("tokenFile", null), System::getenv);
     validate();
   }
 
@@ -376,6 +380,16 @@ public class ClientOptions {
   }
 
   /** @return the TLS settings, {@code null} for plain TCP */
+  /** @return the token sent in the hello, {@code null} for none */
+  public String getToken() {
+    return token;
+  }
+
+  public ClientOptions setToken(String token) {
+    this.token = token;
+    return this;
+  }
+
   public TlsConfig.Client getTls() {
     return tls;
   }

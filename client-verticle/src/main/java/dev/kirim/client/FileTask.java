@@ -11,6 +11,14 @@ final class FileTask {
   LocalFacts.Facts facts;
   /** Where the server wants the body to start (a resume when > 0). */
   long offset;
+  /**
+   * The resume id the server gave with its last {@code send} of this file, presented in the next offer so that
+   * it continues the server's partial; {@code null} before. Kept in memory only: a new run resumes only on a
+   * server that authenticates it (whose partials are keyed by the client), else it starts from 0.
+   */
+  String resumeId;
+  /** The algorithm the server asked the commit in (SHA-256 for a resume); {@code null}: the offer's. */
+  dev.kirim.protocol.ChecksumAlgorithm commitAlgorithm;
   /** The checksum of the whole file as committed in the current try; {@code null} before the commit. */
   String committedChecksum;
   /** Why the current try's upload was cancelled after its body (the file changed); {@code null} otherwise. */

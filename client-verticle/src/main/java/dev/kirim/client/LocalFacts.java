@@ -141,6 +141,11 @@ final class LocalFacts {
    * @throws LocalFileException {@code file_changed} when the file is shorter than {@code size} now
    */
   String checksumOf(Path path, long size) throws IOException {
+    return checksumOf(path, size, algorithm);
+  }
+
+  /** {@link #checksumOf(Path, long)} in another algorithm: a resumed upload commits in the one the server asked. */
+  String checksumOf(Path path, long size, ChecksumAlgorithm algorithm) throws IOException {
     ChecksumAlgorithm.Checksum checksum = algorithm.start();
     ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(READ_BUFFER_BYTES, Math.max(1, size)));
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {

@@ -51,6 +51,8 @@ final class TargetPush {
   /** Files waiting out a backoff, by timer id: an interruption ends them at once. */
   private final Map<Long, FileTask> retrying = new HashMap<>();
   private String serverId;
+  // The name the server authenticated us as, null when it does not authenticate.
+  private String authenticatedAs;
   private PushProgress progress = PushProgress.NONE;
 
   TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files,
@@ -101,7 +103,8 @@ final class TargetPush {
       connections.forEach(ClientConnection::close);
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
       results.sort(java.util.Comparator.comparing(FileResult::name));
-      finished.complete(new TargetReport(target.toString(), target.via(), serverId, List.copyOf(results), millis));
+      finished.complete(new TargetReport(target.toString(), target.via(), serverId, authenticatedAs,
+        List.copyOf(results), millis));
       return;
     }
     for (ClientConnection connection : connections) {
@@ -149,6 +152,7 @@ final class TargetPush {
         connectFailures = 0;
         firstConnectFailureAt = 0;
         serverId = ar.result();
+        authenticatedAs = connection.authenticatedAs();
       } else {
         connections.remove(connection);
         connectFailed(ar.cause());

@@ -6,9 +6,15 @@ import java.util.List;
 
 /**
  * What happened on one target: every file's result and the totals. {@code via} is the cluster target the
- * server was found through, {@code null} for a listed {@code host:port}.
+ * server was found through, {@code null} for a listed {@code host:port}; {@code client} the name the server
+ * authenticated this client as, {@code null} when it does not authenticate.
  */
-public record TargetReport(String target, String via, String server, List<FileResult> results, long durationMs) {
+public record TargetReport(String target, String via, String server, String client, List<FileResult> results,
+                           long durationMs) {
+
+  public TargetReport(String target, String via, String server, List<FileResult> results, long durationMs) {
+    this(target, via, server, null, results, durationMs);
+  }
 
   /** Every file failed on a cluster target that named no server: nothing was tried. */
   static TargetReport noServer(String clusterTarget, List<LocalFile> files, String message) {
@@ -39,7 +45,11 @@ public record TargetReport(String target, String via, String server, List<FileRe
       json.put("via", via);
     }
     json
-      .put("server", server)
+      .put("server", server);
+    if (client != null) {
+      json.put("client", client);
+    }
+    json
       .put("sent", count(FileStatus.SENT))
       .put("skipped", count(FileStatus.SKIPPED))
       .put("differs", count(FileStatus.DIFFERS))

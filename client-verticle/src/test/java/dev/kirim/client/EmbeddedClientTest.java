@@ -4,12 +4,16 @@ import dev.kirim.config.ConfigException;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
+import dev.kirim.server.AuthOptions;
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerOptions;
+import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.Trees;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.Test;
@@ -23,12 +27,15 @@ import java.util.List;
 import static dev.kirim.testkit.Await.TIMEOUT_SECONDS;
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client as an application embeds it: one client, several pushes and uploads, options checked up front. */
 class EmbeddedClientTest extends PushTestBase {
+
+  private static final String TOKEN = "emb-token-1d4c";
 
   @TempDir
   Path tmp;
@@ -53,23 +60,32 @@ class EmbeddedClientTest extends PushTestBase {
     assertEquals(List.of("daily/", "daily/2026-12-02.csv"), Trees.list(storage));
   }
 
+  /**
+   * The partial of an authenticated client is its own: a later push of the same client resumes it, and commits the
+   * resumed file with SHA-256.
+   */
   @Test
   void aResumedUploadReportsWhereItResumedAndWhatItSent() throws IOException {
     Path storage = tmp.resolve("storage");
     Path file = tmp.resolve("local/big.bin");
     byte[] content = writeRandom(file, 300_007, 2);
     long mtime = Files.getLastModifiedTime(file).toMillis();
-    KirimServer server = startServer(storage);
+    Path tokens = Files.writeString(tmp.resolve("tokens.json"), new JsonObject().put("clients", new JsonArray().add(
+      new JsonObject().put("name", "emb").put("tokenSha256", TokenHash.hex(TOKEN)).put("dir", "emb"))).encode());
+    KirimServer server = startServer(serverOptions(storage).setAuth(AuthOptions.tokens(tokens)));
     int half = 150_000;
     NetSocket dropped = sendPart(server, "big.bin", content, mtime, half);
-    awaitPartialOf(storage, half);
+    awaitPartialOf(storage.resolve("emb"), half);
     await(dropped.close());
 
     // Retried until the server has let go of the dropped connection's claim on the name.
-    PushReport report = push(quickRetries().setRetryAttempts(50), job(tmp.resolve("local"), List.of("big.bin"), server));
+    PushReport report = push(quickRetries().setRetryAttempts(50).setToken(TOKEN),
+      job(tmp.resolve("local"), List.of("big.bin"), server));
 
     FileResult result = result(report, "big.bin");
-    assertSent(result, content, storage);
+    assertEquals(FileStatus.SENT, result.status(), result::toString);
+    assertEquals(Checksums.sha256(content), result.checksum(), "a resumed upload commits with SHA-256");
+    assertArrayEquals(content, Files.readAllBytes(storage.resolve("emb/big.bin")));
     assertEquals(half, result.resumedFrom(), result::toString);
     assertEquals(content.length - half, result.bytesTransferred(), result::toString);
     assertEquals(half, report.toJson().getJsonArray("files").getJsonObject(0).getLong("resumedFrom"));
@@ -148,7 +164,7 @@ class EmbeddedClientTest extends PushTestBase {
         accepted.tryFail(error.toException());
       }
     });
-    socket.write(new Message.Hello(Message.VERSION, "dropper", null).toBuffer());
+    socket.write(new Message.Hello(Message.VERSION, "dropper", TOKEN).toBuffer());
     socket.write(new Message.Offer(1, name, content.length, mtime, null).toBuffer());
     await(accepted.future());
     await(socket.write(new Message.Data(1, 0, content.length).toBuffer().appendBuffer(Buffer.buffer(content).slice(0,

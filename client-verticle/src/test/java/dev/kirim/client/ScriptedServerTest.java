@@ -295,7 +295,7 @@ class ScriptedServerTest extends PushTestBase {
     byte[] content = writeRandom(home.resolve("a.bin"), 1_000, 4);
     ScriptedServer server = startScripted((connection, message) -> {
       if (message instanceof Message.Offer offer && offer.id() == 0 && connection.number == 1) {
-        connection.replyRaw("{\"type\":\"error\",\"id\":0,\"code\":\"quota_exceeded\",\"message\":\"later\"}");
+        connection.replyRaw("{\"type\":\"error\",\"id\":0,\"code\":\"some_future_code\",\"message\":\"later\"}");
       } else {
         ScriptedServer.OBLIGING.handle(connection, message);
       }

@@ -59,11 +59,14 @@ class InterruptedClientIT {
       .put("targets", new JsonArray().add("127.0.0.1:" + port))
       .put("files", new JsonArray().add(NAME))
       .put("report", report.toString())
+      .put("token", ItTokens.TOKEN)
       .encodePrettily());
-    Path storage = dir.resolve("server").resolve("received");
+    // An authenticated client's partials are keyed by the client: the next run resumes them.
+    Path storage = dir.resolve("server").resolve("received").resolve(ItTokens.CLIENT);
+    Path serverDir = mkdirs(dir.resolve("server"));
     // Slow enough that the signal lands mid-body, fast enough for the resume.
-    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port,
-      new JsonObject().put("limits", new JsonObject().put("rateLimitPerConnection", "16MiB")));
+    KirimProcess server = kirim.startServer(serverDir, port, ItTokens.serverAuth(serverDir)
+      .put("limits", new JsonObject().put("rateLimitPerConnection", "16MiB")));
 
     KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
     PartialUploads.awaitWithBytes(storage, NAME, first, WAIT);

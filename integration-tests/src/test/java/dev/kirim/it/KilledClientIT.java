@@ -32,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A client killed (SIGKILL) in the middle of a body: nothing appears under the final name, the server keeps
- * the partial file and keeps serving, and the next run of the client resumes from where the bytes stopped.
+ * the partial file and keeps serving, and the next run of the client resumes from where the bytes stopped. The
+ * server authenticates the client: its partials are keyed by the client, so a new run resumes them (an anonymous
+ * client would need the resume id its previous run was given, and start from 0).
  */
 @Timeout(180)
 class KilledClientIT {
@@ -59,9 +61,11 @@ class KilledClientIT {
       .put("targets", new JsonArray().add("127.0.0.1:" + port))
       .put("files", new JsonArray().add(NAME))
       .put("report", report.toString())
+      .put("token", ItTokens.TOKEN)
       .encodePrettily());
-    Path storage = dir.resolve("server").resolve("received");
-    KirimProcess server = kirim.startServer(mkdirs(dir.resolve("server")), port, null);
+    Path storage = dir.resolve("server").resolve("received").resolve(ItTokens.CLIENT);
+    Path serverDir = mkdirs(dir.resolve("server"));
+    KirimProcess server = kirim.startServer(serverDir, port, ItTokens.serverAuth(serverDir));
 
     KirimProcess first = kirim.client(source.getParent()).conf(conf.toString()).start();
     Path partial = PartialUploads.awaitWithBytes(storage, NAME, first, WAIT);

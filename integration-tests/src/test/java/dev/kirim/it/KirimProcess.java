@@ -54,10 +54,17 @@ public final class KirimProcess implements AutoCloseable {
   }
 
   static KirimProcess start(String name, Path workDir, List<String> command, Map<String, String> environment) {
+    return start(name, workDir, command, environment, "");
+  }
+
+  /** @param stdin written to the process's standard input, which is then closed */
+  static KirimProcess start(String name, Path workDir, List<String> command, Map<String, String> environment,
+                            String stdin) {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
     builder.environment().putAll(environment);
     try {
       Process process = builder.start();
+      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().close();
       return new KirimProcess(name, command, process);
     } catch (IOException e) {

@@ -91,6 +91,8 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     private final Map<String, String> env = new HashMap<>();
     private Path script;
     private Path cacheDir;
+    private final Map<String, String> env = new HashMap<>();
+    private String stdin = "";
 
     private Launch(String kind, Path jar, Path workDir) {
       this.kind = kind;
@@ -116,6 +118,12 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     /** Sets an environment variable of the process. */
     public Launch env(String name, String value) {
       env.put(name, value);
+      return this;
+    }
+
+    /** What the process reads on its standard input. */
+    public Launch stdin(String text) {
+      stdin = text;
       return this;
     }
 
@@ -149,7 +157,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
         command.add(jar.toString());
       }
       command.addAll(args);
-      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command, environment);
+      KirimProcess process = KirimProcess.start(kind + "-" + (++count), workDir, command, environment, stdin);
       started.add(process);
       return process;
     }

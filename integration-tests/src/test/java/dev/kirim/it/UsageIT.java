@@ -119,10 +119,15 @@ class UsageIT {
   }
 
   @Test
-  void serverWithTokensFileSaysTokensAreNotSupportedYet() {
+  void serverWithBadTokensFileNamesTheProblem() throws IOException {
+    String hash = "0".repeat(64);
+    Files.writeString(dir.resolve("tokens.json"), new JsonObject().put("clients", new JsonArray()
+      .add(new JsonObject().put("name", "aji").put("tokenSha256", hash).put("dir", "aji"))
+      .add(new JsonObject().put("name", "aji").put("tokenSha256", hash.replace('0', '1')).put("dir", "aji2"))).encode());
     JsonObject conf = new JsonObject().put("storageDir", dir.resolve("storage").toString())
       .put("auth", new JsonObject().put("tokensFile", "tokens.json"));
-    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'auth.tokensFile'", "not supported yet");
+    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'auth.tokensFile'", "tokens.json",
+      "the name is used by another entry too");
   }
 
   @Test

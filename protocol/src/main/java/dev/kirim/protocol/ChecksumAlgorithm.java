@@ -38,6 +38,19 @@ public enum ChecksumAlgorithm {
   }
 
   /**
+   * @param value a checksum as written on the wire, {@code algorithm:hex}
+   * @return the algorithm it is written in, or {@code null} when its prefix names none
+   */
+  public static ChecksumAlgorithm ofValue(String value) {
+    for (ChecksumAlgorithm algorithm : values()) {
+      if (value != null && value.startsWith(algorithm.wireName() + ":")) {
+        return algorithm;
+      }
+    }
+    return null;
+  }
+
+  /**
    * @return whether {@code value} is a checksum of this algorithm as written on the wire: the wire name, a
    *   colon and exactly 8 (CRC-32C) or 64 (SHA-256) lower-case hex digits
    */

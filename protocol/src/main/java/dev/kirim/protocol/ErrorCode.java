@@ -48,7 +48,12 @@ public enum ErrorCode {
   /** The server failed for a reason of its own (an I/O error); the client may retry. */
   INTERNAL(false, true),
   /** The answer to a client's {@code cancel}: the upload was discarded, nothing was published. */
-  CANCELLED(false, true);
+  CANCELLED(false, true),
+  /**
+   * The authenticated client's namespace would exceed its quota ({@code maxBytes} or {@code maxFiles}) with this
+   * file: an operator must raise the quota or the client make room; no retry helps.
+   */
+  QUOTA_EXCEEDED(false, false);
 
   private static final Map<String, ErrorCode> BY_WIRE_NAME = Arrays.stream(values())
     .collect(Collectors.toUnmodifiableMap(ErrorCode::wireName, Function.identity()));

@@ -56,12 +56,15 @@ public sealed interface Message {
 
   /**
    * Server → client, the answer to a hello. {@code maxFileSize} lets a client fail early; {@code maxPutSize},
-   * when present, says that the server takes {@link Put}s of files up to that size (absent: offers only).
+   * when present, says that the server takes {@link Put}s of files up to that size (absent: offers only);
+   * {@code client} (since 2.1) is the name of the authenticated client, absent when the server does not
+   * authenticate.
    */
   record Welcome(@JsonProperty(required = true) int version,
                  @JsonProperty(required = true) String serverId,
                  @JsonProperty(required = true) long maxFileSize,
-                 Integer maxPutSize) implements Message {
+                 Integer maxPutSize,
+                 String client) implements Message {
     public Welcome {
       requirePresent(serverId, "serverId");
       if (maxPutSize != null && (maxPutSize < 0 || maxPutSize > Put.MAX_SIZE)) {
@@ -70,9 +73,9 @@ public sealed interface Message {
       }
     }
 
-    /** A welcome of a server that takes no puts. */
+    /** A welcome of a server that takes no puts and authenticates nobody. */
     public Welcome(int version, String serverId, long maxFileSize) {
-      this(version, serverId, maxFileSize, null);
+      this(version, serverId, maxFileSize, null, null);
     }
   }
 
@@ -92,7 +95,8 @@ public sealed interface Message {
                String checksum,
                Integer mode,
                Boolean setMtime,
-               Boolean dryRun) implements Message {
+               Boolean dryRun,
+               String resumeId) implements Message {
     public Offer {
       requireNonNegative(id, "id");
       requireText(name, "name");
@@ -113,9 +117,20 @@ public sealed interface Message {
       }
     }
 
+    /** An offer without a resume id (since 2.1: the id a {@code send} gave for this file, to resume it). */
+    public Offer(long id, String name, long size, Long mtime, String algorithm, String checksum, Integer mode,
+                 Boolean setMtime, Boolean dryRun) {
+      this(id, name, size, mtime, algorithm, checksum, mode, setMtime, dryRun, null);
+    }
+
     /** An offer with only the required fields and the algorithm. */
     public Offer(long id, String name, long size, Long mtime, String algorithm) {
-      this(id, name, size, mtime, algorithm, null, null, null, null);
+      this(id, name, size, mtime, algorithm, null, null, null, null, null);
+    }
+
+    /** @return this offer presenting {@code resumeId} */
+    public Offer withResumeId(String resumeId) {
+      return new Offer(id, name, size, mtime, algorithm, checksum, mode, setMtime, dryRun, resumeId);
     }
 
     @JsonIgnore
@@ -136,12 +151,30 @@ public sealed interface Message {
     }
   }
 
-  /** Server → client: "send me the bytes from {@code offset} on" ({@code offset > 0} resumes). */
+  /**
+   * Server → client: "send me the bytes from {@code offset} on" ({@code offset > 0} resumes). Since 2.1:
+   * {@code resumeId} is what the client must present in a later offer of the file to resume it, and
+   * {@code algorithm}, when set, is the algorithm the commit's checksum must use (a resumed upload commits
+   * with {@code sha256}).
+   */
   record Send(@JsonProperty(required = true) long id,
-              @JsonProperty(required = true) long offset) implements Message {
+              @JsonProperty(required = true) long offset,
+              String resumeId,
+              String algorithm) implements Message {
     public Send {
       requireNonNegative(id, "id");
       requireNonNegative(offset, "offset");
+      if (algorithm != null) {
+        try {
+          ChecksumAlgorithm.fromWireName(algorithm);
+        } catch (IllegalArgumentException e) {
+          throw new ProtocolException(ErrorCode.MALFORMED, e.getMessage());
+        }
+      }
+    }
+
+    public Send(long id, long offset) {
+      this(id, offset, null, null);
     }
   }
 

@@ -1,21 +1,33 @@
 package dev.kirim.server;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.server.auth.ClientEntry;
+import dev.kirim.server.auth.TokensFile;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * The server's {@code auth} key: who may push. Today only {@code "auth": "none"} (anyone who can connect,
- * stated explicitly) is accepted; the key is parsed so that {@code {"tokensFile": …}} can take its place.
- * A server without the key runs in {@link ProtectedMode}.
+ * The server's {@code auth} key: who may push. {@code "auth": "none"} accepts anyone who can connect, stated
+ * explicitly; {@code "auth": {"tokensFile": "tokens.json"}} accepts only the clients that file lists, each
+ * confined to its own directory ({@link TokensFile}, read and checked when the options are). A server without
+ * the key runs in {@link ProtectedMode}.
  */
 public final class AuthOptions {
 
-  /** The one value accepted so far: no authentication, on purpose. */
+  /** No authentication, on purpose. */
   public static final String NONE = "none";
 
-  private static final AuthOptions OPEN = new AuthOptions();
+  private static final AuthOptions OPEN = new AuthOptions(null, List.of());
 
-  private AuthOptions() {
+  private final Path tokensFile;
+  private final List<ClientEntry> clients;
+
+  private AuthOptions(Path tokensFile, List<ClientEntry> clients) {
+    this.tokensFile = tokensFile;
+    this.clients = clients;
   }
 
   /** @return {@code "auth": "none"}: every client is accepted, whatever its address */
@@ -24,9 +36,19 @@ public final class AuthOptions {
   }
 
   /**
+   * @param tokensFile read and checked now
+   * @throws ConfigException naming the problem in the file
+   */
+  public static AuthOptions tokens(Path tokensFile) {
+    Path file = Objects.requireNonNull(tokensFile, "tokensFile").toAbsolutePath().normalize();
+    return new AuthOptions(file, TokensFile.load(file));
+  }
+
+  /**
    * @param value the value of {@code auth}
    * @return the settings, or {@code null} when the key is absent
-   * @throws ConfigException for any other value than {@code "none"}
+   * @throws ConfigException for a value that is neither {@code "none"} nor {@code {"tokensFile": …}}, or a bad
+   *   tokens file
    */
   public static AuthOptions parse(Object value) {
     if (value == null) {
@@ -35,12 +57,19 @@ public final class AuthOptions {
     if (NONE.equals(value)) {
       return OPEN;
     }
-    if (value instanceof JsonObject json && json.containsKey("tokensFile")) {
-      throw new ConfigException("config key 'auth.tokensFile': token authentication is not supported yet by this "
-        + "version; set \"auth\": \"none\" to accept every client, or leave 'auth' out to accept only local ones");
+    if (value instanceof JsonObject json) {
+      for (String key : json.fieldNames()) {
+        if (!key.equals("tokensFile")) {
+          throw new ConfigException("config key 'auth." + key + "' is unknown, expected only 'auth.tokensFile'");
+        }
+      }
+      if (!(json.getValue("tokensFile") instanceof String file) || file.isBlank()) {
+        throw new ConfigException("config key 'auth.tokensFile' must name the tokens file, e.g. \"tokens.json\"");
+      }
+      return tokens(Path.of(file));
     }
     throw new ConfigException("config key 'auth' is " + (value instanceof String ? "\"" + value + "\"" : value)
-      + ", expected \"none\" (accept every client; token authentication, {\"tokensFile\": …}, is not supported yet)");
+      + ", expected \"none\" (accept every client) or {\"tokensFile\": \"tokens.json\"} (accept the clients it lists)");
   }
 
   /** @return whether every client is accepted without authentication */
@@ -48,7 +77,17 @@ public final class AuthOptions {
     return this == OPEN;
   }
 
+  /** @return the tokens file, {@code null} for {@code "none"} */
+  public Path getTokensFile() {
+    return tokensFile;
+  }
+
+  /** @return the clients of the tokens file, empty for {@code "none"} */
+  public List<ClientEntry> getClients() {
+    return clients;
+  }
+
   public Object toJson() {
-    return NONE;
+    return isNone() ? NONE : new JsonObject().put("tokensFile", tokensFile.toString());
   }
 }

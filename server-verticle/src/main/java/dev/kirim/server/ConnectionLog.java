@@ -28,6 +28,8 @@ final class ConnectionLog {
 
   private final String peer;
   private final ServerActivity activity;
+  // The authenticated client's name once it is known (escaped), so that every later line names it.
+  private String authenticatedAs;
   private String clientId = "?";
   // When each upload's data started (event-loop confined): a duration measures the transfer, not the time an
   // accepted offer waited behind the files before it on the connection.
@@ -61,6 +63,11 @@ final class ConnectionLog {
         .log("{}: resuming '{}' at offset {} of {} bytes", who(), name(upload.offer), offset, upload.offer.size());
     }
     activity.transferStarted(upload, name(upload.offer), clientId, peer, upload.offer.size(), offset, upload::received);
+  }
+
+  void authenticated(String client) {
+    authenticatedAs = Printable.escape(client);
+    at(Level.INFO).log("{}: authenticated as client '{}'", who(), authenticatedAs);
   }
 
   void offerAnswered(Message.Offer offer, Message answer) {
@@ -147,9 +154,14 @@ final class ConnectionLog {
   }
 
   void closing(ProtocolException failure) {
+    activity.answered(null, failure.code().wireName());
+    if (failure.code() == ErrorCode.UNAUTHORISED) {
+      // Failed authentications are logged once per burst where they are decided (Access), not once each.
+      log.debug("{}: closing connection: {}", who(), Printable.escape(failure.toString()));
+      return;
+    }
     at(Level.WARN).addKeyValue("code", failure.code().wireName())
       .log("{}: closing connection: {}", who(), Printable.escape(failure.toString()));
-    activity.answered(null, failure.code().wireName());
   }
 
   void interrupted(Upload upload, boolean kept) {
@@ -186,12 +198,13 @@ final class ConnectionLog {
    *   ({@code logFormat}) writes them as keys; the text format has them in the message
    */
   private LoggingEventBuilder at(Level level) {
-    return log.atLevel(level).addKeyValue("peer", peer).addKeyValue("client", clientId);
+    LoggingEventBuilder line = log.atLevel(level).addKeyValue("peer", peer).addKeyValue("client", clientId);
+    return authenticatedAs == null ? line : line.addKeyValue("authenticatedAs", authenticatedAs);
   }
 
   /** @return the peer and the client id (escaped), the start of every per-file line */
   private String who() {
-    return peer + " (" + clientId + ")";
+    return peer + " (" + clientId + (authenticatedAs == null ? "" : ", client '" + authenticatedAs + "'") + ")";
   }
 
   private static String name(Message.Offer offer) {

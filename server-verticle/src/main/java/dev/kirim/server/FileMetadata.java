@@ -31,11 +31,15 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
     PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
   };
 
-  /** @param checksum the verified checksum of the whole body */
+  /**
+   * @param checksum the verified checksum of the whole body: in the offer's algorithm, or in SHA-256 for a resumed
+   *                 upload, and remembered as what it is
+   */
   static FileMetadata of(Message.Offer offer, int umask, String checksum) {
     Set<PosixFilePermission> permissions = offer.mode() == null ? null : permissions(offer.mode() & 0777 & ~umask);
+    ChecksumAlgorithm algorithm = ChecksumAlgorithm.ofValue(checksum);
     return new FileMetadata(offer.keepsMtime() ? offer.mtime() : null, permissions, offer.size(), checksum,
-      offer.checksumAlgorithm());
+      algorithm == null ? offer.checksumAlgorithm() : algorithm);
   }
 
   static Set<PosixFilePermission> permissions(int mode) {

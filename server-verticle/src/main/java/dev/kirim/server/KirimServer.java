@@ -7,6 +7,11 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Access;
+import dev.kirim.server.auth.AuthAttempts;
+import dev.kirim.server.auth.Namespaces;
+import dev.kirim.server.auth.Quota;
+import dev.kirim.server.auth.TokensWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -36,6 +41,9 @@ public class KirimServer {
   private static final Logger log = LoggerFactory.getLogger(KirimServer.class);
   private static final String CONNECTIONS_MAP = "kirim.server.connections";
   private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
+  private static final String QUOTAS_MAP = "kirim.server.quotas";
+  private static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
+  private static final String TOKENS_LOGGED_MAP = "kirim.server.tokensLogged";
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -50,6 +58,9 @@ public class KirimServer {
   private ProtectedMode protectedMode;
   private ServerActivity activity;
   private volatile boolean listening;
+  // Null unless the server authenticates its clients with a tokens file.
+  private Access access;
+  private TokensWatch tokensWatch;
   private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
@@ -98,6 +109,7 @@ public class KirimServer {
       netServer.exceptionHandler(tls::handshakeFailed);
     }
     return prepareStorage()
+      .compose(v -> prepareAccess())
       .compose(v -> netServer.listen())
       .recover(this::explainListenFailure)
       .map(server -> {
@@ -111,13 +123,16 @@ public class KirimServer {
         activity = ServerActivity.shared(vertx, address, serverId);
         activity.startSampling(vertx, storage::usableSpace);
         context = new ServerContext(vertx, options, serverId, storage, partials, new UploadClaims(vertx),
-          this::handleUpload, activity);
+          this::handleUpload, activity, access);
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
         listening = true;
         if (tls != null) {
           tls.watch(netServer, address);
+        }
+        if (tokensWatch != null) {
+          tokensWatch.start();
         }
         return this;
       });
@@ -143,6 +158,28 @@ public class KirimServer {
       .<Void>mapEmpty()
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
         + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+  }
+
+  /** With a tokens file: the clients' directories ready and their quotas counted ({@link Namespaces}). */
+  private Future<Void> prepareAccess() {
+    AuthOptions auth = options.getAuth();
+    if (auth == null || auth.isNone()) {
+      return Future.succeededFuture();
+    }
+    LocalMap<String, Quota> shared = vertx.sharedData().getLocalMap(QUOTAS_MAP);
+    LocalMap<String, AuthAttempts> attempts = vertx.sharedData().getLocalMap(AUTH_ATTEMPTS_MAP);
+    return vertx.executeBlocking(() -> Namespaces.prepare(storage.root(), auth.getClients(), shared), false)
+      .map(quotas -> {
+        access = new Access(vertx, auth.getClients(), quotas,
+          attempts.computeIfAbsent(storage.root().toString(), k -> new AuthAttempts()));
+        tokensWatch = new TokensWatch(vertx, auth.getTokensFile(), storage.root(), access, shared,
+          vertx.sharedData().getLocalMap(TOKENS_LOGGED_MAP));
+        log.info("Authentication on: {} client(s) from {}, each confined to its directory", auth.getClients().size(),
+          auth.getTokensFile());
+        return (Void) null;
+      })
+      .recover(e -> Future.failedFuture(new ListenException("cannot prepare the clients' directories: "
+        + (e instanceof IllegalStateException ? e.getMessage() : IoErrors.describe(Failures.unwrap(e))), e)));
   }
 
   private Future<NetServer> explainListenFailure(Throwable failure) {
@@ -251,6 +288,9 @@ public class KirimServer {
     if (activity != null) {
       activity.release(vertx);
       activity = null;
+    }
+    if (tokensWatch != null) {
+      tokensWatch.close();
     }
     return netServer == null ? Future.succeededFuture() : netServer.close();
   }

@@ -2,7 +2,9 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 
 import java.io.IOException;
@@ -26,6 +28,7 @@ final class OfferCheck {
   // could then wait for each other.
   private Future<Void> waitsBefore = Future.succeededFuture();
   private boolean closed;
+  private Namespace namespace = Namespace.OPEN;
 
   /** @param owner who claims names: one connection */
   OfferCheck(ServerContext server, String owner) {
@@ -33,10 +36,16 @@ final class OfferCheck {
     this.owner = owner;
   }
 
+  /** From the hello on: the client's names resolve in {@code namespace}, and count against its quota. */
+  void confine(Namespace namespace) {
+    this.namespace = namespace;
+  }
+
   Future<OfferDecision> check(Message.Offer offer) {
     Path target;
     try {
-      target = server.storage().resolve(offer.name());
+      // A name that would leave the namespace breaks the name rules ('..'): bad_name, as anywhere.
+      target = server.storage().resolve(namespace.storedName(NameRules.check(offer.name())));
     } catch (ProtocolException e) {
       return Future.failedFuture(e);
     }
@@ -96,36 +105,40 @@ final class OfferCheck {
    * compares contents and the sizes agree), the free space, the partial file.
    */
   private Future<Survey> survey(Message.Offer offer, Path target, boolean dryRun) {
-    return server.vertx().executeBlocking(() -> surveyNow(server, offer, target, dryRun), false);
+    Namespace confinedTo = namespace;
+    return server.vertx().executeBlocking(() -> surveyNow(server, confinedTo, offer, target, dryRun), false);
   }
 
   /** Blocking {@link #survey}, for callers already on a worker. */
-  static Survey surveyNow(ServerContext server, Message.Offer offer, Path target, boolean dryRun) throws IOException {
+  static Survey surveyNow(ServerContext server, Namespace namespace, Message.Offer offer, Path target, boolean dryRun)
+    throws IOException {
     StorageDirectory storage = server.storage();
-    String resumeKey = PartialFiles.resumeKey(offer, server.options().isResume());
+    String resumeKey = PartialFiles.resumeKey(offer, namespace.clientName(), server.options().isResume());
     StorageDirectory.Existing existing = storage.inspectNow(target);
     existing = Sameness.needsChecksum(offer, existing)
       ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
       : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
     return new Survey(existing, storage.usableSpaceNow(),
-      server.partials().partialFor(target, resumeKey, offer.size(), offer.checksumAlgorithm(), dryRun));
+      server.partials().partialFor(target, resumeKey, offer.resumeId(), namespace.clientName() != null, offer.size(),
+        offer.checksumAlgorithm(), dryRun));
   }
 
   private Future<OfferDecision> decide(Message.Offer offer, Path target, UploadClaims.Claim claim, Survey survey) {
     try {
-      return Future.succeededFuture(decideNow(server, offer, target, claim, survey));
+      return Future.succeededFuture(decideNow(server, namespace, offer, target, claim, survey));
     } catch (ProtocolException refusal) {
       return Future.failedFuture(refusal);
     }
   }
 
   /**
-   * The answer to an offer, from its survey: skip, preview (no {@code claim}: a dry run) or accept.
+   * The answer to an offer, from its survey: skip, preview (no {@code claim}: a dry run) or accept. An accepted
+   * upload's size counts against {@code namespace}'s quota until its claim is released.
    *
    * @throws ProtocolException the refusal to send
    */
-  static OfferDecision decideNow(ServerContext server, Message.Offer offer, Path target, UploadClaims.Claim claim,
-                                 Survey survey) {
+  static OfferDecision decideNow(ServerContext server, Namespace namespace, Message.Offer offer, Path target,
+                                 UploadClaims.Claim claim, Survey survey) {
     OnExisting policy = server.options().getOnExisting();
     StorageDirectory.Existing existing = survey.existing();
     String action = Message.Preview.CREATE;
@@ -155,10 +168,15 @@ final class OfferCheck {
       throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve");
     }
+    String overQuota = namespace.reserve(target, offer.size(), claim == null);
+    if (overQuota != null) {
+      throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "'" + offer.name() + "' refused: " + overQuota);
+    }
     if (claim == null) {
       boolean resumes = survey.partial().offset() > 0 && action.equals(Message.Preview.CREATE);
       return new OfferDecision.Preview(resumes ? Message.Preview.RESUME : action, survey.partial().offset());
     }
+    claim.onRelease(() -> namespace.ended(target));
     return new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim));
   }
 

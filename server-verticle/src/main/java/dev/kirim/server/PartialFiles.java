@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -33,6 +35,9 @@ import java.util.stream.Stream;
 final class PartialFiles {
 
   static final String RESUME_ATTRIBUTE = "kirim.resume";
+  /** What the commit of a resumed upload is checked with, whatever the offer's algorithm. */
+  static final ChecksumAlgorithm RESUMED_ALGORITHM = ChecksumAlgorithm.SHA256;
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger log = LoggerFactory.getLogger(PartialFiles.class);
 
   private final Vertx vertx;
@@ -44,46 +49,80 @@ final class PartialFiles {
   }
 
   /**
-   * Identifies the same file across connections: name, size, mtime and checksum algorithm.
+   * Identifies the same file of the same owner across connections: name, size, mtime and checksum algorithm,
+   * and the authenticated client (none without authentication). A partial is resumed only by an offer that also
+   * presents the resume id the partial's {@code send} gave ({@link #partialFor}).
    *
    * @return the key, or {@code null} when resuming is off
    */
-  static String resumeKey(Message.Offer offer, boolean resume) {
+  static String resumeKey(Message.Offer offer, String client, boolean resume) {
     if (!resume) {
       return null;
     }
-    return offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName();
+    return offer.name() + "|" + offer.size() + "|" + offer.mtime() + "|" + offer.checksumAlgorithm().wireName()
+      + "|" + (client == null ? "" : "client:" + client);
+  }
+
+  /** @return a new resume id: 128 random bits, base64url, unguessable */
+  static String newResumeId() {
+    byte[] bits = new byte[16];
+    RANDOM.nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+  }
+
+  /**
+   * The {@code send} for an accepted upload: its offset, the resume id to present to resume it later (not for a
+   * small body received into memory, which leaves no partial: {@link Upload#BUFFERED_MAX_BYTES}), and for a
+   * resumed upload the algorithm its commit must use ({@code sha256}).
+   */
+  static Message.Send send(long id, long size, Partial partial) {
+    boolean inMemory = partial.offset() == 0 && size <= Upload.BUFFERED_MAX_BYTES;
+    return new Message.Send(id, partial.offset(), inMemory ? null : partial.resumeId(),
+      partial.offset() > 0 ? RESUMED_ALGORITHM.wireName() : null);
   }
 
   /**
    * Picks the partial file for an upload and learns how much of it is already there, with the checksum of
-   * those bytes (blocking). A partial of another version of the file is deleted, unless {@code dryRun}.
+   * those bytes (blocking). A partial is continued only when its label is {@code resumeKey} and either the offer
+   * presents the resume id its owner was given, or the key names the authenticated client (whose namespace
+   * no other client writes in, so the partial is its own): a partial of another version of the file, or one
+   * whose id an anonymous offer does not present (a stranger's), is deleted, unless {@code dryRun}, and the
+   * upload starts from 0 with a new id. Bytes held are checksummed in {@link #RESUMED_ALGORITHM}: the
+   * commit of a resumed upload is checked with a cryptographic hash, so no crafted prefix can pass it.
    *
-   * @param resumeKey from {@link #resumeKey}, or {@code null} for a fresh partial of a name of its own
-   * @param dryRun    only look: change nothing, and leave the checksum of what is held unread
+   * @param resumeKey   from {@link #resumeKey}, or {@code null} for a fresh partial of a name of its own
+   * @param presentedId the offer's resume id, {@code null} when it has none
+   * @param dryRun      only look: change nothing, and leave the checksum of what is held unread
    */
-  Partial partialFor(Path target, String resumeKey, long size, ChecksumAlgorithm algorithm, boolean dryRun)
-    throws IOException {
+  Partial partialFor(Path target, String resumeKey, String presentedId, boolean ownedByClient, long size,
+                     ChecksumAlgorithm algorithm, boolean dryRun) throws IOException {
     if (resumeKey == null || !storage.attributes().supported()) {
       String random = UUID.randomUUID().toString().replace("-", "");
       return new Partial(target.resolveSibling("." + target.getFileName() + "." + random + NameRules.PARTIAL_SUFFIX),
         0, algorithm.start(), null);
     }
     Path partial = target.resolveSibling("." + target.getFileName() + NameRules.PARTIAL_SUFFIX);
+    String label = null;
     long have = 0;
     if (Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
       long length = Files.size(partial);
-      if (resumeKey.equals(storage.attributes().read(partial, RESUME_ATTRIBUTE)) && length <= size) {
+      label = storage.attributes().read(partial, RESUME_ATTRIBUTE);
+      boolean owned = label != null && label.startsWith(resumeKey + "|")
+        && (ownedByClient || label.equals(resumeKey + "|" + presentedId));
+      if (owned && length <= size) {
         have = length;
       } else if (!dryRun) {
         Files.deleteIfExists(partial);
       }
     }
-    ChecksumAlgorithm.Checksum prefix = algorithm.start();
-    if (have > 0 && !dryRun) {
+    if (have == 0) {
+      return new Partial(partial, 0, algorithm.start(), resumeKey + "|" + newResumeId());
+    }
+    ChecksumAlgorithm.Checksum prefix = RESUMED_ALGORITHM.start();
+    if (!dryRun) {
       StorageDirectory.feed(partial, have, prefix);
     }
-    return new Partial(partial, have, prefix, resumeKey);
+    return new Partial(partial, have, prefix, label);
   }
 
   /**
@@ -149,6 +188,11 @@ final class PartialFiles {
 
     boolean resumable() {
       return resumeKey != null;
+    }
+
+    /** @return the id a client presents to resume this partial, {@code null} when it cannot be resumed */
+    String resumeId() {
+      return resumeKey == null ? null : resumeKey.substring(resumeKey.lastIndexOf('|') + 1);
     }
   }
 }

@@ -41,8 +41,8 @@ final class ProtectedMode {
     this.headerTimeoutMs = options.getLimits().getHeaderTimeoutMs();
     this.refusal = Message.Error.of(null, new ProtocolException(ErrorCode.UNAUTHORISED, "this server is in "
       + "protected mode: it has no 'auth' key and accepts connections from its own host only; on the server, set "
-      + "\"auth\": \"none\" to accept every client (token authentication, \"auth\": {\"tokensFile\": …}, is coming), "
-      + "or connect from the server's host")).toBuffer();
+      + "\"auth\": \"none\" to accept every client, or \"auth\": {\"tokensFile\": \"tokens.json\"} to accept the clients it "
+      + "lists, or connect from the server's host")).toBuffer();
   }
 
   static ProtectedMode create(Vertx vertx, ServerOptions options) {
@@ -58,7 +58,8 @@ final class ProtectedMode {
   void announce(String address) {
     if (active && vertx.sharedData().getLocalMap(WARNED_MAP).putIfAbsent(address, Boolean.TRUE) == null) {
       log.warn("Protected mode: {} has no 'auth' key, so only clients on this host may connect; set \"auth\": "
-        + "\"none\" to accept every client, or listen on 127.0.0.1", address);
+        + "\"none\" to accept every client, \"auth\": {\"tokensFile\": …} to accept the clients it lists, or listen on "
+        + "127.0.0.1", address);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 
 import java.io.IOException;
@@ -16,9 +17,15 @@ import java.io.IOException;
 final class Publication {
 
   private final ServerContext server;
+  private Namespace namespace = Namespace.OPEN;
 
   Publication(ServerContext server) {
     this.server = server;
+  }
+
+  /** Names published are told to the client relative to its namespace, whose quota counts them. */
+  void confine(Namespace namespace) {
+    this.namespace = namespace;
   }
 
   Future<Stored> publish(Upload upload, String announcedChecksum) {
@@ -32,11 +39,16 @@ final class Publication {
           })
         .compose(stored -> stored == null
           ? nameTaken(upload)
-          : Future.succeededFuture(new Stored.Published(server.storage().nameOf(stored), upload.offer.size(), checksum))))
+          : Future.succeededFuture(published(upload, stored, checksum))))
       .recover(failure -> server.storage().diagnose(failure)
         .compose(diagnosed -> upload.abandon()
           .compose(v -> server.partials().delete(upload.partial.path()))
           .transform(ignored -> Future.failedFuture(diagnosed))));
+  }
+
+  private Stored published(Upload upload, java.nio.file.Path stored, String checksum) {
+    namespace.published(upload.target);
+    return new Stored.Published(namespace.clientName(server.storage().nameOf(stored)), upload.offer.size(), checksum);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.kirim.server;
 
 import dev.kirim.protocol.Message;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -71,27 +72,27 @@ final class PutBatch {
    * takes several at once far faster than one after another (about 1 ms each alone, 250 µs each with 16 at once
    * here).
    */
-  Future<List<Item>> store(List<Item> items) {
+  Future<List<Item>> store(List<Item> items, Namespace namespace) {
     int tasks = server.options().isFsync() ? Math.min(SYNCING_TASKS, items.size()) : 1;
     List<Future<Void>> parts = new ArrayList<>(tasks);
     for (int part = 0; part < tasks; part++) {
       List<Item> share = items.subList(items.size() * part / tasks, items.size() * (part + 1) / tasks);
       parts.add(server.vertx().executeBlocking(() -> {
-        storeNow(share);
+        storeNow(share, namespace);
         return null;
       }, false));
     }
     return Future.join(parts).map(items).otherwise(items);
   }
 
-  private void storeNow(List<Item> items) {
+  private void storeNow(List<Item> items, Namespace namespace) {
     boolean fsync = server.options().isFsync();
     StorageDirectory storage = server.storage();
     // Directory → the puts published into it: with fsync, they wait for its one sync.
     Map<Path, List<Item>> published = new LinkedHashMap<>();
     for (Item item : items) {
       try {
-        item.stored = storeOne(item, fsync);
+        item.stored = storeOne(item, namespace, fsync);
         if (item.stored instanceof Stored.Published) {
           published.computeIfAbsent(item.target.getParent(), dir -> new ArrayList<>()).add(item);
         }
@@ -116,14 +117,18 @@ final class PutBatch {
     });
   }
 
-  private Stored storeOne(Item item, boolean fsync) throws IOException {
-    OfferCheck.Survey survey = OfferCheck.surveyNow(server, item.offer, item.target, false);
+  /**
+   * One put, as its offer and commit would go. Its quota was reserved on the event loop when it was gathered
+   * (the namespace's books are kept there), so the decision here does not reserve again.
+   */
+  private Stored storeOne(Item item, Namespace namespace, boolean fsync) throws IOException {
+    OfferCheck.Survey survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
     if (survey.partial().offset() > 0) {
       // A partial of this very version left by a larger-body path: the put carries every byte, start afresh.
       Files.deleteIfExists(survey.partial().path());
-      survey = OfferCheck.surveyNow(server, item.offer, item.target, false);
+      survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
     }
-    OfferDecision decision = OfferCheck.decideNow(server, item.offer, item.target, item.claim, survey);
+    OfferDecision decision = OfferCheck.decideNow(server, Namespace.OPEN, item.offer, item.target, item.claim, survey);
     if (decision instanceof OfferDecision.Skip skip) {
       return new Stored.Kept(skip.existing(), skip.same());
     }
@@ -138,7 +143,7 @@ final class PutBatch {
       if (stored == null) {
         return Publication.nameTakenNow(server, upload);
       }
-      return new Stored.Published(server.storage().nameOf(stored), item.offer.size(), checksum);
+      return new Stored.Published(namespace.clientName(server.storage().nameOf(stored)), item.offer.size(), checksum);
     } catch (IOException | RuntimeException failure) {
       // Nothing of a failed put remains (a checksum refusal included).
       try {

@@ -2,7 +2,9 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 
@@ -32,6 +34,7 @@ final class PutReceiver {
   private final String owner;
   private final PutBatch batch;
   private final Outcomes outcomes;
+  private Namespace namespace = Namespace.OPEN;
   private Receiving receiving;
   private List<PutBatch.Item> gathered = new ArrayList<>();
   private boolean closed;
@@ -43,6 +46,11 @@ final class PutReceiver {
     this.owner = owner;
     this.batch = new PutBatch(server);
     this.outcomes = outcomes;
+  }
+
+  /** From the hello on: the client's names resolve in {@code namespace}, and count against its quota. */
+  void confine(Namespace namespace) {
+    this.namespace = namespace;
   }
 
   /** A put's line was read; its body follows. Its bytes stay in memory until its reply: the slot bounds them. */
@@ -70,7 +78,8 @@ final class PutReceiver {
     Message.Offer offer = put.put().asOffer();
     Path target;
     try {
-      target = server.storage().resolve(offer.name());
+      // A name that would leave the namespace breaks the name rules ('..'): bad_name, as anywhere.
+      target = server.storage().resolve(namespace.storedName(NameRules.check(offer.name())));
     } catch (ProtocolException badName) {
       outcomes.refused(offer, put.slot(), badName);
       return;
@@ -87,6 +96,16 @@ final class PutReceiver {
         + "' is being uploaded by another connection: offer it instead of putting it, to wait for that upload"));
       return;
     }
+    // The quota is the connection's, kept on its event loop: reserved here, used or given back at the answer.
+    String overQuota = namespace.reserve(target, offer.size(), false);
+    if (overQuota != null) {
+      claim.release();
+      outcomes.refused(offer, put.slot(), new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "'" + offer.name()
+        + "' refused: " + overQuota));
+      return;
+    }
+    Namespace reservedIn = namespace;
+    claim.onRelease(() -> reservedIn.ended(target));
     if (gathered.isEmpty()) {
       // After everything read in this turn: the puts of one read are stored together.
       context.runOnContext(v -> store());
@@ -100,7 +119,7 @@ final class PutReceiver {
     if (items.isEmpty() || closed) {
       return;
     }
-    batch.store(items).onComplete(ar -> items.forEach(outcomes::ended));
+    batch.store(items, namespace).onComplete(ar -> items.forEach(outcomes::ended));
   }
 
   /**

@@ -44,6 +44,9 @@ public class ServerApplication extends KirimApplication {
     if (exit != ServerCommandLine.CONTINUE) {
       System.exit(exit);
     }
+    if (commandLine.hashTokenRequested()) {
+      System.exit(HashToken.run(System.in, System.out, System.err));
+    }
     ServerApplication application = new ServerApplication(commandLine);
     StartInterruption.install("kirim-server", () -> application.deployed);
     application.start();

@@ -24,8 +24,17 @@ public final class ServerCommandLine extends KirimCommandLine {
   @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (key \"host\", default 0.0.0.0).")
   private String host;
 
+  @Option(names = "--hash-token", description = "Read a client's token on stdin, print its SHA-256 (the "
+    + "\"tokenSha256\" of the tokens file) and exit.")
+  private boolean hashToken;
+
   public ServerCommandLine() {
     super("kirim-server");
+  }
+
+  /** @return whether {@code --hash-token} was given: the program hashes a token instead of running */
+  public boolean hashTokenRequested() {
+    return hashToken;
   }
 
   @Override
@@ -57,6 +66,7 @@ public final class ServerCommandLine extends KirimCommandLine {
   protected String synopsis() {
     return """
       Usage: java -jar kirim-server.jar [--dir DIR] [--port N] [--host HOST] [-conf server.json] [OPTIONS]
+             java -jar kirim-server.jar --hash-token < token-file
       """;
   }
 
@@ -82,6 +92,7 @@ public final class ServerCommandLine extends KirimCommandLine {
       Examples:
         java -jar kirim-server.jar --dir /srv/inbox
         java -jar kirim-server.jar -conf conf/server.json --port 25570 -instances 4
+        head -c 32 /dev/urandom | base64 > aji.token; java -jar kirim-server.jar --hash-token < aji.token
       """;
   }
 }

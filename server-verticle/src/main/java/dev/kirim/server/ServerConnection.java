@@ -7,6 +7,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
 import dev.kirim.protocol.MessageWriter;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -60,6 +61,7 @@ final class ServerConnection {
   private State state = State.AWAIT_HELLO;
   private Upload receiving;
   private String clientId = "?";
+  private Namespace namespace = Namespace.OPEN;
   private int filesStored;
   private long bytesStored;
   // Why reading is paused; it resumes when none holds.
@@ -204,9 +206,36 @@ final class ServerConnection {
     deadline.cancel();
     clientId = hello.clientId();
     log.clientId(clientId);
+    if (server.access() == null) {
+      welcome(Namespace.OPEN);
+      return;
+    }
+    Future<Namespace> admitted = server.access().admit(hello.token(), clientId, socket);
+    if (admitted.succeeded()) {
+      welcome(admitted.result());
+      return;
+    }
+    // A refusal comes after a backoff delay: nothing more is read meanwhile, then the connection closes.
+    reader.pause();
+    socket.pause();
+    admitted.onFailure(e -> fatal((ProtocolException) e));
+  }
+
+  /** The session starts, its names confined to {@code namespace}. */
+  private void welcome(Namespace namespace) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    this.namespace = namespace;
+    offerCheck.confine(namespace);
+    publication.confine(namespace);
+    puts.confine(namespace);
+    if (namespace.clientName() != null) {
+      log.authenticated(namespace.clientName());
+    }
     state = State.READY;
     writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE));
+      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE, namespace.clientName()));
   }
 
   /** @return whether {@code id} is new on this connection (else the connection is closed) */
@@ -255,7 +284,7 @@ final class ServerConnection {
     Upload upload = ((OfferDecision.Accept) decision).upload();
     if (state == State.CLOSED) {
       upload.releaseClaim();
-      return new Message.Send(offer.id(), upload.partial.offset());
+      return PartialFiles.send(offer.id(), offer.size(), upload.partial);
     }
     // Checks run concurrently: the limit checked when the offer arrived does not bound them alone.
     if (accepted.size() >= maxPendingOffers()) {
@@ -264,7 +293,7 @@ final class ServerConnection {
     }
     accepted.put(upload.id(), upload);
     followClaimDeadline();
-    return new Message.Send(offer.id(), upload.partial.offset());
+    return PartialFiles.send(offer.id(), offer.size(), upload.partial);
   }
 
   private void handleDataHeader(Message.Data data) {
@@ -337,13 +366,17 @@ final class ServerConnection {
   }
 
   private void answerPut(PutBatch.Item item) {
+    if (item.stored() instanceof Stored.Published) {
+      namespace.published(item.target);
+    }
     item.claim.release();
     Message reply = item.failure() != null ? errorReply(item.offer, item.failure()) : reply(item.put.id(), item.stored());
     log.putAnswered(item, reply);
     answer(item.slot, reply);
     if (reply instanceof Message.Done done) {
-      server.uploadHandler().handle(new ReceivedEvent(item.offer.name(), done.name(), done.bytes(),
-        done.checksum(), server.serverId(), peer, clientId, Instant.now()));
+      server.uploadHandler().handle(new ReceivedEvent(namespace.storedName(item.offer.name()),
+        namespace.storedName(done.name()), done.bytes(), done.checksum(), server.serverId(), peer, clientId,
+        Instant.now()));
     }
   }
 
@@ -362,7 +395,9 @@ final class ServerConnection {
       log.commitAnswered(upload, reply);
       answer(slot, reply);
       if (reply instanceof Message.Done done) {
-        server.uploadHandler().handle(new ReceivedEvent(upload.offer.name(), done.name(), done.bytes(),
+        // Names as stored under storageDir: with authentication, inside the client's directory.
+        server.uploadHandler().handle(new ReceivedEvent(namespace.storedName(upload.offer.name()),
+          namespace.storedName(done.name()), done.bytes(),
           done.checksum(), server.serverId(), peer, clientId, Instant.now()));
       }
     });

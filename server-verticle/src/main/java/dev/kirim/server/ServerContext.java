@@ -1,6 +1,7 @@
 package dev.kirim.server;
 
 import dev.kirim.cluster.ReceivedEvent;
+import dev.kirim.server.auth.Access;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 
@@ -11,8 +12,9 @@ import io.vertx.core.Vertx;
  *
  * @param uploadHandler told of every file published
  * @param activity      told of connections and uploads, for metrics and the status page
+ * @param access        who a connection is, {@code null} when the server does not authenticate
  */
 record ServerContext(Vertx vertx, ServerOptions options, String serverId, StorageDirectory storage,
                      PartialFiles partials, UploadClaims claims, Handler<ReceivedEvent> uploadHandler,
-                     ServerActivity activity) {
+                     ServerActivity activity, Access access) {
 }

@@ -82,13 +82,24 @@ final class UploadClaims {
   final class Claim {
     private final String key;
     private final String owner;
+    // Run once, at the first release: what the claim's upload holds besides the name (a quota reservation).
+    private Runnable onRelease;
 
     private Claim(String key, String owner) {
       this.key = key;
       this.owner = owner;
     }
 
+    void onRelease(Runnable action) {
+      this.onRelease = action;
+    }
+
     void release() {
+      Runnable action = onRelease;
+      onRelease = null;
+      if (action != null) {
+        action.run();
+      }
       if (claims.removeIfPresent(key, owner)) {
         waiters.wake(key);
       }

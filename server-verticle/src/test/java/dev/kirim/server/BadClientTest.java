@@ -33,6 +33,8 @@ class BadClientTest extends ServerTestBase {
   private static final int SMALL_HEADER_LIMIT = 256;
   // Only lower bounds are asserted: short keeps the suite fast, the assertions stay meaningful.
   private static final long SHORT_TIMEOUT_MS = 500;
+  // What sendPartOfBody's send gave: presented to resume the partial.
+  private String resumeId;
 
   /** The partial files a test expects the server to keep (for a resume); any other one is a leak. */
 
@@ -174,7 +176,7 @@ class BadClientTest extends ServerTestBase {
     afterBadClient(options(), "cut.bin", server -> connectReady(server)
       .compose(client -> sendPartOfBody(client, "cut.bin", content, WireClient.MTIME))
       .compose(partial -> connectReady(server).compose(probe ->
-        probe.offerUntilSent(offer(1, "cut.bin", content.length, WireClient.MTIME), RETRIES)
+        probe.offerUntilSent(offer(1, "cut.bin", content.length, WireClient.MTIME).withResumeId(resumeId), RETRIES)
           .map(send -> {
             assertTrue(send.offset() > 0, "resumes from the kept partial: " + send);
             assertEquals(List.of(partial), partials());
@@ -195,7 +197,10 @@ class BadClientTest extends ServerTestBase {
     int part = 8 * CHUNK_BYTES + 100;
     client.send(offer(1, name, content.length, mtime));
     return client.expect(Message.Send.class)
-      .compose(send -> client.sendRaw(new Message.Data(1, 0, content.length).toBuffer().appendBytes(content, 0, part)))
+      .compose(send -> {
+        resumeId = send.resumeId();
+        return client.sendRaw(new Message.Data(1, 0, content.length).toBuffer().appendBytes(content, 0, part));
+      })
       .compose(v -> awaitPartial(CHUNK_BYTES))
       .compose(partial -> client.close().map(partial))
       .map(partial -> {

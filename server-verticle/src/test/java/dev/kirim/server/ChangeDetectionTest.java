@@ -124,7 +124,8 @@ class ChangeDetectionTest extends ServerTestBase {
 
     WireClient first = client(server);
     first.send(quick(2, rewritten, newMtime));
-    assertEquals(new Message.Send(2, 0), await(first.next()));
+    Message.Send firstSend = (Message.Send) await(first.next());
+    assertEquals(new Message.Send(2, 0), WireClient.withoutResumeId(firstSend));
     int part = STREAMED_SIZE;
     first.sendRaw(new Message.Data(2, 0, rewritten.length).toBuffer().appendBytes(rewritten, 0, part));
     Path partial = await(awaitPartial(CHUNK_BYTES));
@@ -132,12 +133,11 @@ class ChangeDetectionTest extends ServerTestBase {
 
     assertArrayEquals(original, read(NAME), "the old copy is intact and visible while the update is unfinished");
     WireClient second = client(server);
-    Message.Send send = await(second.offerUntilSent(quick(3, rewritten, newMtime), RETRIES));
+    Message.Send send = await(second.offerUntilSent(quick(3, rewritten, newMtime).withResumeId(firstSend.resumeId()),
+      RETRIES));
     assertTrue(send.offset() > 0, "the update resumes: " + send);
     assertArrayEquals(original, read(NAME), "still the old copy until the new one is published");
-    second.sendBody(send.id(), rewritten, (int) send.offset());
-    second.send(new Message.Commit(send.id(), Checksums.crc32c(rewritten)));
-    assertInstanceOf(Message.Done.class, await(second.next()));
+    assertInstanceOf(Message.Done.class, await(second.finishUpload(send, rewritten)));
 
     assertArrayEquals(rewritten, read(NAME));
     assertFalse(Files.exists(partial));
@@ -199,7 +199,7 @@ class ChangeDetectionTest extends ServerTestBase {
     WireClient client = client(server);
 
     client.send(quick(1, original, MTIME));
-    assertEquals(new Message.Send(1, 0), await(client.next()));
+    assertEquals(new Message.Send(1, 0), WireClient.withoutResumeId(await(client.next())));
     client.sendRaw(new Message.Data(1, 0, original.length).toBuffer().appendBytes(original));
     client.send(new Message.Cancel(1, "the file changed while being sent"));
     Message.Error error = await(client.expectError(ErrorCode.CANCELLED, 1L));
@@ -236,13 +236,15 @@ class ChangeDetectionTest extends ServerTestBase {
     KirimServer server = start(options());
     WireClient first = client(server);
     first.send(quick(1, original, MTIME));
-    assertEquals(new Message.Send(1, 0), await(first.next()));
+    Message.Send firstSend = (Message.Send) await(first.next());
+    assertEquals(new Message.Send(1, 0), WireClient.withoutResumeId(firstSend));
     first.sendRaw(new Message.Data(1, 0, original.length).toBuffer().appendBytes(original, 0, STREAMED_SIZE));
     Path partial = await(awaitPartial(CHUNK_BYTES));
     await(first.close());
 
     WireClient second = client(server);
-    Message.Offer dryRun = new Message.Offer(2, NAME, original.length, MTIME, null, null, null, null, true);
+    Message.Offer dryRun = new Message.Offer(2, NAME, original.length, MTIME, null, null, null, null, true)
+      .withResumeId(firstSend.resumeId());
     // A dry run claims nothing, so it is never busy, even while the server still cleans up after the first.
     Message.Preview preview = assertInstanceOf(Message.Preview.class, offerAndSend(second, dryRun, original));
     assertEquals(Message.Preview.RESUME, preview.action());

@@ -139,19 +139,20 @@ class ConcurrentUploadTest extends ServerTestBase {
         WireClient gone = both.resultAt(1);
         holder.offer(1, NAME, big.length);
         return holder.expect(Message.Send.class)
-          .compose(send -> {
+          .compose(first -> {
             // Another size: had it run its check, it would discard the holder's partial.
             gone.offer(1, NAME, 10);
             holder.sendRaw(new Message.Data(1, 0, big.length).toBuffer().appendBytes(big, 0, STREAMED_SIZE));
-            return awaitPartial(CHUNK_BYTES);
-          })
-          .compose(partial -> gone.close().compose(v -> holder.close()).map(partial))
-          .compose(partial -> connectReady(server).compose(resumer ->
-            resumer.offerUntilSent(new Message.Offer(1, NAME, big.length, WireClient.MTIME, null), RETRIES)
-              .compose(send -> {
-                assertTrue(send.offset() > 0, "the holder's partial is still there to resume: " + send);
-                return resumer.finishUpload(send.id(), big, (int) send.offset());
-              })));
+            return awaitPartial(CHUNK_BYTES)
+              .compose(partial -> gone.close().compose(v -> holder.close()))
+              // The holder comes back with its resume id.
+              .compose(v -> connectReady(server)).compose(resumer -> resumer.offerUntilSent(
+                  new Message.Offer(1, NAME, big.length, WireClient.MTIME, null).withResumeId(first.resumeId()), RETRIES)
+                .compose(send -> {
+                  assertTrue(send.offset() > 0, "the holder's partial is still there to resume: " + send);
+                  return resumer.finishUpload(send, big);
+                }));
+          });
       }))
       .map(done -> {
         assertOnlyStored(NAME, big);

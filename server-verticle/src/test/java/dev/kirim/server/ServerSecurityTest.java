@@ -92,14 +92,16 @@ class ServerSecurityTest {
   }
 
   @Test
-  void authAcceptsOnlyNoneForNow() {
+  void authIsNoneOrATokensFile() {
     assertNull(new ServerOptions(new JsonObject()).getAuth());
     assertTrue(new ServerOptions(new JsonObject().put("auth", "none")).getAuth().isNone());
     String message = refused(new JsonObject().put("auth", "tokens")).getMessage();
-    assertTrue(message.contains("'auth'") && message.contains("\"none\"") && message.contains("not supported yet"),
-      message);
-    message = refused(new JsonObject().put("auth", new JsonObject().put("tokensFile", "tokens.json"))).getMessage();
-    assertTrue(message.contains("'auth.tokensFile'") && message.contains("not supported yet"), message);
+    assertTrue(message.contains("'auth'") && message.contains("\"none\"") && message.contains("tokensFile"), message);
+    Path missing = dir.resolve("no-tokens.json");
+    message = refused(new JsonObject().put("auth", new JsonObject().put("tokensFile", missing.toString()))).getMessage();
+    assertTrue(message.contains("'auth.tokensFile'") && message.contains("does not exist"), message);
+    message = refused(new JsonObject().put("auth", new JsonObject().put("tokenFile", "t.json"))).getMessage();
+    assertTrue(message.contains("'auth.tokenFile' is unknown"), message);
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.protocol.NameRules;
 import dev.kirim.testkit.TestFiles;
 import dev.kirim.testkit.Trees;
+import dev.kirim.testkit.PartialWait;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -175,50 +176,12 @@ abstract class ServerTestBase {
 
   /**
    * Waits, without polling on a timer, until a partial file anywhere under the storage directory holds at
-   * least {@code minBytes}: every directory is watched (inotify on Linux), new ones as they appear, and the
-   * partials are looked at again on each event.
+   * least {@code minBytes} ({@link PartialWait}).
    *
    * @return the partial file
    */
   Future<Path> awaitPartial(long minBytes) {
-    return vertx.executeBlocking(() -> {
-      try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
-        Set<Path> watched = new HashSet<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WireClient.REPLY_TIMEOUT_SECONDS);
-        while (true) {
-          // Register before looking, so that nothing written after the look goes unnoticed; look again after
-          // each new registration, since a directory may appear before its parent is watched.
-          boolean registered;
-          do {
-            registered = false;
-            for (Path directory : directories(storage)) {
-              if (watched.add(directory)) {
-                directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-                registered = true;
-              }
-            }
-          } while (registered);
-          for (Path partial : partials()) {
-            if (Files.size(partial) >= minBytes) {
-              return partial;
-            }
-          }
-          long left = deadline - System.nanoTime();
-          check(left > 0, "no partial file of at least " + minBytes + " bytes appeared in " + storage);
-          WatchKey key = watcher.poll(left, TimeUnit.NANOSECONDS);
-          if (key != null) {
-            key.pollEvents();
-            key.reset();
-          }
-        }
-      }
-    });
-  }
-
-  private static List<Path> directories(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(Files::isDirectory).toList();
-    }
+    return PartialWait.atLeast(vertx, storage, minBytes);
   }
 
   /**

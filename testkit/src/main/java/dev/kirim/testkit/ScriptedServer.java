@@ -141,7 +141,7 @@ public final class ScriptedServer {
 
     /** Welcomes as a server that takes puts of files up to {@code maxPutSize} bytes. */
     public void welcomeWithPuts(int maxPutSize) {
-      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, maxPutSize));
+      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, maxPutSize, null));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.kirim.testkit;
 
+import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.MessageReader;
@@ -74,6 +75,17 @@ public final class WireClient {
     return expect(Message.Welcome.class);
   }
 
+  /** @return {@code reply} without its resume id, when it is a {@code send}: for comparing replies whole */
+  public static Message withoutResumeId(Message reply) {
+    return reply instanceof Message.Send send ? new Message.Send(send.id(), send.offset(), null, send.algorithm()) : reply;
+  }
+
+  /** Sends a hello with {@code token} and expects the welcome. */
+  public Future<Message.Welcome> hello(String token) {
+    send(new Message.Hello(Message.VERSION, "test-client", token));
+    return expect(Message.Welcome.class);
+  }
+
   public Future<Void> send(Message message) {
     return socket.write(message.toBuffer());
   }
@@ -102,6 +114,18 @@ public final class WireClient {
   public Future<Message.Done> finishUpload(long id, byte[] content, int offset) {
     sendBody(id, content, offset);
     send(new Message.Commit(id, Checksums.crc32c(content)));
+    return expect(Message.Done.class);
+  }
+
+  /**
+   * Sends the body from {@code send.offset()} and a commit in the algorithm {@code send} asks for (SHA-256 for a
+   * resume), else CRC32C, then expects {@code done}.
+   */
+  public Future<Message.Done> finishUpload(Message.Send send, byte[] content) {
+    sendBody(send.id(), content, (int) send.offset());
+    ChecksumAlgorithm algorithm = send.algorithm() == null ? ChecksumAlgorithm.CRC32C
+      : ChecksumAlgorithm.fromWireName(send.algorithm());
+    send(new Message.Commit(send.id(), Checksums.of(content, algorithm)));
     return expect(Message.Done.class);
   }
 
@@ -138,7 +162,7 @@ public final class WireClient {
 
   private Future<Message> offerUntilNotBusy(Message.Offer offer, int attempt, int attempts) {
     send(new Message.Offer(offer.id() + attempt * RETRY_ID_STEP, offer.name(), offer.size(), offer.mtime(),
-      offer.algorithm(), offer.checksum(), offer.mode(), offer.setMtime(), offer.dryRun()));
+      offer.algorithm(), offer.checksum(), offer.mode(), offer.setMtime(), offer.dryRun(), offer.resumeId()));
     return next().compose(reply -> {
       boolean busy = reply instanceof Message.Error error && error.code() == ErrorCode.BUSY;
       if (!busy) {
