@@ -78,17 +78,38 @@ final class UploadClaims {
     return claims.putIfAbsent(key, owner) == null ? new Claim(key, owner) : null;
   }
 
-  /** A held claim; releasing it more than once is harmless. */
+  /**
+   * A held claim; releasing it more than once is harmless. It carries the upload's space reservation, if any,
+   * so that every path that ends an upload (and releases its claim) ends the reservation too.
+   */
   final class Claim {
     private final String key;
     private final String owner;
+    private volatile SpaceReservations.Reservation reservation;
 
     private Claim(String key, String owner) {
       this.key = key;
       this.owner = owner;
     }
 
+    /** Ties {@code reservation} to this claim: released with it. */
+    void hold(SpaceReservations.Reservation reservation) {
+      this.reservation = reservation;
+    }
+
+    /** {@code bytes} of the upload were written to the storage. */
+    void written(long bytes) {
+      SpaceReservations.Reservation held = reservation;
+      if (held != null) {
+        held.written(bytes);
+      }
+    }
+
     void release() {
+      SpaceReservations.Reservation held = reservation;
+      if (held != null) {
+        held.release();
+      }
       if (claims.removeIfPresent(key, owner)) {
         waiters.wake(key);
       }
