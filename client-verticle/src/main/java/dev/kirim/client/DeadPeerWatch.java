@@ -5,6 +5,8 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -30,6 +32,8 @@ import java.util.function.Consumer;
  * Event-loop confined: created and ticking on the connection's context.
  */
 final class DeadPeerWatch {
+
+  private static final Logger log = LoggerFactory.getLogger(DeadPeerWatch.class);
 
   private final Vertx vertx;
   private final NetSocket socket;
@@ -93,8 +97,10 @@ final class DeadPeerWatch {
     long silentMs = (System.nanoTime() - lastMovedAt) / 1_000_000;
     if (silentMs >= deadPeerMs) {
       stop();
-      dead.accept("no progress from " + peer + " for " + deadPeerMs + " ms (" + (pending > 0 ? pending
-        + " bytes not taken" : "no answer to a ping") + "): the server or the network to it is down");
+      String verdict = "no progress from " + peer + " for " + deadPeerMs + " ms (" + (pending > 0 ? pending
+        + " bytes not taken" : "no answer to a ping") + "): the server or the network to it is down";
+      log.warn("Connection dropped: {}", verdict);
+      dead.accept(verdict);
       // Told first: closing fails the body being sent, which would otherwise speak for the connection. Vert.x's
       // close() (which the connection just called) first flushes what is queued, which a dead peer never takes:
       // the socket would stay open, and hold the client's exit, until TCP gives up many minutes later; a close
