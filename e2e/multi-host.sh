@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kirim multi-host end-to-end test: network namespaces as hosts on one private bridge.
 #
-#   e2e/multi-host.sh [--scenario standalone|protected|cluster|all] [--jar-dir DIR] [--keep] [--allow-skip]
+#   e2e/multi-host.sh [--scenario standalone|protected|cluster|failures|all] [--jar-dir DIR] [--keep] [--allow-skip]
 #
 # (a) standalone: one server host and four client hosts (aji, rita, ilham, nurdin) pushing their
 #     own files concurrently; every file is checked byte for byte on the server.
@@ -10,7 +10,9 @@
 #     and an observer node must see one "kirim.received" event per file per server.
 # (c) protected: a server with no "auth" key on 0.0.0.0 refuses a client on another host with
 #     "unauthorised" (client exit 1) and accepts one on its own host over 127.0.0.1 (exit 0).
-# The servers of (a) and (b) listen on their hosts' addresses, so they set "auth": "none".
+# (d) failures: a server killed, cut off and restarted mid-push, targets pushed at once, cluster:all short
+#     of its "expect", three cluster:any clients spreading over three servers (e2e/failures.sh).
+# The servers of (a), (b) and (d) listen on their hosts' addresses, so they set "auth": "none".
 #
 # Needs root and iproute2. Everything it creates is named kirim-e2e-<run id>-* (run id = this shell's PID)
 # and lives in its own network namespaces (the bridge too); the root namespace is not touched, nor are
@@ -38,7 +40,7 @@ PUSH_TIMEOUT=${KIRIM_E2E_PUSH_TIMEOUT:-90}     # seconds for one client run
 PROC_LIMIT=300                                 # hard cap on any JVM we start (timeout(1))
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -54,7 +56,7 @@ while [ $# -gt 0 ]; do
     *) echo "multi-host.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
-case "$SCENARIO" in standalone|protected|cluster|all) ;; *) echo "multi-host.sh: --scenario must be standalone, protected, cluster or all" >&2; exit 2 ;; esac
+case "$SCENARIO" in standalone|protected|cluster|failures|all) ;; *) echo "multi-host.sh: --scenario must be standalone, protected, cluster, failures or all" >&2; exit 2 ;; esac
 
 # ---------------------------------------------------------------- output helpers
 T0=$EPOCHREALTIME
@@ -130,6 +132,8 @@ cleanup() {
   for p in "${PIDS[@]}"; do
     if grep -qx "$p" <<<"$live"; then stop_pid "$p"; fi
   done
+  # the failures scenario's tmpfs storages
+  [ -z "$WORK" ] || awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | while read -r m; do umount -l "$m"; done
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then
     if [ "$KEEP" = 1 ]; then echo "logs and files kept in $WORK"; else rm -rf "$WORK"; fi
   fi
@@ -562,13 +566,18 @@ EOF
   del_host "$s1" "$s2" "$cl"
 }
 
+# shellcheck source=e2e/failures.sh
+. "$HERE/failures.sh"
+
 case "$SCENARIO" in
   standalone) scenario_standalone ;;
   protected) scenario_protected ;;
   cluster) scenario_cluster ;;
-  all) scenario_standalone; scenario_protected; scenario_cluster ;;
+  failures) scenario_failures ;;
+  all) scenario_standalone; scenario_protected; scenario_cluster; scenario_failures ;;
 esac
 
 CURRENT_STEP=done
 print_summary
+[ -z "${KILLED_SECS:-}" ] || echo "detection: killed server -> client exit 1 after ${KILLED_SECS} s (deadPeerMs 3000, retry.maxElapsedMs 4000); partitioned server noticed after ${PARTITION_SECS} s (deadPeerMs 3000)"
 echo "RESULT: PASS ($SCENARIO)${SKIPPED} in $(secs_since "$T0") s"

@@ -55,6 +55,8 @@ final class ClientConnection {
   private Integer maxPutSize;
   private String authenticatedAs;
   private long welcomeTimer = -1;
+  // Watches for a server gone silent once welcomed; null: not (yet) watched.
+  private DeadPeerWatch watch;
 
   ClientConnection(Vertx vertx, NetClient netClient, Target target, ClientOptions options, TargetPush push,
                    LocalFacts localFacts) {
@@ -199,6 +201,12 @@ final class ClientConnection {
   }
 
   private void handleMessage(Message message) {
+    if (watch != null) {
+      watch.heard();
+    }
+    if (message instanceof Message.Pong && serverId != null) {
+      return;
+    }
     if (serverId == null) {
       handleGreeting(message);
     } else if (message instanceof Message.Send send) {
@@ -282,6 +290,7 @@ final class ClientConnection {
       serverId = welcome.serverId();
       maxPutSize = welcome.maxPutSize();
       authenticatedAs = welcome.client();
+      watchPeer(welcome.answersPing());
       welcomed.tryComplete(serverId);
     } else if (message instanceof Message.Error error) {
       welcomed.tryFail(error.toException());
@@ -289,6 +298,15 @@ final class ClientConnection {
     } else {
       welcomed.tryFail("unexpected first reply from " + target);
       close();
+    }
+  }
+
+  /** From the welcome on, a server that owes us something and goes silent for deadPeerMs ends the connection. */
+  private void watchPeer(boolean answersPing) {
+    if (options.getDeadPeerMs() > 0) {
+      watch = new DeadPeerWatch(vertx, socket, target.toString(), options.getDeadPeerMs(), answersPing,
+        () -> !inFlight.isEmpty() || sendingBody, () -> !sendingBody, () -> writer.write(new Message.Ping()),
+        this::abort);
     }
   }
 
@@ -360,6 +378,7 @@ final class ClientConnection {
   /** Closes an idle connection at the end of a push. */
   void close() {
     closed = true;
+    stopWatch();
     if (socket != null) {
       socket.close();
     }
@@ -383,9 +402,16 @@ final class ClientConnection {
       return;
     }
     closed = true;
+    stopWatch();
     welcomed.tryFail(reason);
     List<FileTask> unfinished = new ArrayList<>(inFlight.values());
     inFlight.clear();
     push.connectionEnded(this, unfinished, reason);
+  }
+
+  private void stopWatch() {
+    if (watch != null) {
+      watch.stop();
+    }
   }
 }

@@ -28,6 +28,8 @@ public class ClientOptions {
   public static final long DEFAULT_RETRY_MAX_ELAPSED_MS = 30_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+  /** A connection that owes us something and shows no progress for this long is dead ({@link DeadPeerWatch}). */
+  public static final long DEFAULT_DEAD_PEER_MS = 15_000;
   public static final long MIN_RATE_LIMIT = 64 * 1024;
   public static final long MAX_RATE_LIMIT = 1L << 40;
 
@@ -49,7 +51,7 @@ public class ClientOptions {
 
   /** The configuration keys these options read. */
   static final Set<String> KEYS = Set.of("parallelism", "retry", "checksum", "clientId", "window", "connectTimeoutMs",
-    "idleTimeoutMs", "compare", "preserve", "rateLimit", "dryRun", "tls", "token", "tokenFile");
+    "idleTimeoutMs", "deadPeerMs", "compare", "preserve", "rateLimit", "dryRun", "tls", "token", "tokenFile");
 
   private int parallelTargets = DEFAULT_PARALLEL_TARGETS;
   private int connectionsPerTarget = DEFAULT_CONNECTIONS_PER_TARGET;
@@ -63,6 +65,7 @@ public class ClientOptions {
   private String clientId = defaultClientId();
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  private long deadPeerMs = DEFAULT_DEAD_PEER_MS;
   // null: size-mtime when mtimes are preserved, else checksum (a quick check needs the server to keep them).
   private Compare compare;
   private boolean preserveMtime = true;
@@ -90,6 +93,7 @@ public class ClientOptions {
     this.clientId = other.clientId;
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
+    this.deadPeerMs = other.deadPeerMs;
     this.compare = other.compare;
     this.preserveMtime = other.preserveMtime;
     this.preserveMode = other.preserveMode;
@@ -118,6 +122,7 @@ public class ClientOptions {
     clientId = config.string("clientId", defaultClientId());
     window = config.integer("window", DEFAULT_WINDOW);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
+    deadPeerMs = config.number("deadPeerMs", DEFAULT_DEAD_PEER_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
     compare = config.has("compare") ? Compare.fromConfigName(config.choice("compare", null,
       List.of(Compare.SIZE_MTIME.configName(), Compare.CHECKSUM.configName()))) : null;
@@ -169,6 +174,10 @@ public class ClientOptions {
     // Vert.x takes both timeouts as an int.
     ConfigReader.requireRange("connectTimeoutMs", connectTimeoutMs, 1, 3_600_000);
     ConfigReader.requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+    if (deadPeerMs != 0 && (deadPeerMs < 100 || deadPeerMs > 86_400_000)) {
+      throw new ConfigException("config key 'deadPeerMs' is " + deadPeerMs + ", expected 0 (off) or a whole number "
+        + "from 100 to 86400000");
+    }
     if (compare == Compare.SIZE_MTIME && !preserveMtime) {
       throw new ConfigException("config key 'compare' is \"size-mtime\" while 'preserve.mtime' is false: the server's "
         + "copies would never have our mtimes to compare with; set compare to \"checksum\" or preserve.mtime to true");
@@ -190,6 +199,7 @@ public class ClientOptions {
       .put("window", window)
       .put("connectTimeoutMs", connectTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
+      .put("deadPeerMs", deadPeerMs)
       .put("compare", getCompare().configName())
       .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode))
       .put("dryRun", dryRun)
@@ -323,6 +333,16 @@ public class ClientOptions {
 
   public ClientOptions setIdleTimeoutMs(long idleTimeoutMs) {
     this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  /** @return how long a connection that owes replies or data may show no progress; 0: not watched */
+  public long getDeadPeerMs() {
+    return deadPeerMs;
+  }
+
+  public ClientOptions setDeadPeerMs(long deadPeerMs) {
+    this.deadPeerMs = deadPeerMs;
     return this;
   }
 

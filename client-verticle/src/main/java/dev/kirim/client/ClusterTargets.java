@@ -8,11 +8,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -20,9 +20,10 @@ import java.util.Set;
  * registry when a push starts, so the push goes to the servers alive at that moment: a record whose node is not
  * a member of the cluster is ignored ({@link ServerRegistry}). The registry is Vert.x shared data: the
  * cluster's when clustered, this Vert.x's own otherwise (servers deployed next to the client).
- * {@code cluster:any} picks the server with the most free space (ties: the smallest server id). With the job's
- * {@code cluster} key ({@link ClusterExpectation}) {@code cluster:all} waits, polling the registry, until enough
- * servers are live or the wait is over.
+ * {@code cluster:any} orders the live servers ({@link AnyOrder}): a random one of those with the most room for the
+ * push first, the others behind it as fallbacks, which the push moves on to when a server is full, busy or
+ * unreachable. With the job's {@code cluster} key ({@link ClusterExpectation}) {@code cluster:all} waits, polling
+ * the registry, until enough servers are live or the wait is over.
  */
 final class ClusterTargets {
 
@@ -34,27 +35,37 @@ final class ClusterTargets {
    * @param unresolved cluster targets that found no server
    * @param shortfalls cluster targets that found fewer live servers than expected, with the line naming it
    * @param reaches    what {@code cluster:all} found, for the report
+   * @param fallbacks  for the target {@code cluster:any} chose, the other servers in the order to try them
    */
   record Resolution(List<Target> targets, List<String> unresolved, Map<String, String> shortfalls,
-                    List<ClusterReach> reaches) {
+                    List<ClusterReach> reaches, Map<Target, List<Target>> fallbacks) {
 
     Resolution(List<Target> targets, List<String> unresolved) {
-      this(targets, unresolved, Map.of(), List.of());
+      this(targets, unresolved, Map.of(), List.of(), Map.of());
+    }
+
+    /** @return where to go on when {@code target} is full, busy or unreachable; empty: nowhere */
+    List<Target> fallbacksOf(Target target) {
+      return fallbacks.getOrDefault(target, List.of());
     }
   }
 
   private ClusterTargets() {
   }
 
-  static Future<Resolution> resolve(Vertx vertx, ServerRegistry registry, PushJob job) {
+  /** @param files what the push sends: {@code cluster:any} looks for a server with room for all of it */
+  static Future<Resolution> resolve(Vertx vertx, ServerRegistry registry, PushJob job, List<LocalFile> files) {
     if (job.getClusterTargets().isEmpty()) {
       return Future.succeededFuture(new Resolution(job.getTargets(), List.of()));
     }
     ClusterExpectation expectation = job.getClusterTargets().contains(KirimCluster.TARGET_ALL) ? job.getCluster()
       : ClusterExpectation.NONE;
+    Future<Long> needed = job.getClusterTargets().contains(KirimCluster.TARGET_ANY)
+      ? vertx.executeBlocking(() -> LocalFile.totalSize(files), false) : Future.succeededFuture(0L);
     long started = System.nanoTime();
-    return awaitServers(vertx, registry, expectation, started + expectation.waitMs() * 1_000_000)
-      .map(snapshot -> resolve(job, snapshot, expectation, (System.nanoTime() - started) / 1_000_000));
+    return needed.compose(bytes -> awaitServers(vertx, registry, expectation, started + expectation.waitMs() * 1_000_000)
+      .map(snapshot -> resolve(job, snapshot, expectation, (System.nanoTime() - started) / 1_000_000,
+        new AnyOrder(bytes, new Random()))));
   }
 
   /** Reads the registry until it holds enough live servers or the deadline passed. */
@@ -74,19 +85,30 @@ final class ClusterTargets {
 
   /** Listed targets first, then each cluster target's live servers that are not already in the list. */
   static Resolution resolve(PushJob job, List<ServerRecord> servers) {
-    return resolve(job, new ServerRegistry.Snapshot(servers, List.of()), ClusterExpectation.NONE, 0);
+    return resolve(job, new ServerRegistry.Snapshot(servers, List.of()), ClusterExpectation.NONE, 0,
+      new AnyOrder(0, new Random()));
   }
 
   static Resolution resolve(PushJob job, ServerRegistry.Snapshot snapshot, ClusterExpectation expectation,
-                            long waitedMs) {
+                            long waitedMs, AnyOrder anyOrder) {
     List<ServerRecord> servers = snapshot.live();
     List<Target> targets = new ArrayList<>(job.getTargets());
     Set<String> seen = new HashSet<>(targets.stream().map(Target::toString).toList());
     List<String> unresolved = new ArrayList<>();
     Map<String, String> shortfalls = new LinkedHashMap<>();
     List<ClusterReach> reaches = new ArrayList<>();
+    Map<Target, List<Target>> fallbacks = new LinkedHashMap<>();
     for (String clusterTarget : job.getClusterTargets()) {
-      List<ServerRecord> chosen = choose(clusterTarget, servers);
+      List<ServerRecord> chosen = servers;
+      if (KirimCluster.TARGET_ANY.equals(clusterTarget)) {
+        List<ServerRecord> ordered = anyOrder.order(servers);
+        chosen = ordered.isEmpty() ? List.of() : ordered.subList(0, 1);
+        if (!ordered.isEmpty()) {
+          fallbacks.put(new Target(ordered.get(0).host(), ordered.get(0).port(), clusterTarget),
+            ordered.subList(1, ordered.size()).stream()
+              .map(server -> new Target(server.host(), server.port(), clusterTarget)).toList());
+        }
+      }
       if (KirimCluster.TARGET_ALL.equals(clusterTarget)) {
         ClusterReach reach = new ClusterReach(clusterTarget, expectation.minServers(), chosen, snapshot.gone(),
           waitedMs);
@@ -105,16 +127,6 @@ final class ClusterTargets {
         }
       }
     }
-    return new Resolution(targets, unresolved, shortfalls, reaches);
-  }
-
-  private static List<ServerRecord> choose(String clusterTarget, List<ServerRecord> servers) {
-    if (KirimCluster.TARGET_ANY.equals(clusterTarget)) {
-      return servers.stream()
-        .max(Comparator.comparingLong(ServerRecord::freeBytes)
-          .thenComparing(ServerRecord::serverId, Comparator.reverseOrder()))
-        .map(List::of).orElse(List.of());
-    }
-    return servers;
+    return new Resolution(targets, unresolved, shortfalls, reaches, fallbacks);
   }
 }

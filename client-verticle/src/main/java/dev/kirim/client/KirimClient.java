@@ -125,7 +125,7 @@ public class KirimClient {
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> FileSelector.select(job))
       .compose(this::announce)
-      .compose(files -> ClusterTargets.resolve(vertx, registry, job)
+      .compose(files -> ClusterTargets.resolve(vertx, registry, job, files)
         .compose(resolution -> pushToAll(resolution, files, new LocalFacts(vertx, options))
           .map(reports -> new PushReport(startedAt, (System.nanoTime() - started) / 1_000_000, reports,
             Deletions.NONE, options.isDryRun(), resolution.reaches()))));
@@ -145,16 +145,16 @@ public class KirimClient {
   private Future<List<TargetReport>> pushToAll(ClusterTargets.Resolution resolution, List<LocalFile> files,
                                                LocalFacts facts) {
     Deque<Target> waiting = new ArrayDeque<>(resolution.targets());
-    List<Future<TargetReport>> reports = new ArrayList<>();
+    List<Future<List<TargetReport>>> reports = new ArrayList<>();
     List<Future<Void>> lanes = new ArrayList<>();
     // Counted before the loop: each lane takes its first target from waiting at once.
     int laneCount = Math.min(options.getParallelTargets(), waiting.size());
     for (int i = 0; i < laneCount; i++) {
-      lanes.add(runLane(waiting, files, facts, reports));
+      lanes.add(runLane(waiting, resolution, files, facts, reports));
     }
     // Lanes never fail (a target's failures are in its report), so all() completes once every target is done.
     return Future.all(lanes).map(done -> {
-      List<TargetReport> all = new ArrayList<>(reports.stream().map(Future::result).toList());
+      List<TargetReport> all = new ArrayList<>(reports.stream().flatMap(report -> report.result().stream()).toList());
       resolution.unresolved().forEach(clusterTarget -> all.add(TargetReport.noServer(clusterTarget, files,
         "no kirim server is registered in '" + KirimCluster.SERVERS_MAP + "'" + (vertx.isClustered() ? ""
           : " (this client is not clustered: run it with -cluster to see the cluster's servers)"))));
@@ -164,22 +164,32 @@ public class KirimClient {
     });
   }
 
-  /** One lane pushes to one target after another until none is left waiting. */
-  private Future<Void> runLane(Deque<Target> waiting, List<LocalFile> files, LocalFacts facts,
-                               List<Future<TargetReport>> reports) {
+  /**
+   * One lane pushes to one target after another until none is left waiting; a {@code cluster:any} target moves
+   * on to its fallbacks ({@link FallbackPush}).
+   */
+  private Future<Void> runLane(Deque<Target> waiting, ClusterTargets.Resolution resolution, List<LocalFile> files,
+                               LocalFacts facts, List<Future<List<TargetReport>>> reports) {
     Target target = waiting.poll();
     if (target == null) {
       return Future.succeededFuture();
     }
-    TargetPush push = new TargetPush(vertx, netClient, target, options, files, facts).progress(progress);
+    Future<List<TargetReport>> report = new FallbackPush(
+      (to, some) -> new TargetPush(vertx, netClient, to, options, some, facts).progress(progress), this::start)
+      .run(target, resolution.fallbacksOf(target), files);
+    reports.add(report);
+    return report.compose(r -> runLane(waiting, resolution, files, facts, reports));
+  }
+
+  /** Runs one target's push where an interruption can reach it. */
+  private Future<TargetReport> start(TargetPush push) {
     running.put(push, vertx.getOrCreateContext());
     Future<TargetReport> report = push.run();
     if (interruption != null) {
       push.interrupt(interruption);
     }
     report.onComplete(ar -> running.remove(push));
-    reports.add(report);
-    return report.compose(r -> runLane(waiting, files, facts, reports));
+    return report;
   }
 
   /**

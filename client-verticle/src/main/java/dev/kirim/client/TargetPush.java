@@ -23,6 +23,10 @@ import java.util.Map;
  * Pushes every selected file to one target over up to {@code perTarget} connections, retrying what may
  * succeed later (lost connections, busy names, server errors) with exponential backoff. Runs on one
  * event loop: no locking.
+ * <p>
+ * A target that has somewhere else to go ({@code cluster:any}, {@link #handOffToNext()}) does not wait for a
+ * full, busy or unreachable server: files refused {@code no_space} or {@code busy}, and every file left when
+ * no connection can be made, are handed off ({@link #handedOff()}) instead of retried or failed here.
  */
 final class TargetPush {
 
@@ -54,6 +58,12 @@ final class TargetPush {
   // The name the server authenticated us as, null when it does not authenticate.
   private String authenticatedAs;
   private PushProgress progress = PushProgress.NONE;
+  private boolean handsOff;
+  private final List<HandedOff> handedOff = new ArrayList<>();
+
+  /** A file this target gave up on so that another server may take it, and why. */
+  record HandedOff(LocalFile file, String reason) {
+  }
 
   TargetPush(Vertx vertx, NetClient netClient, Target target, ClientOptions options, List<LocalFile> files,
              LocalFacts localFacts) {
@@ -71,6 +81,17 @@ final class TargetPush {
     this.progress = progress;
     pacer.progress(target.toString(), progress);
     return this;
+  }
+
+  /** Hands files off instead of retrying a full, busy or unreachable server; before {@link #run()}. */
+  TargetPush handOffToNext() {
+    handsOff = true;
+    return this;
+  }
+
+  /** @return the files handed off, once {@link #run()} completed */
+  List<HandedOff> handedOff() {
+    return List.copyOf(handedOff);
   }
 
   Future<TargetReport> run() {
@@ -173,7 +194,15 @@ final class TargetPush {
     boolean hopeless = cause instanceof ProtocolException refusal && !refusal.code().retriable()
       || cause instanceof ClientTls.TlsException;
     long delay = options.backoffMs(connectFailures);
-    if (options.mayRetry(connectFailures, firstConnectFailureAt, delay) && !hopeless) {
+    if (handsOff && !hopeless) {
+      // Another server is waiting: no retry here, and no more connection attempts while others carry the queue.
+      connectFailures = Math.max(connectFailures, options.getRetryAttempts());
+      if (connections.isEmpty()) {
+        while (!queue.isEmpty()) {
+          handOff(queue.poll(), reason);
+        }
+      }
+    } else if (options.mayRetry(connectFailures, firstConnectFailureAt, delay) && !hopeless) {
       log.warn("{} (try {} of {}), retrying in {} ms", Printable.escape(reason), connectFailures,
         options.getRetryAttempts(), delay);
       reconnectScheduled = true;
@@ -260,7 +289,9 @@ final class TargetPush {
     if (refusal.code() == ErrorCode.CHECKSUM_MISMATCH) {
       localFacts.forget(task.file.path());
     }
-    if (refusal.code().retriable()) {
+    if (handsOff && (refusal.code() == ErrorCode.NO_SPACE || refusal.code() == ErrorCode.BUSY)) {
+      handOff(task, refusal.code().wireName() + ": " + refusal.getMessage());
+    } else if (refusal.code().retriable()) {
       retryOrFail(task, refusal.code().wireName(), refusal.getMessage());
     } else {
       fail(task, refusal.code().wireName(), refusal.getMessage());
@@ -316,6 +347,11 @@ final class TargetPush {
       pump();
     });
     retrying.put(timer, task);
+  }
+
+  private void handOff(FileTask task, String reason) {
+    handedOff.add(new HandedOff(task.file, reason));
+    outstanding--;
   }
 
   private void interrupted(FileTask task) {

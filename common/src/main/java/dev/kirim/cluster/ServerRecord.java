@@ -13,19 +13,28 @@ import java.util.Objects;
  * @param serverId  the id the server reports in its {@code welcome}; the registry key
  * @param host      an address clients can reach (the server's {@code advertisedHost})
  * @param port      its TCP port
- * @param freeBytes usable space left on its storage, above its {@code limits.minFreeBytes} reserve
+ * @param freeBytes room for new uploads: usable space on its storage above its {@code limits.minFreeBytes}
+ *                  reserve, less what uploads in flight will still write ({@code reservedBytes})
  * @param version   the kirim version it runs
  * @param instances how many server verticle instances share the port
  * @param nodeId    the Vert.x cluster node id, {@code null} when not clustered
  * @param updatedAt when the record was last written
+ * @param reservedBytes space promised to uploads in flight that they have not written yet
+ * @param uploads   uploads in flight holding such a reservation
  */
 public record ServerRecord(String serverId, String host, int port, long freeBytes, String version, int instances,
-                           String nodeId, Instant updatedAt) {
+                           String nodeId, Instant updatedAt, long reservedBytes, int uploads) {
 
   public ServerRecord {
     Objects.requireNonNull(serverId, "serverId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  /** A record with no upload in flight. */
+  public ServerRecord(String serverId, String host, int port, long freeBytes, String version, int instances,
+                      String nodeId, Instant updatedAt) {
+    this(serverId, host, port, freeBytes, version, instances, nodeId, updatedAt, 0, 0);
   }
 
   public JsonObject toJson() {
@@ -37,7 +46,9 @@ public record ServerRecord(String serverId, String host, int port, long freeByte
       .put("version", version)
       .put("instances", instances)
       .put("nodeId", nodeId)
-      .put("updatedAt", updatedAt.toString());
+      .put("updatedAt", updatedAt.toString())
+      .put("reservedBytes", reservedBytes)
+      .put("uploads", uploads);
   }
 
   /**
@@ -47,7 +58,8 @@ public record ServerRecord(String serverId, String host, int port, long freeByte
     try {
       return new ServerRecord(json.getString("serverId"), json.getString("host"), json.getInteger("port"),
         json.getLong("freeBytes", 0L), json.getString("version"), json.getInteger("instances", 1),
-        json.getString("nodeId"), Instant.parse(json.getString("updatedAt")));
+        json.getString("nodeId"), Instant.parse(json.getString("updatedAt")), json.getLong("reservedBytes", 0L),
+        json.getInteger("uploads", 0));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a kirim server record: " + json.encode(), e);
     }

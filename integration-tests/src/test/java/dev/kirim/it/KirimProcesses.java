@@ -91,7 +91,6 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
     private final Map<String, String> env = new HashMap<>();
     private Path script;
     private Path cacheDir;
-    private final Map<String, String> env = new HashMap<>();
     private String stdin = "";
 
     private Launch(String kind, Path jar, Path workDir) {

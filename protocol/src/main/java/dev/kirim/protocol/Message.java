@@ -26,6 +26,8 @@ import io.vertx.core.buffer.Buffer;
   @JsonSubTypes.Type(value = Message.Preview.class, name = "preview"),
   @JsonSubTypes.Type(value = Message.Done.class, name = "done"),
   @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
+  @JsonSubTypes.Type(value = Message.Ping.class, name = "ping"),
+  @JsonSubTypes.Type(value = Message.Pong.class, name = "pong"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
@@ -58,13 +60,14 @@ public sealed interface Message {
    * Server → client, the answer to a hello. {@code maxFileSize} lets a client fail early; {@code maxPutSize},
    * when present, says that the server takes {@link Put}s of files up to that size (absent: offers only);
    * {@code client} (since 2.1) is the name of the authenticated client, absent when the server does not
-   * authenticate.
+   * authenticate; {@code ping: true} says that it answers a {@link Ping} with a {@link Pong} at once.
    */
   record Welcome(@JsonProperty(required = true) int version,
                  @JsonProperty(required = true) String serverId,
                  @JsonProperty(required = true) long maxFileSize,
                  Integer maxPutSize,
-                 String client) implements Message {
+                 String client,
+                 Boolean ping) implements Message {
     public Welcome {
       requirePresent(serverId, "serverId");
       if (maxPutSize != null && (maxPutSize < 0 || maxPutSize > Put.MAX_SIZE)) {
@@ -75,7 +78,12 @@ public sealed interface Message {
 
     /** A welcome of a server that takes no puts and authenticates nobody. */
     public Welcome(int version, String serverId, long maxFileSize) {
-      this(version, serverId, maxFileSize, null, null);
+      this(version, serverId, maxFileSize, null, null, null);
+    }
+
+    /** @return whether the server answers pings */
+    public boolean answersPing() {
+      return Boolean.TRUE.equals(ping);
     }
   }
 
@@ -326,6 +334,17 @@ public sealed interface Message {
     public ProtocolException toException() {
       return new ProtocolException(code, message);
     }
+  }
+
+  /**
+   * Client → server, to a server whose welcome says {@code ping: true}: "are you there?", sent when the client
+   * waits for replies and has heard nothing for a while. Never between a body and its {@code commit}.
+   */
+  record Ping() implements Message {
+  }
+
+  /** Server → client, the immediate answer to a {@link Ping}, ahead of any reply still being worked on. */
+  record Pong() implements Message {
   }
 
   private static void requireText(String value, String field) {

@@ -164,9 +164,14 @@ final class OfferCheck {
     }
     long needed = offer.size() - survey.partial().offset();
     long reserve = server.options().getLimits().getMinFreeBytes();
-    if (survey.freeBytes() - needed < reserve) {
+    // What uploads in flight will still write is taken too: offers racing for the last room get it once.
+    SpaceReservations reservations = SpaceReservations.of(server.vertx());
+    long available = survey.freeBytes() - reserve;
+    if (claim == null ? available - reservations.reservedBytes() < needed
+      : !holdReservation(claim, reservations.tryReserve(needed, available))) {
       throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
-        + needed + " bytes, the server has " + survey.freeBytes() + " free and keeps " + reserve + " in reserve");
+        + needed + " bytes, the server has " + survey.freeBytes() + " free, keeps " + reserve + " in reserve and "
+        + "has promised " + reservations.reservedBytes() + " to " + reservations.uploads() + " upload(s) in flight");
     }
     String overQuota = namespace.reserve(target, offer.size(), claim == null);
     if (overQuota != null) {
@@ -178,6 +183,14 @@ final class OfferCheck {
     }
     claim.onRelease(() -> namespace.ended(target));
     return new OfferDecision.Accept(new Upload(server, offer, target, survey.partial(), claim));
+  }
+
+  private static boolean holdReservation(UploadClaims.Claim claim, SpaceReservations.Reservation reservation) {
+    if (reservation == null) {
+      return false;
+    }
+    claim.hold(reservation);
+    return true;
   }
 
   record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial) {

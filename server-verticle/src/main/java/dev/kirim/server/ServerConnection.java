@@ -187,6 +187,9 @@ final class ServerConnection {
       handleCommit(commit);
     } else if (message instanceof Message.Cancel cancel) {
       handleCancel(cancel);
+    } else if (message instanceof Message.Ping) {
+      // Out of the reply order on purpose: it says the server is there while replies are being worked on.
+      writer.write(new Message.Pong());
     } else {
       fatal(unexpected("a '" + typeOf(message) + "' message is not expected from a client"));
     }
@@ -235,7 +238,7 @@ final class ServerConnection {
     }
     state = State.READY;
     writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE, namespace.clientName()));
+      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE, namespace.clientName(), true));
   }
 
   /** @return whether {@code id} is new on this connection (else the connection is closed) */

@@ -22,11 +22,16 @@ import java.util.Set;
  * Keeps a running server's {@link ServerRecord} in the {@code kirim.servers} map so that clients can find it
  * ({@code cluster:all}, {@code cluster:any}). The map is Vert.x shared data: cluster-wide when clustered, local
  * otherwise. The record carries a TTL and is rewritten well before it runs out, so the record of a node that
- * vanished without stopping expires by itself; a clean stop removes it at once.
+ * vanished without stopping expires by itself; a clean stop removes it at once. The record also shows the
+ * space reserved by uploads in flight ({@link SpaceReservations}) and is rewritten within
+ * {@link #QUICK_REFRESH_MS} of a reservation's start or end, so that clients choosing a server for
+ * {@code cluster:any} a moment later see the room already promised.
  */
 final class ServerRegistration {
 
   private static final Logger log = LoggerFactory.getLogger(ServerRegistration.class);
+  /** How soon a change of the reservations reaches the record: a few writes a second at most. */
+  static final long QUICK_REFRESH_MS = 250;
   private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
   private final Vertx vertx;
@@ -34,6 +39,9 @@ final class ServerRegistration {
   private final ServerOptions options;
   private final int instances;
   private final ServerRegistry registry;
+  private final SpaceReservations reservations;
+  private long writtenChanges = -1;
+  private long quickTimer = -1;
   // Values typed Object: whatever else is in the map (see ServerRegistry) must not break a read here.
   private AsyncMap<String, Object> map;
   private Future<Void> lastWrite = Future.succeededFuture();
@@ -47,6 +55,7 @@ final class ServerRegistration {
     this.options = options;
     this.instances = instances;
     this.registry = new ServerRegistry(vertx);
+    this.reservations = SpaceReservations.of(vertx);
   }
 
   /**
@@ -63,6 +72,11 @@ final class ServerRegistration {
       })
       .compose(v -> {
         timer = vertx.setPeriodic(options.getRegistryRefreshMs(), id -> refresh());
+        quickTimer = vertx.setPeriodic(QUICK_REFRESH_MS, id -> {
+          if (reservations.changes() != writtenChanges) {
+            refresh();
+          }
+        });
         return refresh();
       })
       .onSuccess(v -> {
@@ -120,6 +134,7 @@ final class ServerRegistration {
     if (closed) {
       return lastWrite;
     }
+    writtenChanges = reservations.changes();
     lastWrite = server.storage().usableSpace()
       .compose(usable -> closed ? Future.<Void>succeededFuture()
         : map.put(server.serverId(), record(usable).toJson(), options.getRegistryTtlMs()))
@@ -128,16 +143,18 @@ final class ServerRegistration {
   }
 
   ServerRecord record(long usableSpace) {
-    long free = Math.max(0, usableSpace - options.getLimits().getMinFreeBytes());
+    long reserved = reservations.reservedBytes();
+    long free = Math.max(0, usableSpace - options.getLimits().getMinFreeBytes() - reserved);
     String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, BuildInfo.version(),
-      instances, nodeId, Instant.now());
+      instances, nodeId, Instant.now(), reserved, reservations.uploads());
   }
 
   /** Stops refreshing and removes the record (after a write still under way, so that it cannot come back). */
   Future<Void> close() {
     closed = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(quickTimer);
     if (map == null) {
       return Future.succeededFuture();
     }

@@ -67,6 +67,7 @@ final class Upload {
   /** @return true when the sink is full: the caller pauses until {@link #drainHandler}. */
   boolean write(Buffer chunk) {
     received += chunk.length();
+    claim.written(chunk.length());
     if (body.failure() != null) {
       return false;
     }

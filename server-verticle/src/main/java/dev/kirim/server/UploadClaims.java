@@ -78,12 +78,16 @@ final class UploadClaims {
     return claims.putIfAbsent(key, owner) == null ? new Claim(key, owner) : null;
   }
 
-  /** A held claim; releasing it more than once is harmless. */
+  /**
+   * A held claim; releasing it more than once is harmless. It carries the upload's space reservation, if any,
+   * so that every path that ends an upload (and releases its claim) ends the reservation too.
+   */
   final class Claim {
     private final String key;
     private final String owner;
     // Run once, at the first release: what the claim's upload holds besides the name (a quota reservation).
     private Runnable onRelease;
+    private volatile SpaceReservations.Reservation reservation;
 
     private Claim(String key, String owner) {
       this.key = key;
@@ -94,11 +98,28 @@ final class UploadClaims {
       this.onRelease = action;
     }
 
+    /** Ties {@code reservation} to this claim: released with it. */
+    void hold(SpaceReservations.Reservation reservation) {
+      this.reservation = reservation;
+    }
+
+    /** {@code bytes} of the upload were written to the storage. */
+    void written(long bytes) {
+      SpaceReservations.Reservation held = reservation;
+      if (held != null) {
+        held.written(bytes);
+      }
+    }
+
     void release() {
       Runnable action = onRelease;
       onRelease = null;
       if (action != null) {
         action.run();
+      }
+      SpaceReservations.Reservation held = reservation;
+      if (held != null) {
+        held.release();
       }
       if (claims.removeIfPresent(key, owner)) {
         waiters.wake(key);

@@ -52,7 +52,8 @@ class ServerProtocolTest extends ServerTestBase {
       .compose(this::connect)
       .compose(WireClient::hello)
       .map(welcome -> {
-        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345, Message.Put.MAX_SIZE, null), welcome);
+        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345, Message.Put.MAX_SIZE, null, true),
+          welcome);
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

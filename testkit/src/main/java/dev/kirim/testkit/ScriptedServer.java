@@ -141,7 +141,7 @@ public final class ScriptedServer {
 
     /** Welcomes as a server that takes puts of files up to {@code maxPutSize} bytes. */
     public void welcomeWithPuts(int maxPutSize) {
-      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, maxPutSize, null));
+      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, maxPutSize, null, null));
     }
 
     /**
@@ -154,6 +154,19 @@ public final class ScriptedServer {
       byte[] body = bodies.get(commit.id()).getBytes();
       checksum.update(body);
       reply(new Message.Done(commit.id(), offer.name(), body.length, checksum.value()));
+    }
+
+    /** Welcomes as kirim's own server does: puts up to 64 KiB, and pings answered. */
+    public void welcomeAnsweringPings() {
+      reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, null, null, true));
+    }
+
+    /**
+     * Stops reading the connection and never reads again: what the client sends piles up in the socket buffers,
+     * as for a server that hangs or is cut off by the network (the client cannot tell the two apart).
+     */
+    public void stopReading() {
+      socket.pause();
     }
 
     public Message.Offer offer(long id) {
