@@ -117,10 +117,7 @@ final class PutBatch {
     });
   }
 
-  /**
-   * One put, as its offer and commit would go. Its quota was reserved on the event loop when it was gathered
-   * (the namespace's books are kept there), so the decision here does not reserve again.
-   */
+  /** One put, as its offer and commit would go: the same survey, decision (quota included), checks and publish. */
   private Stored storeOne(Item item, Namespace namespace, boolean fsync) throws IOException {
     OfferCheck.Survey survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
     if (survey.partial().offset() > 0) {
@@ -128,7 +125,7 @@ final class PutBatch {
       Files.deleteIfExists(survey.partial().path());
       survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
     }
-    OfferDecision decision = OfferCheck.decideNow(server, Namespace.OPEN, item.offer, item.target, item.claim, survey);
+    OfferDecision decision = OfferCheck.decideNow(server, namespace, item.offer, item.target, item.claim, survey);
     if (decision instanceof OfferDecision.Skip skip) {
       return new Stored.Kept(skip.existing(), skip.same());
     }

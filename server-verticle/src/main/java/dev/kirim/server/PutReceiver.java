@@ -96,16 +96,6 @@ final class PutReceiver {
         + "' is being uploaded by another connection: offer it instead of putting it, to wait for that upload"));
       return;
     }
-    // The quota is the connection's, kept on its event loop: reserved here, used or given back at the answer.
-    String overQuota = namespace.reserve(target, offer.size(), false);
-    if (overQuota != null) {
-      claim.release();
-      outcomes.refused(offer, put.slot(), new ProtocolException(ErrorCode.QUOTA_EXCEEDED, "'" + offer.name()
-        + "' refused: " + overQuota));
-      return;
-    }
-    Namespace reservedIn = namespace;
-    claim.onRelease(() -> reservedIn.ended(target));
     if (gathered.isEmpty()) {
       // After everything read in this turn: the puts of one read are stored together.
       context.runOnContext(v -> store());

@@ -94,8 +94,13 @@ final class UploadClaims {
       this.owner = owner;
     }
 
+    /** Adds {@code action} to what the first release runs (after any added before). */
     void onRelease(Runnable action) {
-      this.onRelease = action;
+      Runnable before = onRelease;
+      this.onRelease = before == null ? action : () -> {
+        before.run();
+        action.run();
+      };
     }
 
     /** Ties {@code reservation} to this claim: released with it. */

@@ -2,19 +2,25 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -190,6 +196,45 @@ class PutTest extends ServerTestBase {
       .map(error -> {
         assertTrue(error.message().contains("'put'"), error.message());
         assertEquals(List.of(), finalFiles());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * Puts count against an authenticated client's quota like uploads: a put that is skipped gives its
+   * reservation back, one stored keeps it, and the one past the quota is refused.
+   */
+  @Test
+  void putsLandInTheClientsDirectoryAndCountAgainstItsQuota(VertxTestContext testContext) throws Exception {
+    Path tokens = tempDir.resolve("tokens.json");
+    Files.writeString(tokens, new JsonObject().put("clients", new JsonArray().add(new JsonObject()
+      .put("name", "aji").put("tokenSha256", TokenHash.hex("aji-token-0123456789")).put("dir", "aji")
+      .put("maxFiles", 2))).encode());
+    byte[] a = content(100, 1);
+    byte[] b = content(200, 2);
+    byte[] c = content(300, 3);
+    // fsync off: one worker task decides the three in order (with fsync, b and c would race for the last file).
+    startServer(options().setFsync(false).setAuth(AuthOptions.tokens(tokens)))
+      .compose(this::connect)
+      .compose(client -> client.hello("aji-token-0123456789").compose(welcome -> {
+        client.sendRaw(wire(put(1, "a.txt", a), a));
+        return collect(client, 1).compose(first -> {
+          // One read: a.txt again (skipped), then two new files of which the quota takes one.
+          client.sendRaw(wire(put(3, "a.txt", a), a).appendBuffer(wire(put(4, "b.txt", b), b))
+            .appendBuffer(wire(put(5, "c.txt", c), c)));
+          return collect(client, 3).map(second -> List.of(first, second));
+        });
+      }))
+      .map(replies -> {
+        assertInstanceOf(Message.Done.class, replies.get(0).get(0));
+        assertEquals("a.txt", ((Message.Done) replies.get(0).get(0)).name(), "named inside the client's directory");
+        assertTrue(assertInstanceOf(Message.Skip.class, replies.get(1).get(0)).same());
+        assertInstanceOf(Message.Done.class, replies.get(1).get(1), "a skipped put gave its reservation back");
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, assertInstanceOf(Message.Error.class, replies.get(1).get(2)).code());
+        assertArrayEquals(a, read("aji/a.txt"));
+        assertArrayEquals(b, read("aji/b.txt"));
+        assertFalse(Files.exists(stored("aji/c.txt")));
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

@@ -9,8 +9,9 @@ import java.util.Map;
  * names are resolved inside its directory, so a name that would leave it breaks the name rules
  * ({@code bad_name}) before any path is built; what it is told back is relative to its directory again.
  * <p>
- * Quota reservations are held per claimed target (one upload per target at a time) on the connection's event
- * loop; they turn into usage when the file is published and are given back otherwise.
+ * Quota reservations are held per claimed target (one upload per target at a time); they turn into usage when
+ * the file is published and are given back otherwise. Mostly used on the connection's event loop, but the puts
+ * of a connection are decided on worker threads: the books are synchronized.
  */
 public final class Namespace {
 
@@ -48,7 +49,7 @@ public final class Namespace {
    *
    * @return {@code null} when there is room, else why not
    */
-  public String reserve(Object target, long size, boolean dryRun) {
+  public synchronized String reserve(Object target, long size, boolean dryRun) {
     if (quota == null) {
       return null;
     }
@@ -62,7 +63,7 @@ public final class Namespace {
   }
 
   /** The upload to {@code target} was published: its reservation is now usage. */
-  public void published(Object target) {
+  public synchronized void published(Object target) {
     Reservation reservation = reserved.get(target);
     if (reservation != null) {
       reservation.kept = true;
@@ -70,7 +71,7 @@ public final class Namespace {
   }
 
   /** The upload to {@code target} is over: a reservation not {@link #published} is given back. */
-  public void ended(Object target) {
+  public synchronized void ended(Object target) {
     Reservation reservation = reserved.remove(target);
     if (reservation != null && !reservation.kept) {
       quota.release(reservation.size);
