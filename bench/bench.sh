@@ -917,8 +917,10 @@ case4() {
 # ----------------------------------------------------------------------------------------------
 # case 5: start-up. One 1-byte file (a new name each round) to a server that is already running, the
 # client started by java -jar (kirim-jar) and by bin/kirim-client (kirim-script). Besides the wall time:
-# the time from launching the client to the server's answer to its offer (the body follows that answer),
-# from the server's debug line "server read '<name>': send from offset 0" and its timestamp.
+# the time from launching the client to its first body byte at the server, from the server's log and its
+# timestamps: a 1-byte file goes whole in a put (its byte comes with the put's line), so the line "copied 1
+# bytes into '<name>'" marks it, an upper bound by the time the server took to store it; an offered file's
+# body follows the debug line "server read '<name>': send from offset 0".
 # ----------------------------------------------------------------------------------------------
 case5() {
   local dest=$WORK/c5 srcdir=$WORK/c5-src r tool t0 t rc rep res name line ts ms ttfb
@@ -949,12 +951,12 @@ case5() {
       rc=$?; t=$(secs_since "$t0"); rep=$(reported_secs "$LOGS/c5-$tool-r$r.log")
       res_end "$LOGS/c5-$tool-r$r.rusage"; res=$RES
       # "2026-11-24T00:22:01.123Z DEBUG ServerConnection - 127.0.0.1:4711 (me@host): server read 'r1/x.bin': send from offset 0"
-      line=$(grep -F -- "$name': send from offset 0" "$LOGS/c5-$tool.log" | tail -1)
+      line=$(grep -F -e "$name': send from offset 0" -e "/$name' (crc" -e "/$name' (sha" "$LOGS/c5-$tool.log" | head -1)
       ts=${line%% *}
       if [[ $ts =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)?$ ]] && ms=$(TZ=UTC date -d "$ts" +%s%3N 2>/dev/null); then
         ttfb=$(awk -v d="$((ms - t0 / 1000000))" 'BEGIN { printf "%.3f", d / 1000 }')
       else
-        note "case 5 $tool round $r: no \"send from offset 0\" line for $name in $LOGS/c5-$tool.log"
+        note "case 5 $tool round $r: no \"send from offset 0\" or \"copied\" line for $name in $LOGS/c5-$tool.log"
       fi
       if ((rc == 0)) && verify_file "$(cksum_of "$srcdir/$name")" 1 "$dest/$tool/r$r/$name"; then
         record 5 "$tool" "$r" "$t" "$rep" "$res" "$ttfb"
@@ -1056,7 +1058,7 @@ report() {
     echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
     echo "like-for-like: kirim fsync=off with nc, rsync, scp (none of them syncs); kirim fsync=on with nc-sync, rsync-fsync (durable before they exit)"
     echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (case 4: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (case 4: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
-    has "$CASES" 5 && echo "to first byte (case 5): from launching the client to the server's answer to its offer (the server's log line \"send from offset 0\"); the body's first byte follows that answer"
+    has "$CASES" 5 && echo "to first byte (case 5): from launching the client to its first body byte at the server, from the server's log: the 1-byte file goes in a put, so the line \"copied 1 bytes into\" (an upper bound: it comes after the file is stored; an offered file's \"send from offset 0\" line, whose answer the body follows)"
     local n; for n in "${SKIPPED_NOTES[@]}"; do echo "note: $n"; done
     [[ -f $CLIENT_JAR && $(stat -c '%s-%Y' "$CLIENT_JAR" 2>/dev/null) != "$CLIENT_JAR_STAMP" ]] \
       && echo "note: $CLIENT_JAR changed during the run: later rounds ran another build"
