@@ -9,16 +9,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The life of partial files, where bodies are written before they are published: their hidden names next to
@@ -155,28 +159,38 @@ final class PartialFiles {
     return vertx.executeBlocking(() -> sweepNow(ttl), false);
   }
 
+  /**
+   * Walks the storage directory. Files may vanish while it does (uploads publish, and the other instances of
+   * the server create and delete their probe files as they start): a file gone is skipped, not a failure.
+   */
   private int sweepNow(Duration ttl) throws IOException {
     Instant cutoff = Instant.now().minus(ttl);
+    List<Path> stale = new ArrayList<>();
+    Files.walkFileTree(storage.root(), new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+        if (file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)
+          && attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+          stale.add(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+        if (failure instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw failure;
+      }
+    });
     int removed = 0;
-    try (Stream<Path> paths = Files.walk(storage.root())) {
-      List<Path> stale = paths
-        .filter(p -> p.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX))
-        .filter(p -> isOlderThan(p, cutoff))
-        .toList();
-      for (Path partial : stale) {
-        Files.deleteIfExists(partial);
+    for (Path partial : stale) {
+      if (Files.deleteIfExists(partial)) {
         removed++;
       }
     }
     return removed;
-  }
-
-  private static boolean isOlderThan(Path path, Instant cutoff) {
-    try {
-      return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff);
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /**

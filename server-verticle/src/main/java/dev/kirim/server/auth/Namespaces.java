@@ -4,14 +4,15 @@ import dev.kirim.protocol.NameRules;
 import io.vertx.core.shareddata.LocalMap;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Prepares the clients' directories at start (blocking): creates each, refuses one that leads out of the
@@ -52,19 +53,29 @@ public final class Namespaces {
     return quotas;
   }
 
-  /** What a namespace holds now: its files' bytes and number, partial uploads left out. */
+  /**
+   * What a namespace holds now: its files' bytes and number, partial uploads left out. Files may vanish while
+   * it is walked (uploads publish, partials go): a file gone is not held, not a failure.
+   */
   private static Quota count(ClientEntry client, Path dir) {
     long[] held = new long[2];
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.filter(p -> !p.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)).forEach(p -> {
-        try {
-          BasicFileAttributes attributes = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          if (attributes.isRegularFile()) {
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          if (attributes.isRegularFile() && !file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)) {
             held[0] += attributes.size();
             held[1]++;
           }
-        } catch (IOException e) {
-          // Gone meanwhile: not held.
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+          if (failure instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw failure;
         }
       });
     } catch (IOException e) {
