@@ -77,9 +77,9 @@ final class BodySender {
     Future<Void> body = length == 0 ? Future.succeededFuture() : sendFile(facts.size(), length, counted);
     // A resume commits in the algorithm the server asked (SHA-256), whatever the offer's.
     Future<String> checksum = task.commitAlgorithm != null
-      ? vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size(), task.commitAlgorithm), false)
+      ? localFacts.checksumShared(task.file.path(), facts, task.commitAlgorithm)
       : facts.checksum() != null ? Future.succeededFuture(facts.checksum())
-      : vertx.executeBlocking(() -> localFacts.checksumOf(task.file.path(), facts.size()), false);
+      : localFacts.checksumShared(task.file.path(), facts);
     Future.all(body, checksum).onComplete(ar -> {
       if (body.failed() && isSocketFailure(body.cause())) {
         // The socket failed (the connection was lost or abandoned), not the file: the connection says so.

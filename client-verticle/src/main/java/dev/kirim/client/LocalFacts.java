@@ -69,6 +69,8 @@ final class LocalFacts {
   private final boolean withMode;
   // Read on workers (under compare: checksum), written on the event loop.
   private final Map<Path, Facts> checksummed = new ConcurrentHashMap<>();
+  // Checksums being read, by file version: the targets of a fan-out sending one file at once share one read.
+  private final Map<Version, Future<String>> reading = new ConcurrentHashMap<>();
 
   /**
    * @param checksumFirst whether every file's checksum is needed before it is offered ({@code compare: checksum})
@@ -144,6 +146,29 @@ final class LocalFacts {
     return checksumOf(path, size, algorithm);
   }
 
+  /**
+   * The checksum of the version of {@code path} described by {@code facts} (its first {@code facts.size()}
+   * bytes), read on a worker; callers asking for the same version while it is read share that one read. A
+   * push to several targets sends one file to all of them at about the same time: each target's body goes
+   * with {@code sendFile} from the page cache (the disk is read once), and now its checksum is read once too,
+   * not once per target. Each sender still checks afterwards that the file did not change.
+   */
+  Future<String> checksumShared(Path path, Facts facts, ChecksumAlgorithm algorithm) {
+    Version version = new Version(path, facts.size(), facts.mtime(), algorithm);
+    Future<String> shared = reading.get(version);
+    if (shared != null) {
+      return shared;
+    }
+    Future<String> read = vertx.executeBlocking(() -> checksumOf(path, facts.size(), algorithm), false);
+    reading.put(version, read);
+    return read.andThen(ar -> reading.remove(version, read));
+  }
+
+  /** {@link #checksumShared} in this push's algorithm. */
+  Future<String> checksumShared(Path path, Facts facts) {
+    return checksumShared(path, facts, algorithm);
+  }
+
   /** {@link #checksumOf(Path, long)} in another algorithm: a resumed upload commits in the one the server asked. */
   String checksumOf(Path path, long size, ChecksumAlgorithm algorithm) throws IOException {
     ChecksumAlgorithm.Checksum checksum = algorithm.start();
@@ -162,6 +187,10 @@ final class LocalFacts {
       }
     }
     return checksum.value();
+  }
+
+  /** One version of a file, as far as size and mtime tell, and the algorithm of a checksum of it. */
+  private record Version(Path path, long size, long mtime, ChecksumAlgorithm algorithm) {
   }
 
   private Facts look(Path path) throws IOException {

@@ -1,6 +1,7 @@
 package dev.kirim.client;
 
 import dev.kirim.protocol.ChecksumAlgorithm;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import java.nio.file.attribute.FileTime;
 
 import static dev.kirim.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +46,27 @@ class LocalFactsTest {
     LocalFacts.Facts changed = await(facts.of(file));
     assertEquals(LARGE + 9, changed.size());
     assertNull(changed.checksum(), "a changed file must be read again");
+  }
+
+  /** Targets sending one file at once share one read for its checksum; a later send reads again. */
+  @Test
+  void concurrentChecksumsOfOneVersionShareOneRead(Vertx vertx) throws Exception {
+    byte[] content = dev.kirim.testkit.TestFiles.randomBytes(64 * 1024 * 1024, 5);
+    Path file = Files.write(dir.resolve("big.bin"), content);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
+    LocalFacts.Facts version = await(facts.of(file));
+
+    Future<String> first = facts.checksumShared(file, version);
+    Future<String> second = facts.checksumShared(file, version);
+    Future<String> third = facts.checksumShared(file, version);
+    assertSame(second, third, "asked while the first read runs: the same read");
+
+    String expected = dev.kirim.testkit.Checksums.crc32c(content);
+    assertEquals(expected, await(first));
+    assertEquals(expected, await(second));
+    Future<String> later = facts.checksumShared(file, version);
+    assertNotSame(second, later, "once read, a later send reads again (or finds it learned)");
+    assertEquals(expected, await(later));
   }
 
   @Test
