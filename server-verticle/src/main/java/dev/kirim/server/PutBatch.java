@@ -36,9 +36,11 @@ final class PutBatch {
     private Stored stored;
     private Throwable failure;
 
-    Item(Message.Put put, Path target, UploadClaims.Claim claim, Buffer body, ReplyQueue.Slot slot, long receivedAt) {
+    /** @param offer what {@code put} stands for ({@link Message.Put#asOffer}), made once by the receiver */
+    Item(Message.Put put, Message.Offer offer, Path target, UploadClaims.Claim claim, Buffer body, ReplyQueue.Slot slot,
+         long receivedAt) {
       this.put = put;
-      this.offer = put.asOffer();
+      this.offer = offer;
       this.target = target;
       this.claim = claim;
       this.body = body;

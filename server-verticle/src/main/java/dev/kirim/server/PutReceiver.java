@@ -100,7 +100,7 @@ final class PutReceiver {
       // After everything read in this turn: the puts of one read are stored together.
       context.runOnContext(v -> store());
     }
-    gathered.add(new PutBatch.Item(put.put(), target, claim, put.body(), put.slot(), put.receivedAt()));
+    gathered.add(new PutBatch.Item(put.put(), offer, target, claim, put.body(), put.slot(), put.receivedAt()));
   }
 
   private void store() {
