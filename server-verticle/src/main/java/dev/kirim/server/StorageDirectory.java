@@ -16,7 +16,6 @@ import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -45,7 +44,7 @@ final class StorageDirectory {
   private final Vertx vertx;
   private final Path root;
   private final DirectorySyncs directorySyncs = new DirectorySyncs();
-  private final VerifiedDirectories verifiedDirectories = new VerifiedDirectories();
+  private final LinkGuard links;
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
   // Probed once the directory exists (create); none until then.
@@ -55,6 +54,7 @@ final class StorageDirectory {
   StorageDirectory(Vertx vertx, Path root) {
     this.vertx = vertx;
     this.root = root;
+    this.links = new LinkGuard(root, this::nameOf);
   }
 
   Path root() {
@@ -112,7 +112,7 @@ final class StorageDirectory {
 
   /** Blocking {@link #inspect}, for callers already on a worker. */
   Existing inspectNow(Path target) throws IOException {
-    BasicFileAttributes attributes = checkNoLinksOnTheWay(target);
+    BasicFileAttributes attributes = links.checkTarget(target);
     if (attributes == null) {
       return Existing.NONE;
     }
@@ -170,12 +170,12 @@ final class StorageDirectory {
 
   /** Blocking {@link #createParents}, for callers already on a worker. */
   void createParentsNow(Path target) throws IOException {
-    checkDirectoriesOnTheWay(target);
-    if (verifiedDirectories.verified(target.getParent())) {
+    links.checkDirectories(target);
+    if (links.verified(target.getParent())) {
       return;
     }
     Files.createDirectories(target.getParent());
-    checkDirectoriesOnTheWay(target);
+    links.checkDirectories(target);
   }
 
   /**
@@ -202,7 +202,7 @@ final class StorageDirectory {
    * publishing several files syncs each of their directories once ({@link #syncDirectoryNow}).
    */
   Path publishNow(Path partial, Path target, OnExisting policy) throws IOException {
-    checkDirectoriesOnTheWay(target);
+    links.checkDirectories(target);
     Path stored = switch (policy) {
       case OVERWRITE, UPDATE -> replace(partial, target);
       case RENAME -> linkUnderFreeName(partial, target);
@@ -243,7 +243,7 @@ final class StorageDirectory {
    */
   Future<Throwable> diagnose(Throwable failure) {
     if (plainIoFailure(failure) == null) {
-      verifiedDirectories.forget();
+      links.forget();
       return Future.succeededFuture(failure);
     }
     return blocking(() -> diagnoseNow(failure)).otherwise(failure);
@@ -252,7 +252,7 @@ final class StorageDirectory {
   /** Blocking {@link #diagnose}, for callers already on a worker; never throws. */
   Throwable diagnoseNow(Throwable failure) {
     // Whatever failed, the next publish checks every directory on its way again.
-    verifiedDirectories.forget();
+    links.forget();
     IOException io = plainIoFailure(failure);
     if (io == null) {
       return failure;
@@ -315,68 +315,6 @@ final class StorageDirectory {
     }
     Files.delete(partial);
     return true;
-  }
-
-  /**
-   * Refuses a target that is a symbolic link, or whose existing ancestors (inside the storage) are links or
-   * not directories. One {@code lstat} per level, and none for directories verified within the last
-   * {@link VerifiedDirectories#TTL_MS} (a burst of files into one directory checks it once, not per file).
-   */
-  private BasicFileAttributes checkNoLinksOnTheWay(Path target) throws IOException {
-    BasicFileAttributes found = attributesUnlessLink(target, target, true);
-    checkDirectoriesOnTheWay(target);
-    return found;
-  }
-
-  /**
-   * The part of {@link #checkNoLinksOnTheWay} about the directories above {@code target}: enough where the
-   * target itself cannot be followed anyway (creating a link or renaming onto a name never follows a link
-   * there, it fails or replaces the link itself).
-   */
-  private void checkDirectoriesOnTheWay(Path target) throws IOException {
-    Path parent = target.getParent();
-    if (parent == null || !parent.startsWith(root) || verifiedDirectories.verified(parent)) {
-      return;
-    }
-    // Every level is looked at, also above one that does not exist (yet): a link may sit anywhere.
-    boolean allThere = true;
-    for (Path path = parent; path != null && path.startsWith(root) && !path.equals(root); path = path.getParent()) {
-      if (verifiedDirectories.verified(path)) {
-        break;
-      }
-      allThere &= attributesUnlessLink(path, target, false) != null;
-    }
-    if (allThere) {
-      verifiedDirectories.remember(parent, root);
-    }
-  }
-
-  /**
-   * @return the attributes of {@code path}, or {@code null} when it does not exist; throws when it is a link,
-   *     or (an ancestor of the target) not a directory
-   */
-  private BasicFileAttributes attributesUnlessLink(Path path, Path target, boolean isTarget) throws IOException {
-    BasicFileAttributes attributes;
-    try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (FileSystemException e) {
-      if (e.getClass() != FileSystemException.class) {
-        throw e;
-      }
-      // ENOTDIR: an ancestor is a file, which the walk up finds and names.
-      return null;
-    }
-    if (attributes.isSymbolicLink()) {
-      throw new ProtocolException(ErrorCode.BAD_NAME,
-        "'" + nameOf(target) + "' goes through a symbolic link on the server ('" + nameOf(path) + "')");
-    }
-    if (!isTarget && !attributes.isDirectory()) {
-      throw new ProtocolException(ErrorCode.BAD_NAME,
-        "'" + nameOf(target) + "' needs '" + nameOf(path) + "' to be a directory, but it is a file on the server");
-    }
-    return attributes;
   }
 
   private static String checksum(Path file, long size, ChecksumAlgorithm algorithm) throws IOException {
