@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.log.LogBurst;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.Printable;

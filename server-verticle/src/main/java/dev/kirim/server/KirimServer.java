@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.io.IoErrors;
+import dev.kirim.log.LogBurst;
 import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;

@@ -1,25 +1,25 @@
-package dev.kirim.server;
+package dev.kirim.log;
 
 /**
  * Rate limit for one kind of repetitive log line: the first event logs, the ones that follow within
  * {@code everyMs} are only counted, and the next line logged says how many were left out. A client in a loop
  * (refused connections, pipelined offers of bad names) then costs a line per interval, not one per event.
- * Event-loop confined.
+ * Not thread-safe: one per event loop (or guarded by its owner).
  */
-final class LogBurst {
+public final class LogBurst {
 
-  static final long DEFAULT_EVERY_MS = 10_000;
+  public static final long DEFAULT_EVERY_MS = 10_000;
 
   private final long everyNanos;
   private long lastLogged;
   private boolean logged;
   private long suppressed;
 
-  LogBurst(long everyMs) {
+  public LogBurst(long everyMs) {
     this.everyNanos = everyMs * 1_000_000;
   }
 
-  LogBurst() {
+  public LogBurst() {
     this(DEFAULT_EVERY_MS);
   }
 
@@ -28,7 +28,7 @@ final class LogBurst {
    *
    * @return -1 when the line is to be left out, else how many were left out since the last line logged
    */
-  long next() {
+  public long next() {
     long now = System.nanoTime();
     if (logged && now - lastLogged < everyNanos) {
       suppressed++;
@@ -42,12 +42,12 @@ final class LogBurst {
   }
 
   /** @return events left out since the last line logged */
-  long pending() {
+  public long pending() {
     return suppressed;
   }
 
   /** @return a suffix for the logged line: empty, or how many like it were left out */
-  static String suffix(long suppressed) {
+  public static String suffix(long suppressed) {
     return suppressed > 0 ? " (" + suppressed + " more like it since the last such line)" : "";
   }
 }
