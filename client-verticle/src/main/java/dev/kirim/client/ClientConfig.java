@@ -22,7 +22,8 @@ public final class ClientConfig {
   private final ClientOptions options;
   private final PushJob job;
   private final Path report;
-  private final boolean service;
+  // null: not a service.
+  private final ServicePolicy service;
   // null: no HTTP port.
   private final HttpOptions http;
 
@@ -31,17 +32,18 @@ public final class ClientConfig {
    */
   public ClientConfig(JsonObject json) {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
-    service = config.bool("service", false);
+    boolean isService = ServicePolicy.isService(json.getValue(ServicePolicy.KEY));
     String reportPath = config.string("report", null);
     report = reportPath == null ? null : Path.of(reportPath).toAbsolutePath().normalize();
     job = new PushJob(json);
     // A service takes its targets and files from each job; these are only defaults then.
-    if (!service) {
+    if (!isService) {
       job.validate();
     }
+    service = isService ? ServicePolicy.parse(json.getValue(ServicePolicy.KEY), job) : null;
     options = new ClientOptions(json);
     http = json.getValue("http") == null ? null : new HttpOptions(config.object("http"));
-    if (http != null && !service) {
+    if (http != null && service == null) {
       throw new ConfigException("config key 'http' is for a client running as a service (\"service\": true): a "
         + "one-shot push has its summary and its report");
     }
@@ -49,7 +51,9 @@ public final class ClientConfig {
 
   /** @return the configuration as it was understood, defaults filled in: read back, it gives the same */
   public JsonObject toJson() {
-    JsonObject json = options.toJson().mergeIn(job.toJson()).put("service", service);
+    // Deep: the cluster key holds both a connection setting (its secret) and the job's expectation.
+    JsonObject json = options.toJson().mergeIn(job.toJson(), true)
+      .put(ServicePolicy.KEY, service == null ? (Object) false : service.toJson());
     if (report != null) {
       json.put("report", report.toString());
     }
@@ -75,6 +79,11 @@ public final class ClientConfig {
 
   /** @return whether the client runs as a service taking jobs on {@code kirim.push} instead of pushing once */
   public boolean isService() {
+    return service != null;
+  }
+
+  /** @return what a service's jobs may do, {@code null} when not a service */
+  ServicePolicy servicePolicy() {
     return service;
   }
 

@@ -27,6 +27,8 @@ public enum ClientErrorCode {
   CONNECTION_LOST,
   /** A {@code cluster:} target found no registered server. */
   NO_SERVER,
+  /** A push service's job named a file outside the service's {@code allowedRoots}: not read. */
+  NOT_ALLOWED,
   /**
    * TLS could not be set up: the server does not speak it, or the client does not and the server does, or a
    * certificate is untrusted, expired, issued for another name, or missing where one is required.

@@ -1,11 +1,14 @@
 package dev.kirim.client;
 
+import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.net.Addresses;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Set;
@@ -17,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@code conf/client.json}); every error names its key. See the README's configuration reference.
  */
 public class ClientOptions {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientOptions.class);
 
   public static final int DEFAULT_PARALLEL_TARGETS = 8;
   public static final int DEFAULT_CONNECTIONS_PER_TARGET = 2;
@@ -77,6 +82,10 @@ public class ClientOptions {
   private TlsConfig.Client tls;
   // Never logged, never in toJson(): ClientToken says where it came from.
   private String token;
+  // null: from the environment, if there (ClusterSecret.ENV).
+  private String clusterSecretFile;
+  // null: registry records and push jobs unsigned.
+  private ClusterSecret clusterSecret;
 
   public ClientOptions() {
   }
@@ -101,6 +110,8 @@ public class ClientOptions {
     this.rateLimit = other.rateLimit;
     this.tls = other.tls;
     this.token = other.token;
+    this.clusterSecretFile = other.clusterSecretFile;
+    this.clusterSecret = other.clusterSecret;
   }
 
   /**
@@ -133,6 +144,9 @@ public class ClientOptions {
     rateLimit = config.byteSize("rateLimit", null, MIN_RATE_LIMIT, MAX_RATE_LIMIT);
     tls = TlsConfig.Client.parse(json == null ? null : json.getValue("tls"), "tls");
     token = ClientToken.resolve(config.string("token", null), config.string("tokenFile", null), System::getenv);
+    // The cluster key is the job's (ClusterExpectation) but for this connection setting.
+    clusterSecretFile = config.object("cluster").string("secret", null);
+    clusterSecret = ClusterSecret.resolve(clusterSecretFile, System::getenv, log::warn);
     validate();
   }
 
@@ -203,7 +217,8 @@ public class ClientOptions {
       .put("compare", getCompare().configName())
       .put("preserve", new JsonObject().put("mtime", preserveMtime).put("mode", preserveMode))
       .put("dryRun", dryRun)
-      .put("tls", tls == null ? null : tls.toJson());
+      .put("tls", tls == null ? null : tls.toJson())
+      .put("cluster", clusterSecretFile == null ? null : new JsonObject().put("secret", clusterSecretFile));
   }
 
   private static String defaultClientId() {
@@ -399,7 +414,6 @@ public class ClientOptions {
     return this;
   }
 
-  /** @return the TLS settings, {@code null} for plain TCP */
   /** @return the token sent in the hello, {@code null} for none */
   public String getToken() {
     return token;
@@ -410,6 +424,22 @@ public class ClientOptions {
     return this;
   }
 
+  /**
+   * @return the secret the cluster's registry records and push jobs must be signed with ({@code cluster.secret},
+   *   else {@value ClusterSecret#ENV}), {@code null} to take them unsigned
+   */
+  public ClusterSecret getClusterSecret() {
+    return clusterSecret;
+  }
+
+  /** Sets the secret itself (an embedding application's way; the configuration names a file). */
+  public ClientOptions setClusterSecret(ClusterSecret clusterSecret) {
+    this.clusterSecret = clusterSecret;
+    this.clusterSecretFile = null;
+    return this;
+  }
+
+  /** @return the TLS settings, {@code null} for plain TCP */
   public TlsConfig.Client getTls() {
     return tls;
   }

@@ -32,7 +32,8 @@ public class ClientVerticle extends VerticleBase {
       client.interrupt(interruption);
     }
     if (config.isService()) {
-      service = new PushService(vertx, client, config().copy());
+      service = new PushService(vertx, client, config().copy(), config.servicePolicy(),
+        config.options().getClusterSecret());
       if (config.http() == null) {
         return service.start();
       }

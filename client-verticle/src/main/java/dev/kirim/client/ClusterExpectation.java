@@ -22,13 +22,19 @@ public record ClusterExpectation(int minServers, long waitMs) {
   public static final ClusterExpectation NONE = new ClusterExpectation(0, 0);
   static final String KEY = "cluster";
   private static final Set<String> KEYS = Set.of("expect", "minServers", "waitMs");
+  /** The connection settings that share the {@code cluster} key; not this class's to read. */
+  static final Set<String> SETTINGS = Set.of("tls", "secret");
 
   /** @throws ConfigException naming the bad key */
   static ClusterExpectation parse(ConfigReader json) {
     if (!json.has(KEY)) {
       return NONE;
     }
-    ConfigReader cluster = json.object(KEY).rejectUnknownKeys(KEYS);
+    ConfigReader cluster = json.object(KEY).rejectUnknownKeys(union(KEYS, SETTINGS));
+    boolean onlySettings = SETTINGS.stream().anyMatch(cluster::has) && KEYS.stream().noneMatch(cluster::has);
+    if (onlySettings) {
+      return NONE;
+    }
     if (cluster.has("expect") == cluster.has("minServers")) {
       throw new ConfigException("config key '" + KEY + "' needs one of 'expect' or 'minServers' (the same: the "
         + "number of live servers " + KirimCluster.TARGET_ALL + " must reach), e.g. {\"expect\": 3} or "
@@ -37,6 +43,12 @@ public record ClusterExpectation(int minServers, long waitMs) {
     String countKey = cluster.has("expect") ? "expect" : "minServers";
     return new ClusterExpectation(cluster.integer(countKey, 0, 1, 100_000),
       cluster.number("waitMs", DEFAULT_WAIT_MS, 0, 3_600_000));
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   public boolean isSet() {

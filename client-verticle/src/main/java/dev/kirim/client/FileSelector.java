@@ -47,8 +47,9 @@ final class FileSelector {
     }
     List<LocalFile> files = new ArrayList<>();
     Map<String, Path> remoteNames = new HashMap<>();
+    AllowedRoots roots = AllowedRoots.of(job.getAllowedRoots());
     for (LocalFile file : selected.values()) {
-      files.add(checkRemoteName(withRemoteDir(file, job.getRemoteDir()), remoteNames));
+      files.add(roots.check(checkRemoteName(withRemoteDir(file, job.getRemoteDir()), remoteNames)));
     }
     files.sort(Comparator.comparing(LocalFile::remoteName));
     return files;
@@ -74,15 +75,30 @@ final class FileSelector {
     return List.of(LocalFile.of(path, String.valueOf(path.getFileName())));
   }
 
-  private static List<LocalFile> expandGlob(Path baseDir, String pattern, SymlinkPolicy links) {
+  /**
+   * @return the part of a {@code files} entry before its first wildcard: the directory a glob is looked for in,
+   *   or the whole entry when it has none
+   */
+  static String fixedPrefix(String entry) {
+    if (!isGlob(entry)) {
+      return entry;
+    }
+    return String.join("/", java.util.Arrays.copyOfRange(entry.replace('\\', '/').split("/"), 0, firstGlobPart(entry)));
+  }
+
+  private static int firstGlobPart(String pattern) {
     String[] parts = pattern.replace('\\', '/').split("/");
-    StringBuilder fixed = new StringBuilder();
     int first = 0;
     while (first < parts.length - 1 && !isGlob(parts[first])) {
-      fixed.append(parts[first]).append('/');
       first++;
     }
-    Path root = baseDir.resolve(fixed.toString()).normalize();
+    return first;
+  }
+
+  private static List<LocalFile> expandGlob(Path baseDir, String pattern, SymlinkPolicy links) {
+    String[] parts = pattern.replace('\\', '/').split("/");
+    int first = firstGlobPart(pattern);
+    Path root = baseDir.resolve(fixedPrefix(pattern)).normalize();
     String rest = String.join("/", java.util.Arrays.copyOfRange(parts, first, parts.length));
     PathMatcher matcher;
     try {

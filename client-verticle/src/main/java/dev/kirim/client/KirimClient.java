@@ -53,7 +53,7 @@ public class KirimClient {
       .setConnectTimeout((int) this.options.getConnectTimeoutMs())
       .setIdleTimeout((int) this.options.getIdleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS), this.options.getTls()));
-    this.registry = new ServerRegistry(vertx);
+    this.registry = new ServerRegistry(vertx, options.getClusterSecret());
   }
 
   /**

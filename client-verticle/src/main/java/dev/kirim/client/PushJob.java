@@ -37,6 +37,8 @@ public class PushJob {
   private boolean followSymlinks;
   private boolean deleteAfterSend;
   private ClusterExpectation cluster = ClusterExpectation.NONE;
+  // Not a configuration key: a push service sets it from its own configuration (ServicePolicy).
+  private List<Path> allowedRoots = List.of();
 
   public PushJob() {
   }
@@ -51,6 +53,7 @@ public class PushJob {
     this.followSymlinks = other.followSymlinks;
     this.deleteAfterSend = other.deleteAfterSend;
     this.cluster = other.cluster;
+    this.allowedRoots = other.allowedRoots;
   }
 
   /**
@@ -143,8 +146,7 @@ public class PushJob {
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
-      .put("targets", new JsonArray(Stream.concat(targets.stream().map(Target::toString), clusterTargets.stream())
-        .toList()))
+      .put("targets", new JsonArray(targetSpecs()))
       .put("files", new JsonArray(files))
       .put("baseDir", baseDir.toString())
       .put("remoteDir", remoteDir)
@@ -155,6 +157,11 @@ public class PushJob {
       json.put(ClusterExpectation.KEY, cluster.toJson());
     }
     return json;
+  }
+
+  /** @return {@code targets} as configured: {@code host:port} and {@code cluster:} entries */
+  public List<String> targetSpecs() {
+    return Stream.concat(targets.stream().map(Target::toString), clusterTargets.stream()).toList();
   }
 
   public List<Target> getTargets() {
@@ -245,6 +252,19 @@ public class PushJob {
 
   public PushJob setCluster(ClusterExpectation cluster) {
     this.cluster = cluster;
+    return this;
+  }
+
+  /**
+   * @return the directories the push may read under, by the files' real paths ({@link AllowedRoots}); empty (the
+   *   default) for anywhere
+   */
+  public List<Path> getAllowedRoots() {
+    return allowedRoots;
+  }
+
+  public PushJob setAllowedRoots(List<Path> allowedRoots) {
+    this.allowedRoots = allowedRoots.stream().map(root -> root.toAbsolutePath().normalize()).toList();
     return this;
   }
 }

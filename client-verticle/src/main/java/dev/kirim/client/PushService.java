@@ -1,8 +1,11 @@
 package dev.kirim.client;
 
+import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.cluster.KirimCluster;
+import dev.kirim.cluster.ReplayGuard;
 import dev.kirim.config.ConfigException;
-import dev.kirim.config.ConfigReader;
+import dev.kirim.log.LogBurst;
+import dev.kirim.protocol.Printable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -11,46 +14,69 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
  * The client as a long-lived service: push jobs arrive on {@code kirim.push} (from this Vert.x or, when
  * clustered, from any node), and each is answered with its JSON report. A job is a JSON object with the
  * job's keys ({@code targets}, {@code files}, {@code baseDir}, {@code remoteDir}, {@code exclude},
- * {@code followSymlinks}, {@code deleteAfterSend} when the service allows it) and {@code report}, merged over
- * the service's own configuration; the connection settings are the service's, shared by every job through
- * one {@link KirimClient}. A job that is not valid fails the message (code {@link #BAD_JOB}) with the same
- * one-line message the command line would print.
+ * {@code followSymlinks}, {@code cluster} — its {@code expect}/{@code minServers}/{@code waitMs} —, and
+ * {@code deleteAfterSend} when the service allows it), merged over the service's own configuration; the
+ * connection settings are the service's, shared by every job through one {@link KirimClient}.
+ * <p>
+ * A job is a request from the network, so the service decides what it may do ({@link ServicePolicy}): it reads
+ * only under {@code service.allowedRoots}, pushes only to {@code service.allowedTargets}, and never writes a
+ * local file on a job's word (no {@code report} key: the report is the reply). With a cluster secret
+ * ({@code cluster.secret}) only jobs signed with it are taken, each once ({@link ClusterSecret},
+ * {@link ReplayGuard}). Each job taken is logged with its sender, files and targets. A job refused fails the
+ * message with one line saying why: {@link #BAD_JOB} for a job that is not valid or not allowed,
+ * {@link #UNSIGNED_JOB} for one without a valid signature.
  */
 final class PushService {
 
-  /** Failure code of a job that is not a valid configuration. */
+  /** Failure code of a job that is not a valid configuration, or asks for what the service does not allow. */
   static final int BAD_JOB = 400;
-  /** Failure code of a job that ran but whose report could not be written. */
+  /** Failure code of a job that is not signed with the cluster secret (or is stale, or replayed). */
+  static final int UNSIGNED_JOB = 401;
+  /** Failure code of a job that ran but failed as a whole. */
   static final int FAILED_JOB = 500;
 
   private static final Logger log = LoggerFactory.getLogger(PushService.class);
-  private static final Set<String> JOB_KEYS = jobKeys();
+  private static final Set<String> JOB_KEYS = PushJob.KEYS;
 
   private final Vertx vertx;
   private final KirimClient client;
   private final JsonObject defaults;
+  private final ServicePolicy policy;
+  // null: jobs are taken unsigned.
+  private final ClusterSecret secret;
+  private final ReplayGuard replays = new ReplayGuard();
+  private final LogBurst refusals = new LogBurst();
   private MessageConsumer<Object> consumer;
   // null: no HTTP port, no meters.
   private ServiceMeters meters;
 
-  /** @param config the service's configuration: defaults for every job's keys */
-  PushService(Vertx vertx, KirimClient client, JsonObject config) {
+  /**
+   * @param config the service's configuration: defaults for every job's keys
+   * @param policy what its jobs may do
+   */
+  PushService(Vertx vertx, KirimClient client, JsonObject config, ServicePolicy policy, ClusterSecret secret) {
     this.vertx = vertx;
     this.client = client;
+    this.policy = policy;
+    this.secret = secret;
     this.defaults = new JsonObject();
     JOB_KEYS.forEach(key -> {
       if (config.containsKey(key)) {
         defaults.put(key, config.getValue(key));
       }
     });
+    // The service's own connection settings under 'cluster' are not defaults for a job.
+    if (defaults.getValue(ClusterExpectation.KEY) instanceof JsonObject cluster) {
+      JsonObject expectation = cluster.copy();
+      ClusterExpectation.SETTINGS.forEach(expectation::remove);
+      defaults.put(ClusterExpectation.KEY, expectation.isEmpty() ? null : expectation);
+    }
   }
 
   /** Counts every job in {@code meters} from now on. */
@@ -68,33 +94,46 @@ final class PushService {
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(KirimCluster.PUSH_ADDRESS, this::handleJob);
     return consumer.completion()
-      .onSuccess(v -> log.info("Taking push jobs on {}", KirimCluster.PUSH_ADDRESS));
+      .onSuccess(v -> {
+        log.info("Taking push jobs on {}: reading under {}, pushing to {}{}", KirimCluster.PUSH_ADDRESS,
+          policy.allowedRoots(), policy.allowedTargets(), secret == null ? "" : ", signed with the cluster secret");
+        if (secret == null && vertx.isClustered()) {
+          log.warn("Push jobs are taken unsigned: any member of the cluster can ask for a push within the allowed "
+            + "roots and targets; set 'cluster.secret' (or {}) on every member to take only signed jobs",
+            ClusterSecret.ENV);
+        }
+      });
   }
 
   private void handleJob(Message<Object> message) {
+    String sender;
     PushJob pushJob;
-    Path reportPath;
     try {
-      JsonObject job = jobConfig(message.body());
-      pushJob = new PushJob(job).validate();
-      String report = ConfigReader.of(job).string("report", null);
-      reportPath = report == null ? null : Path.of(report).toAbsolutePath().normalize();
-    } catch (ConfigException e) {
-      if (meters != null) {
-        meters.jobRefused();
+      Object body = message.body();
+      if (secret != null) {
+        ClusterSecret.Verified verified = verify(body);
+        sender = verified.sender();
+        body = verified.payload();
+      } else if (ClusterSecret.isEnvelope(body)) {
+        throw new UnsignedJobException("a signed push job, and this service has no cluster secret to check it: "
+          + "set the cluster's 'cluster.secret' (or " + ClusterSecret.ENV + ") on the service too");
+      } else {
+        sender = "an unsigned sender";
       }
-      message.fail(BAD_JOB, "bad push job: " + e.getMessage());
+      pushJob = policy.confine(new PushJob(jobConfig(body)).validate());
+    } catch (UnsignedJobException e) {
+      refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + e.getMessage());
+      return;
+    } catch (ConfigException e) {
+      refuse(message, BAD_JOB, "bad push job: " + e.getMessage());
       return;
     }
+    log.info("Push job from {}: files {} to {}", Printable.escape(sender),
+      Printable.escape(pushJob.getFiles().toString()), Printable.escape(pushJob.targetSpecs().toString()));
     if (meters != null) {
       meters.jobStarted();
     }
     client.push(pushJob)
-      .compose(report -> reportPath == null ? Future.succeededFuture(report)
-        : vertx.executeBlocking(() -> {
-          ReportWriter.write(reportPath, report);
-          return report;
-        }, false))
       .onSuccess(report -> {
         if (meters != null) {
           meters.jobEnded(report);
@@ -110,6 +149,32 @@ final class PushService {
       });
   }
 
+  private ClusterSecret.Verified verify(Object body) throws UnsignedJobException {
+    ClusterSecret.Verified verified;
+    try {
+      verified = secret.verify(body, ClusterSecret.Purpose.JOB);
+    } catch (ClusterSecret.SignatureException e) {
+      throw new UnsignedJobException(e.getMessage());
+    }
+    String replayed = replays.firstUse(verified);
+    if (replayed != null) {
+      throw new UnsignedJobException(replayed);
+    }
+    return verified;
+  }
+
+  /** Fails the message; the log gets a line per burst of refusals, not one per job (a sender in a loop). */
+  private void refuse(Message<Object> message, int code, String reason) {
+    if (meters != null) {
+      meters.jobRefused();
+    }
+    long left = refusals.next();
+    if (left >= 0) {
+      log.warn("{}{}", Printable.escape(reason), LogBurst.suffix(left));
+    }
+    message.fail(code, reason);
+  }
+
   /** The job's keys over the service's; a connection setting or {@code service} is not a job's to change. */
   JsonObject jobConfig(Object body) {
     if (!(body instanceof JsonObject job)) {
@@ -118,9 +183,16 @@ final class PushService {
     }
     for (String key : job.fieldNames()) {
       if (!JOB_KEYS.contains(key)) {
-        throw new ConfigException("config key '" + key + "' is not allowed in a push job: "
-          + (ClientConfig.KEYS.contains(key) ? "it is a setting of the service client, set in its configuration"
-          : "unknown key") + " (a job's keys: " + String.join(", ", JOB_KEYS.stream().sorted().toList()) + ")");
+        throw new ConfigException("config key '" + key + "' is not allowed in a push job: " + whyNot(key)
+          + " (a job's keys: " + String.join(", ", JOB_KEYS.stream().sorted().toList()) + ")");
+      }
+    }
+    if (job.getValue(ClusterExpectation.KEY) instanceof JsonObject cluster) {
+      for (String setting : ClusterExpectation.SETTINGS) {
+        if (cluster.containsKey(setting)) {
+          throw new ConfigException("config key 'cluster." + setting + "' is not allowed in a push job: it is a "
+            + "setting of the service client, set in its configuration");
+        }
       }
     }
     JsonObject merged = defaults.copy().mergeIn(job);
@@ -136,9 +208,19 @@ final class PushService {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  private static Set<String> jobKeys() {
-    Set<String> keys = new HashSet<>(PushJob.KEYS);
-    keys.add("report");
-    return Set.copyOf(keys);
+  private static String whyNot(String key) {
+    if (key.equals("report")) {
+      return "a job cannot make the service write a local file; the report is the reply to the job";
+    }
+    return ClientConfig.KEYS.contains(key) ? "it is a setting of the service client, set in its configuration"
+      : "unknown key";
+  }
+
+  /** A job without a valid signature, or one already taken. */
+  private static final class UnsignedJobException extends Exception {
+
+    UnsignedJobException(String message) {
+      super(message, null, false, false);
+    }
   }
 }

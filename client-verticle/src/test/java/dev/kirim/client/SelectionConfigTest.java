@@ -78,15 +78,15 @@ class SelectionConfigTest {
     JsonObject job = new JsonObject().put("files", new JsonArray().add("x")).put("deleteAfterSend", true);
 
     String message = assertThrows(ConfigException.class,
-      () -> new PushService(null, null, minimal()).jobConfig(job)).getMessage();
+      () -> new PushService(null, null, minimal(), null, null).jobConfig(job)).getMessage();
     assertTrue(message.contains("'deleteAfterSend'"), message);
 
-    JsonObject allowed = new PushService(null, null, minimal().put("deleteAfterSend", true)).jobConfig(job);
+    JsonObject allowed = new PushService(null, null, minimal().put("deleteAfterSend", true), null, null).jobConfig(job);
     assertTrue(allowed.getBoolean("deleteAfterSend"));
-    assertFalse(new PushService(null, null, minimal().put("deleteAfterSend", true))
+    assertFalse(new PushService(null, null, minimal().put("deleteAfterSend", true), null, null)
       .jobConfig(job.copy().put("deleteAfterSend", false)).getBoolean("deleteAfterSend"), "a job may decline");
     JsonObject excluding = job.copy().put("deleteAfterSend", false).put("exclude", new JsonArray().add("*.tmp"));
-    assertTrue(new PushService(null, null, minimal()).jobConfig(excluding).containsKey("exclude"),
+    assertTrue(new PushService(null, null, minimal(), null, null).jobConfig(excluding).containsKey("exclude"),
       "exclude is a job's key");
   }
 }

@@ -30,7 +30,8 @@ class ServiceHttpTest extends PushTestBase {
     KirimServer server = startServer(storage);
     writeRandom(source.resolve("a.bin"), 10_001, 1);
     writeRandom(source.resolve("b.bin"), 70_003, 2);
-    JsonObject config = new JsonObject().put("service", true).put("baseDir", source.toString())
+    JsonObject config = new JsonObject().put("baseDir", source.toString())
+      .put("service", new JsonObject().put("allowedTargets", new JsonArray().add("127.0.0.1:" + server.actualPort())))
       .put("http", new JsonObject().put("port", 0));
     ClientVerticle verticle = new ClientVerticle();
     await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)));

@@ -44,11 +44,34 @@ public final class ServerRegistry {
   }
 
   private final Vertx vertx;
+  // null: records are plain JSON, trusted as they are.
+  private final ClusterSecret secret;
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
+  /** A reader of unsigned records: for a cluster without {@code cluster.secret}. */
   public ServerRegistry(Vertx vertx) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this(vertx, null);
   }
+
+  /**
+   * @param secret when set, only records signed with it count ({@link ClusterSecret}); an unsigned, forged or
+   *               stale entry is ignored and logged once
+   */
+  public ServerRegistry(Vertx vertx, ClusterSecret secret) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.secret = secret;
+  }
+
+  /**
+   * @return what to store under the server's key for {@code record}: the record signed with the secret (valid
+   *   for {@code validForMs}), or the record itself without one
+   */
+  public Object entry(ServerRecord record, long validForMs) {
+    JsonObject json = record.toJson();
+    return secret == null ? json : secret.sign(json, ClusterSecret.Purpose.RECORD, record.serverId(),
+      Math.min(validForMs, ClusterSecret.MAX_VALIDITY_MS));
+  }
+
 
   /** @return the registry now; fails only when the map cannot be read */
   public Future<Snapshot> read() {
@@ -74,7 +97,7 @@ public final class ServerRegistry {
     List<ServerRecord> live = new ArrayList<>();
     List<ServerRecord> gone = new ArrayList<>();
     entries.forEach((key, value) -> {
-      ServerRecord record = record(key, value);
+      ServerRecord record = parse(key, value);
       if (record == null) {
         return;
       }
@@ -87,10 +110,24 @@ public final class ServerRegistry {
     return new Snapshot(List.copyOf(live), List.copyOf(gone));
   }
 
-  /** @return the record, or {@code null} for an entry that is not one (logged the first time this reader sees it) */
-  private ServerRecord record(String key, Object value) {
+  /**
+   * @return the record an entry holds, or {@code null} for an entry this reader does not take: not a record, or
+   *   (with a secret) not one signed with it (logged the first time this reader sees it)
+   */
+  public ServerRecord parse(String key, Object value) {
     String problem;
-    if (value instanceof JsonObject json) {
+    Object unwrapped = value;
+    if (secret != null) {
+      try {
+        unwrapped = secret.verify(value, ClusterSecret.Purpose.RECORD).payload();
+      } catch (ClusterSecret.SignatureException e) {
+        return logOnce(key, value, e.getMessage());
+      }
+    } else if (ClusterSecret.isEnvelope(value)) {
+      return logOnce(key, value, "a signed record, and this node has no cluster secret to check it: set the "
+        + "cluster's 'cluster.secret' (or " + ClusterSecret.ENV + ") here too");
+    }
+    if (unwrapped instanceof JsonObject json) {
       try {
         ServerRecord record = ServerRecord.fromJson(json);
         if (record.serverId().equals(key)) {
@@ -103,9 +140,13 @@ public final class ServerRegistry {
     } else {
       problem = value == null ? "null" : "a " + value.getClass().getSimpleName() + ", not a JSON object";
     }
+    return logOnce(key, value, problem);
+  }
+
+  private ServerRecord logOnce(String key, Object value, String problem) {
     if (logged.size() < MAX_REMEMBERED && logged.add(key + "\u0000" + value)) {
       log.warn("Ignoring entry '{}' in {}: {}", Printable.escape(String.valueOf(key)), KirimCluster.SERVERS_MAP,
-        problem);
+        Printable.escape(problem));
     }
     return null;
   }

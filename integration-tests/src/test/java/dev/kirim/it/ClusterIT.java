@@ -1,9 +1,11 @@
 package dev.kirim.it;
 
+import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.testkit.TestClusterNode;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +16,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +38,8 @@ import static dev.kirim.testkit.TestFiles.assertSameBytes;
 import static dev.kirim.testkit.TestFiles.mkdirs;
 import static dev.kirim.testkit.TestFiles.writeSmall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -39,6 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * find each other on loopback and {@code cluster:all} delivers to both; a service client takes a job from another
  * node. The cluster gets a name and ports of its own (the launchers' {@code kirim.cluster.*} properties), so that
  * other builds on the box never join it. Forming it is the slow part, so the two servers live for the class.
+ * Every member shares a cluster secret — server A and the service from a {@code cluster.secret} file, server B and
+ * the one-shot client from {@code KIRIM_CLUSTER_SECRET} —, so the records are signed and the jobs must be.
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,14 +69,16 @@ class ClusterIT {
   /** The servers, for the whole class. */
   private final KirimProcesses servers = new KirimProcesses();
 
+  private static final String SECRET = "a secret shared by every member of this cluster";
+
   private final String name = "kirim-it-" + UUID.randomUUID();
   private final List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort(), freePort(), freePort());
   private final List<Vertx> nodes = new ArrayList<>();
 
   @BeforeAll
   void startServers() {
-    startServer("a", SERVER_A, freePort());
-    startServer("b", SERVER_B, freePort());
+    startServer("a", SERVER_A, freePort(), true);
+    startServer("b", SERVER_B, freePort(), false);
   }
 
   @AfterAll
@@ -79,7 +91,8 @@ class ClusterIT {
   void twoClusteredServersBothReceiveAClusterAllPush() {
     Path file = writeSmall(dir.resolve("out/report.csv"), 12_345, 9);
 
-    KirimProcess client = kirim.client(dir).jvm(clusterProperties(CLIENT)).args("-cluster").conf(new JsonObject()
+    KirimProcess client = kirim.client(dir).jvm(clusterProperties(CLIENT)).env(ClusterSecret.ENV, SECRET)
+      .args("-cluster").conf(new JsonObject()
       .put("targets", new JsonArray().add("cluster:all"))
       .put("files", new JsonArray().add("out/report.csv"))).run(KirimProcesses.START_TIMEOUT);
 
@@ -99,7 +112,7 @@ class ClusterIT {
   void aServiceClientTakesAPushJobFromAnotherNode() {
     Path file = writeSmall(dir.resolve("out/job.bin"), 54_321, 4);
     KirimProcess service = kirim.client(dir).jvm(clusterProperties(SERVICE)).args("-cluster")
-      .conf(new JsonObject().put("service", true)).start();
+      .conf(new JsonObject().put("service", true).put("cluster", secretFile())).start();
     service.awaitLine("Taking push jobs on kirim.push", KirimProcesses.START_TIMEOUT);
 
     Vertx node = await(TestClusterNode.start(name, hazelcastPorts.get(NODE), members()), 60);
@@ -117,7 +130,11 @@ class ClusterIT {
     await(events.completion());
     JsonObject job = new JsonObject().put("targets", new JsonArray().add("cluster:all"))
       .put("files", new JsonArray().add("out/job.bin"));
-    JsonObject report = await(node.eventBus().<JsonObject>request("kirim.push", job)).body();
+    Throwable unsigned = assertThrows(AssertionError.class,
+      () -> await(node.eventBus().request("kirim.push", job))).getCause();
+    assertEquals(401, assertInstanceOf(ReplyException.class, unsigned).failureCode(), unsigned::toString);
+    JsonObject report = await(node.eventBus().<JsonObject>request("kirim.push",
+      ClusterSecret.of(SECRET).signJob(job, "ClusterIT"))).body();
 
     assertEquals(0, report.getInteger("exitCode"), report.encodePrettily());
     assertEquals(Set.of("a", "b"), report.getJsonArray("targets").stream()
@@ -130,10 +147,32 @@ class ClusterIT {
     assertTrue(service.isAlive(), "a service client keeps running");
   }
 
-  private void startServer(String id, int index, int port) {
-    KirimProcess server = servers.server(mkdirs(dir.resolve(id))).jvm(clusterProperties(index)).args("-cluster")
-      .conf(KirimProcesses.serverConfig(port).put("serverId", id)).start();
+  /** @param fromFile whether the secret comes from a file ({@code cluster.secret}), else from the environment */
+  private void startServer(String id, int index, int port, boolean fromFile) {
+    KirimProcesses.Launch launch = servers.server(mkdirs(dir.resolve(id))).jvm(clusterProperties(index))
+      .args("-cluster");
+    JsonObject config = KirimProcesses.serverConfig(port).put("serverId", id);
+    if (fromFile) {
+      config.put("cluster", secretFile());
+    } else {
+      launch.env(ClusterSecret.ENV, SECRET);
+    }
+    KirimProcess server = launch.conf(config).start();
     server.awaitLine("Registered in kirim.servers as " + id, KirimProcesses.START_TIMEOUT);
+  }
+
+  /** @return the {@code cluster} key naming the secret's file (written, owner-only, the first time) */
+  private static JsonObject secretFile() {
+    Path file = dir.resolve("cluster.secret");
+    try {
+      if (!Files.exists(file)) {
+        Files.writeString(file, SECRET);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new JsonObject().put("secret", file.toString());
   }
 
   private List<String> members() {

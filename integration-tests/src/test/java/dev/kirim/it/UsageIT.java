@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static dev.kirim.it.Outputs.assertUsageError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -136,5 +137,21 @@ class UsageIT {
     JsonObject conf = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:25563"))
       .put("files", new JsonArray().add("x")).put("tls", new JsonObject().put("ca", "ca.pem"));
     assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "'tls.ca'", "ca.pem", "not a PEM certificate");
+  }
+
+  @Test
+  void serverWithAShortClusterSecretSaysHowToMakeOne() throws IOException {
+    Files.writeString(dir.resolve("cluster.secret"), "hunter2\n");
+    Files.setPosixFilePermissions(dir.resolve("cluster.secret"), PosixFilePermissions.fromString("rw-------"));
+    JsonObject conf = new JsonObject().put("storageDir", dir.resolve("storage").toString())
+      .put("cluster", new JsonObject().put("secret", "cluster.secret"));
+    assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'cluster.secret'", "at least 32",
+      "openssl rand -base64 32");
+  }
+
+  @Test
+  void serviceWithAnEmptyAllowedTargetsListNamesTheKey() {
+    JsonObject conf = new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray()));
+    assertUsageError(kirim.client(dir).conf(conf).run(), CLIENT, "'service.allowedTargets' is empty");
   }
 }

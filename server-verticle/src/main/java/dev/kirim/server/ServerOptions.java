@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.log.LogFormat;
@@ -7,6 +8,8 @@ import dev.kirim.protocol.Message;
 import dev.kirim.http.HttpOptions;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Set;
@@ -30,7 +33,11 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat");
+    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat",
+    "cluster");
+  private static final Set<String> CLUSTER_KEYS = Set.of("tls", "secret");
+
+  private static final Logger log = LoggerFactory.getLogger(ServerOptions.class);
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -53,6 +60,10 @@ public class ServerOptions {
   // null: no HTTP port (metrics, health, status page).
   private HttpOptions http;
   private LogFormat logFormat = LogFormat.fromEnvironment();
+  // null: from the environment, if there (ClusterSecret.ENV).
+  private String clusterSecretFile;
+  // null: registry records unsigned.
+  private ClusterSecret clusterSecret;
 
   public ServerOptions() {
   }
@@ -75,6 +86,8 @@ public class ServerOptions {
     this.auth = other.auth;
     this.http = other.http == null ? null : new HttpOptions(other.http);
     this.logFormat = other.logFormat;
+    this.clusterSecretFile = other.clusterSecretFile;
+    this.clusterSecret = other.clusterSecret;
   }
 
   /**
@@ -103,6 +116,8 @@ public class ServerOptions {
     http = json.getValue("http") == null ? null : new HttpOptions(config.object("http"));
     logFormat = LogFormat.fromConfig(config.choice("logFormat", LogFormat.fromEnvironment().configName(),
       LogFormat.configNames()));
+    clusterSecretFile = config.object("cluster").rejectUnknownKeys(CLUSTER_KEYS).string("secret", null);
+    clusterSecret = ClusterSecret.resolve(clusterSecretFile, System::getenv, log::warn);
     validate();
   }
 
@@ -172,7 +187,8 @@ public class ServerOptions {
       .put("tls", tls == null ? null : tls.toJson())
       .put("auth", auth == null ? null : auth.toJson())
       .put("http", http == null ? null : http.toJson())
-      .put("logFormat", logFormat.configName());
+      .put("logFormat", logFormat.configName())
+      .put("cluster", clusterSecretFile == null ? null : new JsonObject().put("secret", clusterSecretFile));
   }
 
   public String getHost() {
@@ -330,6 +346,21 @@ public class ServerOptions {
 
   public ServerOptions setHttp(HttpOptions http) {
     this.http = http;
+    return this;
+  }
+
+  /**
+   * @return the secret registry records are signed with ({@code cluster.secret}, else {@value ClusterSecret#ENV}),
+   *   {@code null} for unsigned records
+   */
+  public ClusterSecret getClusterSecret() {
+    return clusterSecret;
+  }
+
+  /** Sets the secret itself (an embedding application's way; the configuration names a file). */
+  public ServerOptions setClusterSecret(ClusterSecret clusterSecret) {
+    this.clusterSecret = clusterSecret;
+    this.clusterSecretFile = null;
     return this;
   }
 

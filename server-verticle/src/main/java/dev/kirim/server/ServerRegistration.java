@@ -8,7 +8,6 @@ import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
@@ -32,6 +31,7 @@ final class ServerRegistration {
   private static final Logger log = LoggerFactory.getLogger(ServerRegistration.class);
   /** How soon a change of the reservations reaches the record: a few writes a second at most. */
   static final long QUICK_REFRESH_MS = 250;
+  private static final long SIGNATURE_MARGIN_MS = 5_000;
   private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
   private final Vertx vertx;
@@ -54,7 +54,7 @@ final class ServerRegistration {
     this.server = server;
     this.options = options;
     this.instances = instances;
-    this.registry = new ServerRegistry(vertx);
+    this.registry = new ServerRegistry(vertx, options.getClusterSecret());
     this.reservations = SpaceReservations.of(vertx);
   }
 
@@ -105,16 +105,15 @@ final class ServerRegistration {
     return server.storage().usableSpace()
       .compose(usable -> {
         ServerRecord own = record(usable);
-        return map.putIfAbsent(server.serverId(), own.toJson(), options.getRegistryTtlMs())
-          .compose(existing -> existing instanceof JsonObject json ? checkHolder(own, json) : Future.succeededFuture());
+        return map.putIfAbsent(server.serverId(), entry(own), options.getRegistryTtlMs())
+          .compose(existing -> existing == null ? Future.succeededFuture() : checkHolder(own, existing));
       });
   }
 
-  private Future<Void> checkHolder(ServerRecord own, JsonObject existing) {
-    ServerRecord holder;
-    try {
-      holder = ServerRecord.fromJson(existing);
-    } catch (IllegalArgumentException e) {
+  private Future<Void> checkHolder(ServerRecord own, Object existing) {
+    // Not a record, or (with a cluster secret) not a signed one: nobody's, taken over.
+    ServerRecord holder = registry.parse(server.serverId(), existing);
+    if (holder == null) {
       return Future.succeededFuture();
     }
     // One node is one process: its -instances share the record (with port 0 they even listen on different
@@ -137,9 +136,17 @@ final class ServerRegistration {
     writtenChanges = reservations.changes();
     lastWrite = server.storage().usableSpace()
       .compose(usable -> closed ? Future.<Void>succeededFuture()
-        : map.put(server.serverId(), record(usable).toJson(), options.getRegistryTtlMs()))
+        : map.put(server.serverId(), entry(record(usable)), options.getRegistryTtlMs()))
       .onFailure(e -> log.warn("Cannot refresh the registry record of {}: {}", server.serverId(), e.toString()));
     return lastWrite;
+  }
+
+  /**
+   * @return what is stored: the record, signed when there is a cluster secret — valid a little longer than the
+   *   map's TTL keeps it, so that the map drops a record before its signature expires
+   */
+  private Object entry(ServerRecord record) {
+    return registry.entry(record, options.getRegistryTtlMs() + SIGNATURE_MARGIN_MS);
   }
 
   ServerRecord record(long usableSpace) {
