@@ -137,6 +137,7 @@ class ClusterIT {
       ClusterSecret.of(SECRET).signJob(job, "ClusterIT"))).body();
 
     assertEquals(0, report.getInteger("exitCode"), report.encodePrettily());
+    service.awaitLine("Push job from ClusterIT: files [out/job.bin] to [cluster:all]", KirimProcesses.RUN_TIMEOUT);
     assertEquals(Set.of("a", "b"), report.getJsonArray("targets").stream()
       .map(target -> ((JsonObject) target).getString("server")).collect(Collectors.toSet()), report::encodePrettily);
     assertSameBytes(file, dir.resolve("a/received/job.bin"));
