@@ -12,6 +12,10 @@ import java.util.Set;
  * {@code {"minServers": N, "waitMs": T}} (the two names mean the same). With fewer live servers the push waits up
  * to {@code waitMs} for more to register, then pushes to those it found and fails (exit 1) naming the
  * shortfall. Without the key, {@code cluster:all} is whatever is live when the push starts, however few.
+ * <p>
+ * The same {@code cluster} object also holds keys this record does not read: {@code tls}, the event bus's TLS,
+ * which the launcher applies ({@link dev.kirim.cluster.ClusterTls}), and {@code secret}. A {@code cluster} object
+ * holding only those expects nothing.
  *
  * @param minServers live servers {@code cluster:all} needs; 0 when not set
  * @param waitMs     how long to wait for them
@@ -21,7 +25,10 @@ public record ClusterExpectation(int minServers, long waitMs) {
   public static final long DEFAULT_WAIT_MS = 10_000;
   public static final ClusterExpectation NONE = new ClusterExpectation(0, 0);
   static final String KEY = "cluster";
-  private static final Set<String> KEYS = Set.of("expect", "minServers", "waitMs");
+  private static final Set<String> EXPECTATION_KEYS = Set.of("expect", "minServers", "waitMs");
+  // Keys of the same object that others read: tls (the launcher), secret.
+  private static final Set<String> OTHER_KEYS = Set.of("tls", "secret");
+  private static final Set<String> KEYS = Set.of("expect", "minServers", "waitMs", "tls", "secret");
 
   /** @throws ConfigException naming the bad key */
   static ClusterExpectation parse(ConfigReader json) {
@@ -29,6 +36,9 @@ public record ClusterExpectation(int minServers, long waitMs) {
       return NONE;
     }
     ConfigReader cluster = json.object(KEY).rejectUnknownKeys(KEYS);
+    if (EXPECTATION_KEYS.stream().noneMatch(cluster::has) && OTHER_KEYS.stream().anyMatch(cluster::has)) {
+      return NONE;
+    }
     if (cluster.has("expect") == cluster.has("minServers")) {
       throw new ConfigException("config key '" + KEY + "' needs one of 'expect' or 'minServers' (the same: the "
         + "number of live servers " + KirimCluster.TARGET_ALL + " must reach), e.g. {\"expect\": 3} or "

@@ -30,7 +30,13 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
-    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat");
+    "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat",
+    "cluster");
+  /**
+   * The {@code cluster} keys, which the launcher reads, not the server: {@code tls} (the event bus's TLS,
+   * {@link dev.kirim.cluster.ClusterTls}) and {@code secret}.
+   */
+  private static final Set<String> CLUSTER_KEYS = Set.of("tls", "secret");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -98,6 +104,7 @@ public class ServerOptions {
     registryTtlMs = registry.number("ttlMs", DEFAULT_REGISTRY_TTL_MS);
     registryRefreshMs = registry.has("refreshMs") ? registry.number("refreshMs", DEFAULT_REGISTRY_REFRESH_MS) : null;
     limits = new ServerLimits(config.object("limits"));
+    config.object("cluster").rejectUnknownKeys(CLUSTER_KEYS);
     tls = TlsConfig.Server.parse(json.getValue("tls"), "tls");
     auth = AuthOptions.parse(json.getValue("auth"));
     http = json.getValue("http") == null ? null : new HttpOptions(config.object("http"));

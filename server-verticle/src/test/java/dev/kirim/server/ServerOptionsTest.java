@@ -8,13 +8,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server keys of change detection and same-name races: defaults, parsing and one-line errors by key. */
+/**
+ * The server keys of change detection and same-name races, and the {@code cluster} object the launcher reads:
+ * defaults, parsing and one-line errors by key.
+ */
 class ServerOptionsTest {
 
   private static ConfigException refused(JsonObject json) {
     ConfigException failure = assertThrows(ConfigException.class, () -> new ServerOptions(json));
     assertTrue(!failure.getMessage().contains("\n"), failure.getMessage());
     return failure;
+  }
+
+  /** {@code cluster.tls} is the launcher's ({@code ClusterTls}, checked there), {@code cluster.secret} too. */
+  @Test
+  void theClusterObjectHoldsTlsAndSecretForTheLauncher() {
+    JsonObject tls = new JsonObject().put("cert", "member.pem").put("key", "member.key").put("ca", "ca.pem");
+    new ServerOptions(new JsonObject().put("cluster", new JsonObject().put("tls", tls).put("secret", "s3cret")));
+    new ServerOptions(new JsonObject().put("cluster", new JsonObject()));
+    assertEquals("unknown config key 'cluster.tsl' (known keys: secret, tls)",
+      refused(new JsonObject().put("cluster", new JsonObject().put("tsl", tls))).getMessage());
+    assertEquals("config key 'cluster' is true, expected a JSON object",
+      refused(new JsonObject().put("cluster", true)).getMessage());
   }
 
   @Test
