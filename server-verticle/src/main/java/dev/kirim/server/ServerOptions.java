@@ -29,7 +29,8 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
-  private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
+  /** The top-level configuration keys. */
+  static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
     "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat",
     "cluster");
   /**
