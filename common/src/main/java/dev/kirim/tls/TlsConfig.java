@@ -196,10 +196,6 @@ public final class TlsConfig {
       PemFiles.requirePair(name + ".cert", cert, certificates, name + ".key", key, privateKey);
       return new Material(certificates, privateKey, PemFiles.certificates(name + ".ca", ca));
     }
-
-    public JsonObject toJson() {
-      return new JsonObject().put("cert", cert.toString()).put("key", key.toString()).put("ca", ca.toString());
-    }
   }
 
   /**

@@ -34,8 +34,8 @@ public class ServerOptions {
     "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat",
     "cluster");
   /**
-   * The {@code cluster} keys, which the launcher reads, not the server: {@code tls} (the event bus's TLS,
-   * {@link dev.kirim.cluster.ClusterTls}) and {@code secret}.
+   * The {@code cluster} keys, none of which the server reads: {@code tls}, the event bus's TLS, is the launcher's
+   * ({@link dev.kirim.cluster.ClusterTls}); {@code secret} is read elsewhere.
    */
   private static final Set<String> CLUSTER_KEYS = Set.of("tls", "secret");
 

@@ -12,7 +12,7 @@ import java.util.List;
  * the README tells users to run) in a directory of the test's: nothing with a private key is committed.
  * EC P-256 keys in PKCS#8 PEM, as {@code openssl req -newkey ec} writes them.
  * <ul>
- * <li>{@link #ca()}: the CA; {@link #otherCa()}: a CA nothing is issued by (the "wrong CA");</li>
+ * <li>{@link #ca()}: the CA; {@link #otherCa()}: the "wrong CA", which issues only what a test asks it for;</li>
  * <li>{@link #server()}: for {@code localhost} and {@code 127.0.0.1}; {@link #client()}: a client certificate;</li>
  * <li>{@link #expired()}: a server certificate whose validity ended when it was made;</li>
  * <li>{@link #issue}: more, e.g. a replacement for a reload, or a cluster member's certificate (by
