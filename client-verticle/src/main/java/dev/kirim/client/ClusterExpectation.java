@@ -12,6 +12,10 @@ import java.util.Set;
  * {@code {"minServers": N, "waitMs": T}} (the two names mean the same). With fewer live servers the push waits up
  * to {@code waitMs} for more to register, then pushes to those it found and fails (exit 1) naming the
  * shortfall. Without the key, {@code cluster:all} is whatever is live when the push starts, however few.
+ * <p>
+ * The same {@code cluster} object also holds keys this record does not read: {@code tls}, the event bus's TLS,
+ * which the launcher applies ({@link dev.kirim.cluster.ClusterTls}), and {@code secret}. A {@code cluster} object
+ * holding only those expects nothing.
  *
  * @param minServers live servers {@code cluster:all} needs; 0 when not set
  * @param waitMs     how long to wait for them
@@ -22,7 +26,10 @@ public record ClusterExpectation(int minServers, long waitMs) {
   public static final ClusterExpectation NONE = new ClusterExpectation(0, 0);
   static final String KEY = "cluster";
   private static final Set<String> KEYS = Set.of("expect", "minServers", "waitMs");
-  /** The connection settings that share the {@code cluster} key; not this class's to read. */
+  /**
+   * The connection settings that share the {@code cluster} key, not this class's to read: {@code tls} (the event
+   * bus's, the launcher's) and {@code secret} ({@link ClientOptions}).
+   */
   static final Set<String> SETTINGS = Set.of("tls", "secret");
 
   /** @throws ConfigException naming the bad key */
@@ -31,8 +38,7 @@ public record ClusterExpectation(int minServers, long waitMs) {
       return NONE;
     }
     ConfigReader cluster = json.object(KEY).rejectUnknownKeys(union(KEYS, SETTINGS));
-    boolean onlySettings = SETTINGS.stream().anyMatch(cluster::has) && KEYS.stream().noneMatch(cluster::has);
-    if (onlySettings) {
+    if (KEYS.stream().noneMatch(cluster::has) && SETTINGS.stream().anyMatch(cluster::has)) {
       return NONE;
     }
     if (cluster.has("expect") == cluster.has("minServers")) {

@@ -44,6 +44,21 @@ class ClusterExpectationTest extends PushTestBase {
     assertEquals(once, new ClientConfig(once).toJson());
   }
 
+  /** The launcher reads {@code cluster.tls}; {@code secret} is read elsewhere: alone they expect nothing. */
+  @Test
+  void tlsAndSecretAreLeftToOthersAndExpectNothing() {
+    JsonObject tls = new JsonObject().put("cert", "member.pem").put("key", "member.key").put("ca", "ca.pem");
+    assertEquals(ClusterExpectation.NONE, new ClientConfig(config(new JsonObject().put("tls", tls))).job().getCluster());
+    assertEquals(ClusterExpectation.NONE, new ClientConfig(config(new JsonObject().put("secret", "s"))).job()
+      .getCluster());
+    assertEquals(new ClusterExpectation(2, 500), new ClientConfig(config(new JsonObject().put("tls", tls)
+      .put("secret", "s").put("expect", 2).put("waitMs", 500))).job().getCluster());
+    ConfigException noCount = assertThrows(ConfigException.class, () -> new ClientConfig(config(
+      new JsonObject().put("tls", tls).put("waitMs", 500))));
+    assertTrue(noCount.getMessage().startsWith("config key 'cluster' needs one of 'expect' or 'minServers'"),
+      noCount.getMessage());
+  }
+
   @Test
   void aBadClusterKeyIsOneLineNamingIt() {
     for (JsonObject bad : List.of(new JsonObject(), new JsonObject().put("expect", 2).put("minServers", 2),

@@ -1,12 +1,16 @@
 package dev.kirim.launch;
 
 import dev.kirim.cluster.ClusterProperties;
+import dev.kirim.cluster.ClusterTls;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Set;
@@ -15,7 +19,8 @@ import java.util.Set;
  * The start-up both kirim jars share: the Vert.x launcher, so that every one of its options keeps working
  * ({@code -conf}, {@code -cluster}, {@code -instances}, {@code -options}, …), plus what users of a command-line
  * tool expect from it: a configuration error is one line on stderr naming the key and exit code
- * {@value #EXIT_CONFIG}, never a stack trace.
+ * {@value #EXIT_CONFIG}, never a stack trace. With {@code -cluster}, the configuration's {@code cluster.tls}
+ * turns on TLS on the event bus ({@link ClusterTls}).
  * <p>
  * A subclass is the jar's {@code Main-Class}: its {@code main} creates it and calls {@link #start()}.
  */
@@ -24,12 +29,16 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   /** Bad usage or configuration: one line names the problem. */
   public static final int EXIT_CONFIG = 2;
 
+  private static final Logger log = LoggerFactory.getLogger(KirimApplication.class);
+
   private static final Set<String> HELP = Set.of("-h", "-help", "--help");
   private static final Set<String> CLUSTER = Set.of("-cluster", "--cluster", "-c");
 
   private final String program;
   private final List<String> args;
   private KirimCommandLine commandLine;
+  // The checked cluster.tls, when clustered; null: a plain event bus.
+  private TlsConfig.Member clusterTls;
 
   /**
    * @param program the name errors start with, e.g. {@code kirim-server}
@@ -76,12 +85,29 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
     ClusterProperties.apply(liteClusterMember());
     if (args.stream().noneMatch(HELP::contains)) {
       try {
-        checkConfiguration(ConfigReader.findConfArgument(args.toArray(String[]::new)));
+        String conf = ConfigReader.findConfArgument(args.toArray(String[]::new));
+        checkConfiguration(conf);
+        clusterTls = clusterTls(loadConfiguration(conf));
       } catch (ConfigException e) {
         exit(EXIT_CONFIG, explain(e.getMessage()));
       }
     }
     return launch();
+  }
+
+  /**
+   * @return the configuration's {@code cluster.tls}, its files checked, when the event bus is clustered;
+   *   {@code null} when it is not set, or not clustered (then a warning says the key has no effect)
+   * @throws ConfigException naming the bad key or file
+   */
+  private TlsConfig.Member clusterTls(JsonObject config) {
+    TlsConfig.Member tls = ClusterTls.parse(config);
+    if (tls != null && !clusterRequested()) {
+      log.warn("config key '{}' has no effect without -cluster: {}'s event bus carries messages only within its "
+        + "own process", ClusterTls.KEY, program);
+      return null;
+    }
+    return tls;
   }
 
   /**
@@ -130,6 +156,21 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
   @Override
   public JsonObject afterConfigParsed(JsonObject config) {
     return withOverrides(config);
+  }
+
+  /** Turns on the event bus's TLS ({@code cluster.tls}) in the options Vert.x is about to start with. */
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    if (clusterTls == null) {
+      return;
+    }
+    try {
+      ClusterTls.apply(clusterTls, context.vertxOptions().getEventBusOptions());
+    } catch (ConfigException e) {
+      exit(EXIT_CONFIG, e.getMessage());
+    }
+    log.info("Event bus TLS on ({}): certificate {}, peers must hold a certificate issued by {}",
+      String.join(", ", TlsConfig.PROTOCOLS), clusterTls.cert(), clusterTls.ca());
   }
 
   /**

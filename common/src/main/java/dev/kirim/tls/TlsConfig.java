@@ -16,7 +16,11 @@ import java.util.Set;
  *   {@code clientCa} optional: when set, clients must present a certificate issued by it (mutual TLS);</li>
  * <li>client: {@code "tls": true} (trust the JDK's system CAs) or
  *   <code>{"ca": "ca.pem", "cert": "client.pem", "key": "client.key", "serverName": "files.example"}</code>,
- *   every field optional, {@code cert} and {@code key} together.</li>
+ *   every field optional, {@code cert} and {@code key} together;</li>
+ * <li>both, when clustered: <code>"cluster": {"tls": {"cert": "member.pem", "key": "member.key", "ca":
+ *   "cluster-ca.pem"}}</code>, every field required: the member's certificate, which it shows both when it
+ *   connects and when it is connected to, and the CA every other member's certificate must be issued by
+ *   ({@link Member}, applied to the event bus by {@code dev.kirim.cluster.ClusterTls}).</li>
  * </ul>
  * Relative paths resolve against the working directory. Every file is read and checked when the
  * configuration is parsed, so that a mistake is one line naming the key and the file.
@@ -147,6 +151,50 @@ public final class TlsConfig {
       return new JsonObject().put("ca", ca == null ? null : ca.toString())
         .put("cert", cert == null ? null : cert.toString()).put("key", key == null ? null : key.toString())
         .put("serverName", serverName);
+    }
+  }
+
+  /**
+   * A cluster member's {@code cluster.tls} key: mutual TLS between members, so each needs its own certificate and
+   * the CA that issued everyone's.
+   *
+   * @param cert the member's certificate (chain)
+   * @param key  its private key
+   * @param ca   the cluster CA: a peer is trusted when its certificate is issued by it
+   */
+  public record Member(Path cert, Path key, Path ca) {
+
+    private static final Set<String> KEYS = Set.of("cert", "key", "ca");
+
+    /**
+     * @param value the value of the key ({@code null}: no TLS)
+     * @param name  the key's name in messages, e.g. {@code cluster.tls}
+     * @return the settings, their files checked; {@code null} when {@code value} is {@code null}
+     * @throws ConfigException naming the bad key or file
+     */
+    public static Member parse(Object value, String name) {
+      if (value == null) {
+        return null;
+      }
+      JsonObject json = requireObject(value, name, "{\"cert\": \"member.pem\", \"key\": \"member.key\", "
+        + "\"ca\": \"cluster-ca.pem\"}");
+      rejectUnknown(json, name, KEYS);
+      Member member = new Member(requiredPath(json, name, "cert"), requiredPath(json, name, "key"),
+        requiredPath(json, name, "ca"));
+      member.load(name);
+      return member;
+    }
+
+    /**
+     * Reads and checks the files.
+     *
+     * @throws ConfigException naming the bad key and file
+     */
+    public Material load(String name) {
+      Buffer certificates = PemFiles.certificates(name + ".cert", cert);
+      Buffer privateKey = PemFiles.privateKey(name + ".key", key);
+      PemFiles.requirePair(name + ".cert", cert, certificates, name + ".key", key, privateKey);
+      return new Material(certificates, privateKey, PemFiles.certificates(name + ".ca", ca));
     }
   }
 

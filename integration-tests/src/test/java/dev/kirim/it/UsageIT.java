@@ -1,5 +1,6 @@
 package dev.kirim.it;
 
+import dev.kirim.testkit.TestCerts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -11,14 +12,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static dev.kirim.it.Outputs.assertUsageError;
+import static dev.kirim.testkit.Ports.freePort;
+import static dev.kirim.testkit.TestFiles.mkdirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The seed's "Usage Error" case, done properly: bad usage or configuration ends the jar with exit code 2
- * and one clear line on stderr naming what to fix, never a stack trace.
+ * and one clear line on stderr naming what to fix, never a stack trace. A key that has no effect in this run
+ * ({@code cluster.tls} without {@code -cluster}) is a warning, not an error.
  */
 @Timeout(120)
 class UsageIT {
@@ -117,6 +124,34 @@ class UsageIT {
     JsonObject conf = new JsonObject().put("storageDir", dir.resolve("storage").toString())
       .put("tls", new JsonObject().put("cert", "nowhere.pem").put("key", "nowhere.key"));
     assertUsageError(kirim.server(dir).conf(conf).run(), SERVER, "'tls.cert'", "nowhere.pem", "does not exist");
+  }
+
+  /** Checked before anything starts: no Hazelcast member is started to be told the certificate is missing. */
+  @Test
+  void clusteredClientWithMissingClusterTlsCertificateNamesKeyAndFile() {
+    JsonObject conf = new JsonObject()
+      .put("targets", new JsonArray().add("cluster:all"))
+      .put("files", new JsonArray().add("report.csv"))
+      .put("cluster", new JsonObject().put("tls", new JsonObject().put("cert", "nowhere.pem")
+        .put("key", "member.key").put("ca", "cluster-ca.pem")));
+    assertUsageError(kirim.client(dir).conf(conf).args("-cluster").run(), CLIENT, "'cluster.tls.cert'",
+      "nowhere.pem", "does not exist");
+  }
+
+  /** Not an error: the same configuration may serve a clustered and a standalone run. */
+  @Test
+  void clusterTlsWithoutClusterIsOneWarningAndTheServerStarts() {
+    assumeTrue(TestCerts.opensslAvailable(), "openssl is not installed");
+    TestCerts certs = TestCerts.create(mkdirs(dir.resolve("certs")));
+    TestCerts.Pair member = certs.issue("member", "kirim member", 30);
+    int port = freePort();
+    JsonObject cluster = new JsonObject().put("tls", new JsonObject().put("cert", member.cert().toString())
+      .put("key", member.key().toString()).put("ca", certs.ca().cert().toString()));
+    KirimProcess server = kirim.startServer(dir, port, new JsonObject().put("cluster", cluster));
+    List<String> warnings = server.outputLines().stream().filter(line -> line.contains("'cluster.tls'")).toList();
+    assertEquals(1, warnings.size(), server.describe());
+    assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains("has no effect without -cluster"),
+      server.describe());
   }
 
   @Test

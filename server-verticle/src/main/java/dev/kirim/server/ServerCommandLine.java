@@ -51,10 +51,10 @@ public final class ServerCommandLine extends KirimCommandLine {
     return Map.of("storageDir", "--dir", "port", "--port", "host", "--host");
   }
 
-  /** The keys {@link ServerOptions#toJson()} writes: every key it reads. */
+  /** The keys {@link ServerOptions} reads, {@code cluster} (the launcher's) included. */
   @Override
   protected Collection<String> configKeys() {
-    return new ServerOptions().toJson().fieldNames();
+    return ServerOptions.KEYS;
   }
 
   @Override

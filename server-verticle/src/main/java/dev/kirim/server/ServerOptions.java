@@ -32,9 +32,14 @@ public class ServerOptions {
   public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
 
-  private static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
+  /** The top-level configuration keys. */
+  static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
     "umask", "partialTtlHours", "serverId", "advertisedHost", "registry", "limits", "tls", "auth", "http", "logFormat",
     "cluster");
+  /**
+   * The {@code cluster} keys: {@code secret}, read here, signs the registry record; {@code tls}, the event bus's
+   * TLS, is the launcher's ({@link dev.kirim.cluster.ClusterTls}).
+   */
   private static final Set<String> CLUSTER_KEYS = Set.of("tls", "secret");
 
   private static final Logger log = LoggerFactory.getLogger(ServerOptions.class);

@@ -3,18 +3,44 @@ package dev.kirim.server;
 import dev.kirim.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server keys of change detection and same-name races: defaults, parsing and one-line errors by key. */
+/**
+ * The server keys of change detection and same-name races, and the {@code cluster} object (its secret, and the
+ * event-bus TLS the launcher reads): defaults, parsing and one-line errors by key.
+ */
 class ServerOptionsTest {
 
   private static ConfigException refused(JsonObject json) {
     ConfigException failure = assertThrows(ConfigException.class, () -> new ServerOptions(json));
     assertTrue(!failure.getMessage().contains("\n"), failure.getMessage());
     return failure;
+  }
+
+  /** {@code cluster.tls} is the launcher's ({@code ClusterTls}, checked there), {@code cluster.secret} too. */
+  @Test
+  void theClusterObjectHoldsTlsForTheLauncherAndTheSecret(@TempDir Path dir) throws Exception {
+    JsonObject tls = new JsonObject().put("cert", "member.pem").put("key", "member.key").put("ca", "ca.pem");
+    Path secret = Files.writeString(dir.resolve("cluster.secret"), "0123456789abcdef0123456789abcdef");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    ServerOptions options = new ServerOptions(new JsonObject().put("cluster", new JsonObject().put("tls", tls)
+      .put("secret", secret.toString())));
+    assertNotNull(options.getClusterSecret());
+    assertEquals(secret.toString(), options.toJson().getJsonObject("cluster").getString("secret"), "read back");
+    new ServerOptions(new JsonObject().put("cluster", new JsonObject()));
+    assertEquals("unknown config key 'cluster.tsl' (known keys: secret, tls)",
+      refused(new JsonObject().put("cluster", new JsonObject().put("tsl", tls))).getMessage());
+    assertEquals("config key 'cluster' is true, expected a JSON object",
+      refused(new JsonObject().put("cluster", true)).getMessage());
   }
 
   @Test

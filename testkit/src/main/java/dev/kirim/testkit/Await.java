@@ -39,4 +39,22 @@ public final class Await {
       throw new AssertionError("interrupted", e);
     }
   }
+
+  /**
+   * @return the failure of a future that must fail
+   * @throws AssertionError when it succeeded, or did not complete within {@code seconds}
+   */
+  public static Throwable awaitFailure(Future<?> future, long seconds) {
+    try {
+      Object result = future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+      throw new AssertionError("the future succeeded, with " + result + ", where it should have failed");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (TimeoutException e) {
+      throw new AssertionError("the future did not complete within " + seconds + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
 }

@@ -12,10 +12,11 @@ import java.util.List;
  * the README tells users to run) in a directory of the test's: nothing with a private key is committed.
  * EC P-256 keys in PKCS#8 PEM, as {@code openssl req -newkey ec} writes them.
  * <ul>
- * <li>{@link #ca()}: the CA; {@link #otherCa()}: a CA nothing is issued by (the "wrong CA");</li>
+ * <li>{@link #ca()}: the CA; {@link #otherCa()}: the "wrong CA", which issues only what a test asks it for;</li>
  * <li>{@link #server()}: for {@code localhost} and {@code 127.0.0.1}; {@link #client()}: a client certificate;</li>
  * <li>{@link #expired()}: a server certificate whose validity ended when it was made;</li>
- * <li>{@link #issue}: more, e.g. a replacement for a reload.</li>
+ * <li>{@link #issue}: more, e.g. a replacement for a reload, or a cluster member's certificate (by
+ *   {@link #otherCa()} too: a member of another cluster).</li>
  * </ul>
  */
 public final class TestCerts {
@@ -88,12 +89,22 @@ public final class TestCerts {
    * @param altNames subject alternative names, e.g. {@code DNS:localhost}, {@code IP:127.0.0.1}
    */
   public Pair issue(String name, String commonName, int days, String... altNames) {
+    return issue(ca, name, commonName, days, altNames);
+  }
+
+  /**
+   * Issues a certificate signed by {@code issuer}, {@link #ca()} or {@link #otherCa()}.
+   *
+   * @see #issue(String, String, int, String...)
+   */
+  public Pair issue(Pair issuer, String name, String commonName, int days, String... altNames) {
     Pair pair = new Pair(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
     Path request = dir.resolve(name + ".csr");
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pair.key().toString(),
       "-out", request.toString(), "-subj", "/CN=" + commonName);
-    List<String> sign = new ArrayList<>(List.of("x509", "-req", "-in", request.toString(), "-CA", ca.cert().toString(),
-      "-CAkey", ca.key().toString(), "-CAcreateserial", "-out", pair.cert().toString(), "-days", String.valueOf(days)));
+    List<String> sign = new ArrayList<>(List.of("x509", "-req", "-in", request.toString(), "-CA",
+      issuer.cert().toString(), "-CAkey", issuer.key().toString(), "-CAcreateserial", "-out", pair.cert().toString(),
+      "-days", String.valueOf(days)));
     if (altNames.length > 0) {
       Path extensions = dir.resolve(name + ".ext");
       write(extensions, "subjectAltName=" + String.join(",", altNames) + "\n");

@@ -8,7 +8,6 @@ import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
@@ -33,7 +32,16 @@ public final class TestClusterNode {
 
   /** @param lite whether to join as a Hazelcast lite member (no partitions), as the client jar does */
   public static Future<Vertx> start(String clusterName, int port, List<String> members, boolean lite) {
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
+    return start(clusterName, port, members, lite, new VertxOptions());
+  }
+
+  /**
+   * @param options the Vert.x options to start with, e.g. with event-bus TLS; the event bus is set to listen on
+   *                127.0.0.1, on a free port
+   */
+  public static Future<Vertx> start(String clusterName, int port, List<String> members, boolean lite,
+                                    VertxOptions options) {
+    options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     return Vertx.builder().with(options)
       .withClusterManager(new HazelcastClusterManager(hazelcastConfig(clusterName, port, members).setLiteMember(lite)))
       .buildClustered();
