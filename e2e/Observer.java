@@ -25,7 +25,9 @@ import java.util.TreeSet;
  *
  * Run with the source launcher: java -cp kirim-server.jar -Dkirim.cluster.members=... \
  *   -Dkirim.cluster.interface=IP Observer.java --host IP --servers 2 --names FILE --timeout 90 --out events.jsonl
+ *   [--conf '{"cluster": {"tls": {"cert": ..., "key": ..., "ca": ...}}}']
  * --names FILE: one "name<TAB>bytes" per line (the remote names a client pushes).
+ * --conf JSON: the members' event-bus TLS (cluster.tls), when they use it.
  *
  * Status lines on stdout start with "OBSERVER ":
  *   OBSERVER READY <ms since start>                  consumer registered cluster-wide
@@ -69,6 +71,10 @@ public class Observer {
     List<String> problems = new ArrayList<>();
 
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host));
+    // --conf '{"cluster": {"tls": {...}}}': the members' event bus is on mutual TLS, and so must this node's be.
+    if (opt.containsKey("conf")) {
+      dev.kirim.cluster.ClusterTls.apply(new JsonObject(opt.get("conf")), options);
+    }
     Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager()).buildClustered()
       .onFailure(e -> {
         say("FAIL cannot join the cluster: " + e);

@@ -7,7 +7,8 @@
 #     own files concurrently; every file is checked byte for byte on the server.
 # (b) cluster: two server hosts and one client host in one Hazelcast cluster; the client pushes
 #     to "cluster:all"; every file is checked on both servers, the report must name both servers
-#     and an observer node must see one "kirim.received" event per file per server.
+#     and an observer node must see one "kirim.received" event per file per server. Every member shares a
+#     cluster secret (signed registry records) and holds a member certificate (event-bus TLS, cluster.tls).
 # (c) protected: a server with no "auth" key on 0.0.0.0 refuses a client on another host with
 #     "unauthorised" (client exit 1) and accepts one on its own host over 127.0.0.1 (exit 0).
 # (d) failures: a server killed, cut off and restarted mid-push, targets pushed at once, cluster:all short
@@ -440,6 +441,23 @@ cluster_supported() {
   grep -rqa 'cluster:all' "$x/client/dev" 2>/dev/null || return 1
 }
 
+# make_cluster_certs DIR NAME... -> DIR/cluster.secret, DIR/ca.pem and DIR/NAME.pem + NAME.key for each
+# member: what docs/CLUSTER.md tells users to run (openssl, EC P-256), made fresh for every run.
+make_cluster_certs() {
+  local dir=$1 name; shift
+  mkdir -p "$dir"
+  (umask 077 && openssl rand -base64 32 >"$dir/cluster.secret")
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+    -days 2 -subj "/CN=kirim e2e cluster CA" 2>/dev/null || fail "openssl could not make the cluster CA"
+  for name in "$@"; do
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/$name.key" -out "$dir/$name.csr" \
+      -subj "/CN=$name" 2>/dev/null \
+      && openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+        -out "$dir/$name.pem" 2>/dev/null \
+      || fail "openssl could not issue the member certificate of $name"
+  done
+}
+
 scenario_cluster() {
   local base=$WORK/cluster
   local s1=cserver1 s2=cserver2 cl=cclient
@@ -461,17 +479,24 @@ scenario_cluster() {
   add_host "$s1" "$ip1"; add_host "$s2" "$ip2"; add_host "$cl" "$ipc"
 
   local props=(-Dkirim.cluster.members="$members" -Dhazelcast.phone.home.enabled=false)
+  CURRENT_STEP="cluster: secret and certificates"
+  step "cluster: a cluster secret, a cluster CA and a member certificate per host (event-bus TLS)"
+  local certs=$base/certs
+  make_cluster_certs "$certs" "$s1" "$s2" "$cl"
+  # Every member signs and checks registry records with the secret; the client checks them too.
+  cluster_conf() { printf '"cluster":{"secret":"%s","tls":{"cert":"%s/%s.pem","key":"%s/%s.key","ca":"%s/ca.pem"}}' \
+    "$certs/cluster.secret" "$certs" "$1" "$certs" "$1" "$certs"; }
   CURRENT_STEP="cluster: servers start"
   step "cluster: starting two clustered servers"
   local t_start pid1 pid2
   t_start=$EPOCHREALTIME
   start_bg "$s1" "$base/$s1/server.log" "$JAVA" $JAVA_OPTS "${props[@]}" -Dkirim.cluster.interface="$ip1" \
     -jar "$SERVER_JAR" -cluster -cluster-host "$ip1" -conf \
-    "{\"host\":\"$ip1\",\"port\":$PORT,\"storageDir\":\"$base/$s1/storage\",\"serverId\":\"$s1\",\"auth\":\"none\"}"
+    "{\"host\":\"$ip1\",\"port\":$PORT,\"storageDir\":\"$base/$s1/storage\",\"serverId\":\"$s1\",\"auth\":\"none\",$(cluster_conf "$s1")}"
   pid1=$LAST_PID
   start_bg "$s2" "$base/$s2/server.log" "$JAVA" $JAVA_OPTS "${props[@]}" -Dkirim.cluster.interface="$ip2" \
     -jar "$SERVER_JAR" -cluster -cluster-host "$ip2" -conf \
-    "{\"host\":\"$ip2\",\"port\":$PORT,\"storageDir\":\"$base/$s2/storage\",\"serverId\":\"$s2\",\"auth\":\"none\"}"
+    "{\"host\":\"$ip2\",\"port\":$PORT,\"storageDir\":\"$base/$s2/storage\",\"serverId\":\"$s2\",\"auth\":\"none\",$(cluster_conf "$s2")}"
   pid2=$LAST_PID
   wait_for_line "$pid1" "$base/$s1/server.log" "listening on" "$START_TIMEOUT" \
     || fail "clustered server $s1 did not start within ${START_TIMEOUT}s" "$base/$s1/server.log"
@@ -479,6 +504,8 @@ scenario_cluster() {
   wait_for_line "$pid2" "$base/$s2/server.log" "listening on" "$START_TIMEOUT" \
     || fail "clustered server $s2 did not start within ${START_TIMEOUT}s" "$base/$s2/server.log"
   info "$s2 listening after $(secs_since "$t_start") s"
+  grep -q "Event bus TLS on" "$base/$s1/server.log" && grep -q "Event bus TLS on" "$base/$s2/server.log" \
+    || fail "a clustered server did not turn event-bus TLS on" "$base/$s1/server.log" "$base/$s2/server.log"
   wait_for_line "$pid1" "$base/$s1/server.log" "Registered in kirim.servers" 10 \
     && wait_for_line "$pid2" "$base/$s2/server.log" "Registered in kirim.servers" 10 \
     && info "both servers logged their registration after $(secs_since "$t_start") s"
@@ -496,7 +523,7 @@ scenario_cluster() {
   local olog=$base/$cl/observer.out oerr=$base/$cl/observer.log opid
   start_bg "$cl" "$oerr" "$JAVA" $JAVA_OPTS "${props[@]}" -Dkirim.cluster.interface="$ipc" \
     -cp "$SERVER_JAR" "$HERE/Observer.java" --host "$ipc" --servers 2 --names "$base/expected-names" \
-    --timeout "$PUSH_TIMEOUT" --out "$olog"
+    --timeout "$PUSH_TIMEOUT" --out "$olog" --conf "{$(cluster_conf "$cl")}"
   opid=$LAST_PID
   wait_for_line "$opid" "$oerr" "^OBSERVER READY" "$START_TIMEOUT" \
     || fail "observer did not join the cluster within ${START_TIMEOUT}s" "$oerr" "$base/$s1/server.log"
@@ -515,7 +542,8 @@ scenario_cluster() {
   "files": [$(cd "$data" && ls -1 | grep -v '^sub$' | sed 's/.*/"&"/' | paste -sd, -), "sub"],
   "remoteDir": "$cl",
   "clientId": "$cl@$cl",
-  "report": "$base/$cl/report.json"
+  "report": "$base/$cl/report.json",
+  $(cluster_conf "$cl")
 }
 EOF
   local t rc secs
