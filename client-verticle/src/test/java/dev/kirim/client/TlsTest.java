@@ -7,6 +7,7 @@ import dev.kirim.server.ServerOptions;
 import dev.kirim.testkit.TestCerts;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,20 +148,19 @@ class TlsTest extends PushTestBase {
     Path key = dir.resolve("live.key");
     Files.copy(certs.expired().cert(), cert);
     Files.copy(certs.expired().key(), key);
-    KirimServer server = startServer(tlsServer(new TestCerts.Pair(cert, key), null));
+    Promise<Void> reloaded = Promise.promise();
+    KirimServer server = KirimServer.create(vertx, tlsServer(new TestCerts.Pair(cert, key), null))
+      .tlsReloadHandler(v -> reloaded.tryComplete());
+    await(server.listen());
+    closeAfterTest(server::close);
     TlsConfig.Client tls = new TlsConfig.Client(certs.ca().cert(), null, null, null);
     assertTrue(failsFast(server, tls).errorMessage().contains("has expired"));
 
     // Key first, then certificate, as a renewal tool might: the half-renewed state is refused and waited out.
     Files.copy(certs.server().key(), key, StandardCopyOption.REPLACE_EXISTING);
     Files.copy(certs.server().cert(), cert, StandardCopyOption.REPLACE_EXISTING);
-    long deadline = System.currentTimeMillis() + 15_000;
-    FileResult result;
-    do {
-      Thread.sleep(500);
-      result = pushOne(server, tls);
-    } while (result.failed() && System.currentTimeMillis() < deadline);
-    assertSent(result, content, storage);
+    await(reloaded.future(), 15);
+    assertSent(pushOne(server, tls), content, storage);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -51,6 +51,7 @@ public class KirimServer {
   private final StorageDirectory storage;
   private final PartialFiles partials;
   private volatile Handler<ReceivedEvent> uploadHandler = file -> { };
+  private Handler<Void> tlsReloadHandler = v -> { };
   private NetServer netServer;
   private ConnectionCount connections;
   private PeerConnections peerConnections;
@@ -87,6 +88,15 @@ public class KirimServer {
    */
   public KirimServer uploadHandler(Handler<ReceivedEvent> handler) {
     this.uploadHandler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /**
+   * Called each time the TLS certificate is reloaded because its files changed (see the {@code tls} key), once
+   * the new one is in use for new connections; before {@link #listen()}. Nothing is called without TLS.
+   */
+  public KirimServer tlsReloadHandler(Handler<Void> handler) {
+    this.tlsReloadHandler = Objects.requireNonNull(handler, "handler");
     return this;
   }
 
@@ -130,7 +140,7 @@ public class KirimServer {
         protectedMode.announce(address);
         listening = true;
         if (tls != null) {
-          tls.watch(netServer, address);
+          tls.watch(netServer, address, tlsReloadHandler);
         }
         if (tokensWatch != null) {
           tokensWatch.start();

@@ -5,6 +5,7 @@ import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.ProtocolException;
 import dev.kirim.tls.TlsConfig;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -51,6 +52,7 @@ final class ServerTls {
   private List<Object> failedStamps;
   private long timer = -1;
   private String watchedAddress;
+  private Handler<Void> reloaded;
   // Failed handshakes are logged once per burst: a scanner or a misconfigured client in a loop is one line
   // every LOG_EVERY_MS, with the count of those not logged.
   private static final long LOG_EVERY_MS = 10_000;
@@ -91,10 +93,11 @@ final class ServerTls {
   /**
    * Starts watching the files once {@code server} listens on {@code address}. With {@code -instances N} the
    * instances share one server, whose TLS any of them updates: the first watches (and logs), the others
-   * do not.
+   * do not. {@code reloaded} is called after each reload that took.
    */
-  void watch(NetServer server, String address) {
+  void watch(NetServer server, String address, Handler<Void> reloaded) {
     this.server = Objects.requireNonNull(server, "server");
+    this.reloaded = Objects.requireNonNull(reloaded, "reloaded");
     if (vertx.sharedData().getLocalMap(WATCHERS_MAP).putIfAbsent(address, Boolean.TRUE) != null) {
       return;
     }
@@ -176,6 +179,7 @@ final class ServerTls {
         loadedStamps = now;
         failedStamps = null;
         log.info("TLS certificate reloaded from {}", config.cert());
+        reloaded.handle(null);
       } else {
         failedStamps = now;
         log.warn("TLS certificate not reloaded, the previous one stays in use: {}", describe(ar.cause()));
