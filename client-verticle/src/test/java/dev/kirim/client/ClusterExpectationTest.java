@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static dev.kirim.testkit.Await.await;
@@ -46,13 +48,19 @@ class ClusterExpectationTest extends PushTestBase {
 
   /** The launcher reads {@code cluster.tls}; {@code secret} is read elsewhere: alone they expect nothing. */
   @Test
-  void tlsAndSecretAreLeftToOthersAndExpectNothing() {
+  void tlsAndSecretAreLeftToOthersAndExpectNothing(@TempDir Path dir) throws Exception {
     JsonObject tls = new JsonObject().put("cert", "member.pem").put("key", "member.key").put("ca", "ca.pem");
+    String secret = Files.writeString(dir.resolve("cluster.secret"), "0123456789abcdef0123456789abcdef").toString();
+    Files.setPosixFilePermissions(dir.resolve("cluster.secret"), PosixFilePermissions.fromString("rw-------"));
     assertEquals(ClusterExpectation.NONE, new ClientConfig(config(new JsonObject().put("tls", tls))).job().getCluster());
-    assertEquals(ClusterExpectation.NONE, new ClientConfig(config(new JsonObject().put("secret", "s"))).job()
-      .getCluster());
-    assertEquals(new ClusterExpectation(2, 500), new ClientConfig(config(new JsonObject().put("tls", tls)
-      .put("secret", "s").put("expect", 2).put("waitMs", 500))).job().getCluster());
+    ClientConfig withSecret = new ClientConfig(config(new JsonObject().put("secret", secret)));
+    assertEquals(ClusterExpectation.NONE, withSecret.job().getCluster());
+    assertTrue(withSecret.options().getClusterSecret() != null, "the secret is the client's connection setting");
+    assertEquals(secret, withSecret.toJson().getJsonObject("cluster").getString("secret"), "read back");
+    ClientConfig both = new ClientConfig(config(new JsonObject().put("tls", tls).put("secret", secret)
+      .put("expect", 2).put("waitMs", 500)));
+    assertEquals(new ClusterExpectation(2, 500), both.job().getCluster());
+    assertEquals(both.toJson(), new ClientConfig(both.toJson()).toJson(), "the expectation and the secret read back");
     ConfigException noCount = assertThrows(ConfigException.class, () -> new ClientConfig(config(
       new JsonObject().put("tls", tls).put("waitMs", 500))));
     assertTrue(noCount.getMessage().startsWith("config key 'cluster' needs one of 'expect' or 'minServers'"),
