@@ -3,7 +3,7 @@
 # a node without the cluster's secret can do. Engines run interleaved round by round (the order rotates each round).
 #
 #   bench/cluster-engines/run.sh [--engines hazelcast,infinispan,infinispan-secured,zookeeper] [--rounds 3]
-#                                [--sizes "1 3 5"] [--tests join,rogue] [--out FILE] [--keep]
+#                                [--sizes "1 3 5"] [--tests join,rogue[,silent]] [--out FILE] [--keep]
 #
 # Engines:
 #   hazelcast           vertx-hazelcast 5.0.10 (Hazelcast 5.3.8), TCP-IP join as kirim's conf/cluster.xml
@@ -15,6 +15,8 @@
 #   join   per size N: N nodes launched at once; "formation" is launch → the last node sees N members; for N=1 also
 #          the node's own JVM start → joined → consumer registered; for N=3 also VmHWM per node (5 s after it saw
 #          everyone) and the failure detection: kill -9 of the youngest node → every survivor's member list drops it
+#   silent (not in the default) 3 nodes; SIGSTOP of the youngest (its sockets stay open, as a host gone without a
+#          reset) → both survivors list 2 members; up to 150 s, then it is killed
 #   rogue  2 members with event-bus TLS (client auth) and a third node started without any secret (no TLS keystore,
 #          and for infinispan-secured no JGroups keystore, or another one): does it join, read, overwrite, delete
 #          registry records, get event-bus requests routed to its consumer?
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
     --tests) TESTS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -138,9 +140,9 @@ stop_all() {
 
 # One cluster of N nodes launched at once.
 join_run() {
-  local e=$1 n=$2 r=$3 dir i t0 tmax t pid survivors tk
-  RUN=$((RUN + 1)); dir=$WORK/join-$e-$n-$r; mkdir -p "$dir"
-  log "join $e n=$n round $r"
+  local e=$1 n=$2 r=$3 mode=${4:-kill9} dir i t0 tmax t pid survivors tk
+  RUN=$((RUN + 1)); dir=$WORK/$([ "$mode" = silent ] && echo silent || echo join)-$e-$n-$r; mkdir -p "$dir"
+  log "$([ "$mode" = silent ] && echo silent || echo join) $e n=$n round $r"
   t0=$(nowms)
   for i in $(seq 0 $((n - 1))); do
     node_cmd "$e" "$i" "$n"
@@ -155,16 +157,31 @@ join_run() {
     t=$(first_t "$dir/n$i.out" "^members n=$n ")
     [ $((t - t0)) -gt "$tmax" ] && tmax=$((t - t0))
   done
-  rec "$e" formation_ms "$n" "$r" "$tmax"
-  if [ "$n" = 1 ]; then
+  [ "$mode" = silent ] || rec "$e" formation_ms "$n" "$r" "$tmax"
+  if [ "$n" = 1 ] && [ "$mode" != silent ]; then
     rec "$e" joined_since_jvm_ms 1 "$r" "$(field " $(grep -m1 '^joined' "$dir/n0.out")" sinceJvm)"
     rec "$e" consumer_since_jvm_ms 1 "$r" "$(field " $(grep -m1 '^consumer' "$dir/n0.out")" sinceJvm)"
   fi
   for i in $(seq 0 $((n - 1))); do wait_for "$dir/n$i.out" '^mem ' 30 || true; done
-  if [ "$n" = 3 ]; then
+  if [ "$n" = 3 ] && [ "$mode" = silent ]; then
+    # a silent node: SIGSTOP keeps its sockets open, as a host that vanished without a reset; only heartbeats tell
+    pid=${PIDS[2]}
+    tk=$(nowms); kill -STOP "$pid"
+    tmax=0; survivors=0
+    for i in 0 1; do
+      if wait_for "$dir/n$i.out" "^members n=2 " 150; then
+        t=$(first_t "$dir/n$i.out" "^members n=2 ")
+        [ $((t - tk)) -gt "$tmax" ] && tmax=$((t - tk))
+        survivors=$((survivors + 1))
+      fi
+    done
+    kill -9 "$pid"
+    if [ "$survivors" = 2 ]; then rec "$e" detect_sigstop_ms 3 "$r" "$tmax"; else rec "$e" detect_sigstop_ms 3 "$r" ">150000"; fi
+    log "  detection of a silent (SIGSTOP) node: ${tmax} ms"
+  elif [ "$n" = 3 ]; then
     for i in 0 1 2; do
-      rec "$e" vmhwm_kb 3 "$r" "$(field " $(grep -m1 '^mem' "$dir/n$i.out")" VmHWM_kB)"
-      rec "$e" vmrss_kb 3 "$r" "$(field " $(grep -m1 '^mem' "$dir/n$i.out")" VmRSS_kB)"
+      rec "$e" vmhwm_kb 3 "$r" "$(field " $(grep -m1 '^mem ' "$dir/n$i.out")" VmHWM_kB)"
+      rec "$e" vmrss_kb 3 "$r" "$(field " $(grep -m1 '^mem ' "$dir/n$i.out")" VmRSS_kB)"
     done
     # failure detection: kill -9 the youngest node, time until both others list 2 members
     pid=${PIDS[2]}
@@ -180,7 +197,7 @@ join_run() {
     if [ "$survivors" = 2 ]; then rec "$e" detect_kill9_ms 3 "$r" "$tmax"; else rec "$e" detect_kill9_ms 3 "$r" ">120000"; fi
     log "  detection after kill -9: ${tmax} ms"
   fi
-  log "  formation ${n}: $(awk -F'\t' -v e="$e" -v n="$n" -v r="$r" '$1==e && $2=="formation_ms" && $3==n && $4==r {print $5}' "$RES") ms"
+  [ "$mode" = silent ] || log "  formation ${n}: $(awk -F'\t' -v e="$e" -v n="$n" -v r="$r" '$1==e && $2=="formation_ms" && $3==n && $4==r {print $5}' "$RES") ms"
   stop_all
 }
 
@@ -233,6 +250,9 @@ for r in $(seq 1 "$ROUNDS"); do
   ORDER=("${ENG[@]:$(( (r - 1) % ${#ENG[@]} ))}" "${ENG[@]:0:$(( (r - 1) % ${#ENG[@]} ))}")
   if [[ ",$TESTS," == *,join,* ]]; then
     for n in $SIZES; do for e in "${ORDER[@]}"; do join_run "$e" "$n" "$r"; done; done
+  fi
+  if [[ ",$TESTS," == *,silent,* ]]; then
+    for e in "${ORDER[@]}"; do join_run "$e" 3 "$r" silent; done
   fi
   if [[ ",$TESTS," == *,rogue,* ]]; then
     for e in "${ORDER[@]}"; do
