@@ -51,6 +51,7 @@ Options:
   --server-extra JSON   extra keys merged into every kirim server -conf, e.g. '"limits":{"chunkBytes":1048576}'
   --client-extra JSON   extra keys merged into every kirim client -conf, e.g. '"parallelism":{"perTarget":4}'
   --java-opts OPTS      JVM options for kirim client and server (default none)
+  --server-args ARGS    launcher arguments after the kirim server's -conf, e.g. '-instances 2'
   --server-java-opts OPTS  JVM options for the kirim server only (default -Xmx256m, what the README's memory
                         guidance and the systemd unit set; '' for the JVM's defaults)
   --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
@@ -83,7 +84,7 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
 
 QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; FANOUT_SIZE=""
 CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
-SERVER_EXTRA=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx256m"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
+SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx256m"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
 TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
 
 while (($#)); do
@@ -101,6 +102,7 @@ while (($#)); do
     --client-cmd) CLIENT_CMD=${2:?}; shift ;;
     --jar-dir) JAR_DIR=${2:?}; shift ;;
     --server-extra) SERVER_EXTRA=${2:?}; shift ;;
+    --server-args) SERVER_ARGS=${2?}; shift ;;
     --client-extra) CLIENT_EXTRA=${2:?}; shift ;;
     --java-opts) JAVA_OPTS=${2:?}; shift ;;
     --server-java-opts) SERVER_JAVA_OPTS=${2?}; shift ;;
@@ -460,7 +462,7 @@ launch_kirim() {
   conf+="${SERVER_EXTRA:+,$SERVER_EXTRA}}"
   echo "$conf" >"$LOGS/$name.conf.json"
   # shellcheck disable=SC2086
-  bg "$name" java $SERVER_JAVA_OPTS $JAVA_OPTS "$@" -jar "$SERVER_JAR" -conf "$conf"
+  bg "$name" java $SERVER_JAVA_OPTS $JAVA_OPTS "$@" -jar "$SERVER_JAR" -conf "$conf" $SERVER_ARGS
 }
 kirim_ready() {  # kirim_ready NAME PID: waits (at most 60 s) until the server logs "listening on", then warms it
   local name=$1 pid=$2 i
@@ -1051,7 +1053,7 @@ report() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -r); $(java -version 2>&1 | head -1)"
     echo "load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); run took $(( $(date +%s) - RUN_START )) s"
-    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD server-java-opts='$SERVER_JAVA_OPTS' server-warmup=${SERVER_WARMUP}x4K+64M,twice${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
+    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD server-java-opts='$SERVER_JAVA_OPTS' server-warmup=${SERVER_WARMUP}x4K+64M,twice${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${SERVER_ARGS:+ server-args='$SERVER_ARGS'}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
     if has "$TOOLS" kirim; then
       echo "kirim client: $(client_cmd_text "$CLIENT_CMD")$(has "$CASES" 5 && echo "; case 5 runs both: kirim-jar = java -jar, kirim-script = bin/kirim-client")"
     fi
