@@ -28,7 +28,7 @@ import java.util.UUID;
  * ({@link Publication}) runs concurrently with reading what follows, so a pipelining client keeps the disk
  * busy with several fsyncs at once; {@link ReplyQueue} keeps the replies in request order. Reading pauses
  * while a partial file opens, while its write queue is full (the disk pushes back on the socket), and while
- * {@code maxPendingOffers} requests await their reply.
+ * {@code maxPendingOffers} requests await their reply ({@link ReadFlow}).
  */
 final class ServerConnection {
 
@@ -51,6 +51,7 @@ final class ServerConnection {
   private final Publication publication;
   private final PutReceiver puts;
   private final ReadPacer readPacer;
+  private final ReadFlow flow;
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
@@ -64,14 +65,6 @@ final class ServerConnection {
   private Namespace namespace = Namespace.OPEN;
   private int filesStored;
   private long bytesStored;
-  // Why reading is paused; it resumes when none holds.
-  private boolean waitingForOpen;
-  private boolean waitingForDisk;
-  private boolean waitingForReplies;
-  private boolean waitingForPeerToRead;
-  // Set while a read is being handled: a resume then waits until it is, so reads are handled in order.
-  private boolean handlingData;
-  private boolean resumeAfterData;
 
   ServerConnection(ServerContext server, NetSocket socket, Runnable onClosed) {
     this.server = server;
@@ -105,12 +98,14 @@ final class ServerConnection {
           answerPut(item);
         }
       });
-    this.readPacer = ReadPacer.create(server.vertx(), limits.getRateLimitPerConnection(), this::updateFlow);
     this.reader = MessageReader.create(limits.getMaxHeaderBytes(), limits.getChunkBytes())
       .messageHandler(this::handleMessage)
       .chunkHandler(this::handleChunk)
       .bodyEndHandler(v -> handleBodyEnd())
       .exceptionHandler(this::fatal);
+    // The pacer is asked at each update (see paced), so it can be made after the flow it updates.
+    this.flow = new ReadFlow(reader, socket, this::paced, this::followHeaderDeadline, this::followClaimDeadline);
+    this.readPacer = ReadPacer.create(server.vertx(), limits.getRateLimitPerConnection(), flow::update);
   }
 
   /** Starts reading; call synchronously from the connect handler so that no byte is dropped. */
@@ -124,10 +119,7 @@ final class ServerConnection {
       socket.handler(this::handleData);
     }
     socket.closeHandler(v -> handleClosed());
-    socket.drainHandler(v -> {
-      waitingForPeerToRead = false;
-      updateFlow();
-    });
+    socket.drainHandler(v -> flow.set(ReadFlow.Hold.PEER_NOT_READING, false));
     socket.exceptionHandler(log::socketError);
     deadline.start("no hello within " + server.options().getLimits().getHeaderTimeoutMs() + " ms");
   }
@@ -141,19 +133,11 @@ final class ServerConnection {
       fatal(ServerTls.tlsToPlainServer());
       return;
     }
-    handlingData = true;
-    try {
-      reader.handle(data);
-    } finally {
-      handlingData = false;
-    }
+    flow.handle(data);
     // First: while reading is held, no header deadline runs.
     holdWhilePeerDoesNotRead();
     followHeaderDeadline();
-    if (resumeAfterData) {
-      resumeAfterData = false;
-      updateFlow();
-    }
+    flow.resumeIfDeferred();
   }
 
   /**
@@ -167,10 +151,9 @@ final class ServerConnection {
     if (state == State.CLOSED) {
       return;
     }
-    if (socket.writeQueueFull() && !waitingForPeerToRead) {
-      waitingForPeerToRead = true;
+    if (socket.writeQueueFull() && !flow.holding(ReadFlow.Hold.PEER_NOT_READING)) {
       log.peerNotReading();
-      updateFlow();
+      flow.set(ReadFlow.Hold.PEER_NOT_READING, true);
     }
   }
 
@@ -319,13 +302,9 @@ final class ServerConnection {
     if (opened.isComplete()) {
       return;
     }
-    waitingForOpen = true;
-    updateFlow();
+    flow.set(ReadFlow.Hold.FILE_OPENING, true);
     // A failed open is kept by the upload and answers its commit: reading goes on either way.
-    opened.onComplete(ar -> {
-      waitingForOpen = false;
-      updateFlow();
-    });
+    opened.onComplete(ar -> flow.set(ReadFlow.Hold.FILE_OPENING, false));
   }
 
   private void handleChunk(Buffer chunk) {
@@ -335,12 +314,8 @@ final class ServerConnection {
       return;
     }
     if (receiving.write(chunk)) {
-      waitingForDisk = true;
-      updateFlow();
-      receiving.drainHandler(v -> {
-        waitingForDisk = false;
-        updateFlow();
-      });
+      flow.set(ReadFlow.Hold.DISK, true);
+      receiving.drainHandler(v -> flow.set(ReadFlow.Hold.DISK, false));
     }
   }
 
@@ -444,8 +419,7 @@ final class ServerConnection {
 
   private ReplyQueue.Slot reserveReply() {
     ReplyQueue.Slot slot = replies.reserve();
-    waitingForReplies = replies.pending() >= maxPendingOffers();
-    updateFlow();
+    flow.set(ReadFlow.Hold.REPLIES, replies.pending() >= maxPendingOffers());
     return slot;
   }
 
@@ -454,9 +428,8 @@ final class ServerConnection {
       return;
     }
     replies.fill(slot, reply);
-    waitingForReplies = replies.pending() >= maxPendingOffers();
-    updateFlow();
-    if (!handlingData) {
+    flow.set(ReadFlow.Hold.REPLIES, replies.pending() >= maxPendingOffers());
+    if (!flow.handlingData()) {
       holdWhilePeerDoesNotRead();
     }
   }
@@ -502,7 +475,7 @@ final class ServerConnection {
     deadline.cancel();
     claimDeadline.cancel();
     readPacer.close();
-    reader.pause();
+    flow.close();
     replies.clear();
     offerCheck.close();
     accepted.values().forEach(Upload::releaseClaim);
@@ -519,33 +492,6 @@ final class ServerConnection {
     }
   }
 
-  /** Pauses or resumes reading so that it runs exactly when nothing holds it back. */
-  private void updateFlow() {
-    if (state == State.CLOSED) {
-      return;
-    }
-    boolean hold = waitingForOpen || waitingForDisk || waitingForReplies || waitingForPeerToRead
-      || readPacer.holding();
-    if (hold && !reader.isPaused()) {
-      reader.pause();
-      socket.pause();
-    } else if (!hold && reader.isPaused()) {
-      if (handlingData) {
-        // Resuming the socket hands over the reads it held at once, before the rest of this one.
-        resumeAfterData = true;
-        return;
-      }
-      // The reader first, with what it holds; then the socket, with the reads it held back (several may
-      // come at once), unless the reader paused again meanwhile.
-      reader.resume();
-      if (!reader.isPaused()) {
-        socket.resume();
-      }
-      followHeaderDeadline();
-    }
-    followClaimDeadline();
-  }
-
   /**
    * Claimed names must be fed: while the connection owes data or a commit, is not in the middle of a body and
    * is read, its deadline runs; it restarts at each body, so one large file after another is never cut off.
@@ -553,7 +499,7 @@ final class ServerConnection {
   private void followClaimDeadline() {
     boolean midBody = receiving != null && !receiving.bodyComplete();
     boolean owing = !accepted.isEmpty() || (receiving != null && receiving.bodyComplete());
-    claimDeadline.follow(state == State.READY && owing && !midBody && !reader.isPaused(), claimExpired);
+    claimDeadline.follow(state == State.READY && owing && !midBody && !flow.paused(), claimExpired);
   }
 
   /** Once past the hello, a started header line must end within the header timeout. */
@@ -561,6 +507,10 @@ final class ServerConnection {
     if (state == State.READY) {
       deadline.follow(reader.midHeader(), headerExpired);
     }
+  }
+
+  private boolean paced() {
+    return readPacer.holding();
   }
 
   private int maxPendingOffers() {
