@@ -39,6 +39,8 @@ Options:
   --files N             case 2 file count
   --file-size SIZE      case 2 file size
   --multi-size SIZE     case 3 file size per client
+  --clients N           case 3 client count (default 4); e.g. --clients 8 --multi-size 1G --tools kirim checks the
+                        server's memory bound with 8 concurrent 1 GiB uploads (server peak RSS column)
   --fanout-size SIZE    case 4 file size
   --cases LIST          comma list of cases to run (default 1,2,3,4,5)
   --tools LIST          comma list of kirim,nc,nc-sync,rsync,rsync-fsync,scp (default all)
@@ -82,7 +84,7 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
   esac
 }
 
-QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; FANOUT_SIZE=""
+QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; NCLIENTS=4; FANOUT_SIZE=""
 CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
 SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx256m"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
 TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
@@ -95,6 +97,7 @@ while (($#)); do
     --files) NFILES=${2:?}; shift ;;
     --file-size) FILE_SIZE=${2:?}; shift ;;
     --multi-size) MULTI_SIZE=${2:?}; shift ;;
+    --clients) NCLIENTS=${2:?}; shift ;;
     --fanout-size) FANOUT_SIZE=${2:?}; shift ;;
     --cases) CASES=${2:?}; shift ;;
     --tools) TOOLS=${2:?}; shift ;;
@@ -130,6 +133,7 @@ fi
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive number"
 [[ $SERVER_WARMUP =~ ^[0-9]+$ ]] || die "--server-warmup must be a number of files (0: none)"
 [[ $NFILES =~ ^[1-9][0-9]*$ ]] || die "--files must be a positive number"
+[[ $NCLIENTS =~ ^[1-9][0-9]*$ ]] || die "--clients must be a positive number"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE <= 1024 || PORT_BASE >= 65000)); then die "--port-base must be in 1025..64999"; fi
 SIZE_B=$(to_bytes "$SIZE"); FILE_SIZE_B=$(to_bytes "$FILE_SIZE")
@@ -734,9 +738,8 @@ case2() {
 }
 
 # ----------------------------------------------------------------------------------------------
-# case 3: 4 clients, one file each, concurrently into one server
+# case 3: NCLIENTS clients (--clients, default 4), one file each, concurrently into one server
 # ----------------------------------------------------------------------------------------------
-NCLIENTS=4
 case3() {
   local dest=$WORK/c3 r tool t0 t rc i
   local -a srcs=() wants=()
