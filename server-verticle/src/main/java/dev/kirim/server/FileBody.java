@@ -22,13 +22,21 @@ import java.util.List;
  * {@link #LINGER_MS} after its first chunk, so that bytes never wait long in memory. At most
  * {@link #MAX_QUEUED_BYTES} wait or are being written; beyond that the socket pauses until the disk catches
  * up. Abandoning writes what is held first: an interrupted upload's partial file keeps every byte received,
- * for a later connection to resume. Event-loop confined, but for the batch being written.
+ * for a later connection to resume.
+ * <p>
+ * A durable body is also flushed to disk as it arrives ({@link #writeBackBytes}): every so many bytes written,
+ * a {@code fdatasync} runs on another worker while the writes go on, one at a time. Left alone, the kernel
+ * starts writing back only once dirty pages pass a share of the RAM (gigabytes here), so the final sync of a
+ * big file would flush all of it while the client waits; this way it flushes only the tail. Event-loop
+ * confined, but for the batch being written and the sync under way.
  */
 final class FileBody implements BodySink {
 
   static final int BATCH_BYTES = 1024 * 1024;
   static final int MAX_QUEUED_BYTES = 4 * BATCH_BYTES;
   static final long LINGER_MS = 20;
+  /** How many bytes a durable body writes between two early syncs. */
+  static final long WRITE_BACK_BYTES = 64L * 1024 * 1024;
 
   private final Vertx vertx;
   private final StorageDirectory storage;
@@ -38,9 +46,15 @@ final class FileBody implements BodySink {
   private final long offset;
   // Labels a new partial file for a resume; null when it cannot be resumed.
   private final String resumeKey;
+  // Bytes written between two early syncs; 0: no early syncs (the body is not durable).
+  private final long writeBackBytes;
   private FileChannel channel;
   // The open in progress, then the last batch write: each batch starts once the one before has ended.
   private Future<Void> writing = Future.succeededFuture();
+  // The early sync under way, if any: finishing and closing wait for it.
+  private Future<Void> syncing = Future.succeededFuture();
+  private long writtenSinceSync;
+  private int earlySyncs;
   private List<Buffer> batch = new ArrayList<>();
   private long batchBytes;
   private long writingBytes;
@@ -50,8 +64,14 @@ final class FileBody implements BodySink {
   private boolean closed;
   private Throwable failure;
 
-  FileBody(Vertx vertx, StorageDirectory storage, PartialFiles partials, Path target, PartialFiles.Partial partial) {
+  /**
+   * @param writeBackBytes bytes written between two early syncs ({@link #WRITE_BACK_BYTES} for a durable
+   *                       body), or 0 for none
+   */
+  FileBody(Vertx vertx, StorageDirectory storage, PartialFiles partials, Path target, PartialFiles.Partial partial,
+           long writeBackBytes) {
     this.vertx = vertx;
+    this.writeBackBytes = writeBackBytes;
     this.storage = storage;
     this.partials = partials;
     this.target = target;
@@ -141,6 +161,9 @@ final class FileBody implements BodySink {
         writingBytes -= bytes;
         if (ar.failed()) {
           fail(ar.cause());
+        } else {
+          writtenSinceSync += bytes;
+          syncEarlyWhenDue();
         }
         if (writingBytes == 0 && !closed) {
           // What gathered while this batch was written goes next.
@@ -149,6 +172,28 @@ final class FileBody implements BodySink {
         signalDrain();
         return Future.<Void>succeededFuture();
       });
+  }
+
+  /** Starts an early sync once {@link #writeBackBytes} were written since the last, unless one is under way. */
+  private void syncEarlyWhenDue() {
+    if (writeBackBytes == 0 || writtenSinceSync < writeBackBytes || !syncing.isComplete() || closed) {
+      return;
+    }
+    writtenSinceSync = 0;
+    earlySyncs++;
+    FileChannel syncingChannel = channel;
+    syncing = vertx.<Void>executeBlocking(() -> {
+      syncingChannel.force(false);
+      return null;
+    }, false).recover(cause -> {
+      fail(cause);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** @return how many early syncs this body started */
+  int earlySyncs() {
+    return earlySyncs;
   }
 
   private Void writeAll(List<Buffer> chunks) throws IOException {
@@ -193,7 +238,9 @@ final class FileBody implements BodySink {
       fail(new IOException("the partial file of " + target.getFileName() + " was never opened"));
     }
     flush();
-    return writing.compose(v -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
+    return writing
+      .compose(v -> syncing)
+      .compose(v -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 
   /** Sets the metadata, syncs the file when {@code fsync}, and closes it: blocking, in the publish's worker task. */
@@ -217,7 +264,7 @@ final class FileBody implements BodySink {
       flush();
       closed = true;
     }
-    return writing.transform(ignored -> closeChannel());
+    return writing.transform(ignored -> syncing).transform(ignored -> closeChannel());
   }
 
   private Future<Void> closeChannel() {

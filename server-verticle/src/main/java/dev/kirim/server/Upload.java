@@ -40,7 +40,8 @@ final class Upload {
     this.received = partial.offset();
     this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
       ? new MemoryBody(server.storage(), target, partial.path(), offer.size())
-      : new FileBody(server.vertx(), server.storage(), server.partials(), target, partial);
+      : new FileBody(server.vertx(), server.storage(), server.partials(), target, partial,
+        server.options().isFsync() ? FileBody.WRITE_BACK_BYTES : 0);
   }
 
   long id() {
