@@ -54,7 +54,7 @@ Options:
   --client-extra JSON   extra keys merged into every kirim client -conf, e.g. '"parallelism":{"perTarget":4}'
   --java-opts OPTS      JVM options for kirim client and server (default none)
   --server-args ARGS    launcher arguments after the kirim server's -conf, e.g. '-instances 2'
-  --server-java-opts OPTS  JVM options for the kirim server only (default -Xmx256m, what the README's memory
+  --server-java-opts OPTS  JVM options for the kirim server only (default -Xmx192m -XX:+UseSerialGC, what the README's memory
                         guidance and the systemd unit set; '' for the JVM's defaults)
   --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
                         kirim server, twice, untimed: a server is a daemon, timed past its JIT warm-up as in
@@ -86,7 +86,7 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
 
 QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; NCLIENTS=4; FANOUT_SIZE=""
 CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
-SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx256m"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
+SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx192m -XX:+UseSerialGC"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
 TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
 
 while (($#)); do
