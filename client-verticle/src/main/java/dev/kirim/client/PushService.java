@@ -28,7 +28,9 @@ import java.util.Set;
  * only under {@code service.allowedRoots}, pushes only to {@code service.allowedTargets}, and never writes a
  * local file on a job's word (no {@code report} key: the report is the reply). With a cluster secret
  * ({@code cluster.secret}) only jobs signed with it are taken, each once ({@link ClusterSecret},
- * {@link ReplayGuard}). Each job taken is logged with its sender, files and targets. A job refused fails the
+ * {@link ReplayGuard}): once by this service, and once by any service of the cluster, since the event bus
+ * hands the jobs on {@code kirim.push} round-robin to every service taking them (a cluster-wide map of the
+ * nonces taken, {@link #NONCES_TAKEN}, each kept until its job expires). Each job taken is logged with its sender, files and targets. A job refused fails the
  * message with one line saying why: {@link #BAD_JOB} for a job that is not valid or not allowed,
  * {@link #UNSIGNED_JOB} for one without a valid signature.
  */
@@ -40,6 +42,8 @@ final class PushService {
   static final int UNSIGNED_JOB = 401;
   /** Failure code of a job that ran but failed as a whole. */
   static final int FAILED_JOB = 500;
+  /** The shared map of the signed jobs' nonces taken by any service: local standalone, the cluster's when clustered. */
+  static final String NONCES_TAKEN = "kirim.push.nonces";
 
   private static final Logger log = LoggerFactory.getLogger(PushService.class);
   private static final Set<String> JOB_KEYS = PushJob.KEYS;
@@ -108,10 +112,11 @@ final class PushService {
   private void handleJob(Message<Object> message) {
     String sender;
     PushJob pushJob;
+    ClusterSecret.Verified verified = null;
     try {
       Object body = message.body();
       if (secret != null) {
-        ClusterSecret.Verified verified = verify(body);
+        verified = verify(body);
         sender = verified.sender();
         body = verified.payload();
       } else if (ClusterSecret.isEnvelope(body)) {
@@ -128,6 +133,32 @@ final class PushService {
       refuse(message, BAD_JOB, "bad push job: " + e.getMessage());
       return;
     }
+    String from = sender;
+    PushJob job = pushJob;
+    (verified == null ? Future.<Void>succeededFuture() : takeClusterWide(verified))
+      .onSuccess(v -> run(message, from, job))
+      .onFailure(e -> refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + e.getMessage()));
+  }
+
+  /**
+   * Records the job's nonce in {@link #NONCES_TAKEN} until the job expires; fails when another service (or this
+   * one) already took it, or when the map cannot be reached: a job that might be a replay is not run.
+   */
+  private Future<Void> takeClusterWide(ClusterSecret.Verified job) {
+    long ttl = Math.max(1, job.expiresAt() - System.currentTimeMillis());
+    return vertx.sharedData().<String, Long>getAsyncMap(NONCES_TAKEN)
+      .compose(nonces -> nonces.putIfAbsent(job.nonce(), job.expiresAt(), ttl))
+      .transform(ar -> {
+        if (ar.failed()) {
+          return Future.failedFuture("the cluster's record of the jobs taken could not be checked ("
+            + ar.cause().getMessage() + "); send the job again");
+        }
+        return ar.result() == null ? Future.succeededFuture()
+          : Future.failedFuture("replayed: a job with this nonce was already taken by another push service");
+      });
+  }
+
+  private void run(Message<Object> message, String sender, PushJob pushJob) {
     log.info("Push job from {}: files {} to {}", Printable.escape(sender),
       Printable.escape(pushJob.getFiles().toString()), Printable.escape(pushJob.targetSpecs().toString()));
     if (meters != null) {

@@ -165,4 +165,25 @@ class PushServiceTest extends PushTestBase {
     assertEquals(PushService.UNSIGNED_JOB, replayed.failureCode());
     assertTrue(replayed.getMessage().contains("replayed"), replayed.getMessage());
   }
+
+  @Test
+  void aSignedJobIsTakenOnceWhicheverServiceItReaches() throws Exception {
+    startServerAndFiles();
+    Path secretFile = Files.writeString(dir.resolve("cluster.secret"), SECRET);
+    // Two services on one event bus: kirim.push hands the jobs to them in turn.
+    for (int i = 0; i < 2; i++) {
+      deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets",
+        new JsonArray().add(serverTarget()))).put("cluster", new JsonObject().put("secret", secretFile.toString())));
+    }
+
+    JsonObject signed = ClusterSecret.of(SECRET).signJob(job("a.bin"), "nightly");
+    assertEquals(0, report(signed).getInteger("exitCode"));
+    Files.delete(storage.resolve("a.bin"));
+    for (int i = 0; i < 2; i++) {
+      ReplyException replayed = refused(signed);
+      assertEquals(PushService.UNSIGNED_JOB, replayed.failureCode());
+      assertTrue(replayed.getMessage().contains("replayed"), replayed.getMessage());
+    }
+    assertFalse(Files.exists(storage.resolve("a.bin")), "a replayed job pushed nothing");
+  }
 }
