@@ -4,6 +4,7 @@ import dev.kirim.protocol.Printable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
@@ -121,10 +122,10 @@ public final class ServerRegistry {
       try {
         unwrapped = secret.verify(value, ClusterSecret.Purpose.RECORD).payload();
       } catch (ClusterSecret.SignatureException e) {
-        return logOnce(key, value, e.getMessage());
+        return logOnce(key, e.getMessage());
       }
     } else if (ClusterSecret.isEnvelope(value)) {
-      return logOnce(key, value, "a signed record, and this node has no cluster secret to check it: set the "
+      return logOnce(key, "a signed record, and this node has no cluster secret to check it: set the "
         + "cluster's 'cluster.secret' (or " + ClusterSecret.ENV + ") here too");
     }
     if (unwrapped instanceof JsonObject json) {
@@ -140,11 +141,29 @@ public final class ServerRegistry {
     } else {
       problem = value == null ? "null" : "a " + value.getClass().getSimpleName() + ", not a JSON object";
     }
-    return logOnce(key, value, problem);
+    return logOnce(key, problem);
   }
 
-  private ServerRecord logOnce(String key, Object value, String problem) {
-    if (logged.size() < MAX_REMEMBERED && logged.add(key + "\u0000" + value)) {
+  /**
+   * @return the cluster node an entry says it belongs to, without believing anything else in it (its signature
+   *   is not checked), or {@code null} when it names none: for telling whether a live node holds a server id
+   */
+  public static String claimedNodeId(Object value) {
+    Object payload = value;
+    try {
+      if (ClusterSecret.isEnvelope(value)) {
+        payload = new JsonObject(((JsonObject) value).getString("signed"));
+      }
+      return payload instanceof JsonObject json && json.getValue("nodeId") instanceof String nodeId ? nodeId : null;
+    } catch (ClassCastException | DecodeException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  private ServerRecord logOnce(String key, String problem) {
+    // Once per entry and kind of problem: a signed value changes with every refresh, and the numbers in a
+    // problem (how long ago it expired) with every read.
+    if (logged.size() < MAX_REMEMBERED && logged.add(key + "\u0000" + problem.replaceAll("\\d+", "#"))) {
       log.warn("Ignoring entry '{}' in {}: {}", Printable.escape(String.valueOf(key)), KirimCluster.SERVERS_MAP,
         Printable.escape(problem));
     }

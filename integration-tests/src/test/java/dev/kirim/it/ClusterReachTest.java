@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,6 +162,20 @@ class ClusterReachTest {
     assertEquals(nodeId(a), await(registry(c).get("s1")) instanceof JsonObject json ? json.getString("nodeId") : null);
     String twice = deployServer(a, "s-twice", 2);
     await(a.undeploy(twice));
+  }
+
+  @Test
+  void aServerDoesNotTakeOverTheIdOfALiveServerWhoseRecordItCannotVerify() throws Exception {
+    // s1 runs on node a without a cluster secret; a server with one cannot verify s1's record.
+    Path secret = Files.writeString(dir.resolve("reach.secret"), "a cluster secret of at least thirty-two characters");
+    JsonObject config = new ServerOptions().setHost("127.0.0.1").setPort(0).setStorageDir(dir.resolve("s1-signed"))
+      .setServerId("s1").toJson().put("cluster", new JsonObject().put("secret", secret.toString()));
+    Throwable refused = await(b.deployVerticle(ServerVerticle.class, new DeploymentOptions().setConfig(config))
+      .transform(ar -> Future.succeededFuture(ar.cause())));
+    DuplicateServerIdException e = assertInstanceOf(DuplicateServerIdException.class, refused);
+    assertTrue(e.getMessage().startsWith("serverId 's1' is already registered by cluster node " + nodeId(a)
+      + " with a record this server cannot verify"), e.getMessage());
+    assertEquals(nodeId(a), await(registry(c).get("s1")) instanceof JsonObject json ? json.getString("nodeId") : null);
   }
 
   @Test

@@ -192,7 +192,6 @@ class ClusterTlsTest {
     ReplyException reply = assertInstanceOf(ReplyException.class, failure);
     assertNotEquals(ReplyFailure.NO_HANDLERS, reply.failureType(), reply.toString());
     assertNotEquals(ReplyFailure.RECIPIENT_FAILURE, reply.failureType(), reply.toString());
-    System.out.printf("ClusterTlsTest: not delivered: %s%n", reply);
   }
 
   private static JsonObject job(String file, String remoteDir) {
@@ -210,10 +209,8 @@ class ClusterTlsTest {
   }
 
   private Vertx startNode(int index, VertxOptions options) {
-    long started = System.nanoTime();
     List<String> members = ports.stream().map(port -> "127.0.0.1:" + port).toList();
     Vertx node = await(TestClusterNode.start(clusterName, ports.get(index), members, false, options), 60);
-    System.out.printf("ClusterTlsTest: node %d up in %d ms%n", index, (System.nanoTime() - started) / 1_000_000);
     nodes.add(node);
     return node;
   }

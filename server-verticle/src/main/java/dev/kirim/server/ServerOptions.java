@@ -31,6 +31,8 @@ public class ServerOptions {
   public static final int DEFAULT_UMASK = 0022;
   public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
   public static final long DEFAULT_REGISTRY_REFRESH_MS = 5_000;
+  /** The longest {@code registry.ttlMs} with a cluster secret: 9 minutes, of the 10 a signed record may be valid. */
+  static final long MAX_SIGNED_REGISTRY_TTL_MS = 540_000;
 
   /** The top-level configuration keys. */
   static final Set<String> KEYS = Set.of("host", "port", "storageDir", "onExisting", "fsync", "resume",
@@ -164,6 +166,13 @@ public class ServerOptions {
     if (getRegistryRefreshMs() >= registryTtlMs) {
       throw new ConfigException("config key 'registry.refreshMs' is " + getRegistryRefreshMs() + ", expected less than "
         + "registry.ttlMs (" + registryTtlMs + "), ideally a third of it, so that the record is refreshed before it expires");
+    }
+    // A signed record is valid for ttlMs and a few seconds more, and a reader refuses one valid for longer than
+    // ClusterSecret.MAX_VALIDITY_MS: keep a minute of it for clocks that differ.
+    if (clusterSecret != null && registryTtlMs > MAX_SIGNED_REGISTRY_TTL_MS) {
+      throw new ConfigException("config key 'registry.ttlMs' is " + registryTtlMs + ", expected at most "
+        + MAX_SIGNED_REGISTRY_TTL_MS + " with a cluster secret: signed records are valid at most "
+        + ClusterSecret.MAX_VALIDITY_MS / 60_000 + " minutes");
     }
     if (limits == null) {
       throw new ConfigException("config key 'limits' is not set");

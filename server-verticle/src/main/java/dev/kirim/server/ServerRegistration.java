@@ -111,10 +111,18 @@ final class ServerRegistration {
   }
 
   private Future<Void> checkHolder(ServerRecord own, Object existing) {
-    // Not a record, or (with a cluster secret) not a signed one: nobody's, taken over.
     ServerRecord holder = registry.parse(server.serverId(), existing);
     if (holder == null) {
-      return Future.succeededFuture();
+      // Not a record this server takes: without a node, or of a node gone, it is nobody's and taken over. One a
+      // live node holds is another server's that this one cannot verify (another cluster secret, or none on
+      // one side): taking it over would have the two overwrite each other's record on every refresh.
+      String nodeId = ServerRegistry.claimedNodeId(existing);
+      if (nodeId == null || nodeId.equals(own.nodeId()) || !registry.isLive(nodeId)) {
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(new DuplicateServerIdException("serverId '" + server.serverId()
+        + "' is already registered by cluster node " + nodeId + " with a record this server cannot verify: give "
+        + "every member the same \"cluster.secret\" (or none), or give each server its own \"serverId\""));
     }
     // One node is one process: its -instances share the record (with port 0 they even listen on different
     // ports), and what an embedding application deploys twice under one id is its own business.

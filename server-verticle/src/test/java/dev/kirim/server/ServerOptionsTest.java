@@ -43,6 +43,20 @@ class ServerOptionsTest {
       refused(new JsonObject().put("cluster", true)).getMessage());
   }
 
+  /** A signed record is valid for at most 10 minutes, so a registry TTL beyond 9 would expire between refreshes. */
+  @Test
+  void withASecretTheRegistryTtlIsAtMostNineMinutes(@TempDir Path dir) throws Exception {
+    Path secret = Files.writeString(dir.resolve("cluster.secret"), "0123456789abcdef0123456789abcdef");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    JsonObject cluster = new JsonObject().put("secret", secret.toString());
+    new ServerOptions(new JsonObject().put("cluster", cluster).put("registry", new JsonObject().put("ttlMs", 540_000)));
+    new ServerOptions(new JsonObject().put("registry", new JsonObject().put("ttlMs", 3_600_000)));
+    assertEquals("config key 'registry.ttlMs' is 540001, expected at most 540000 with a cluster secret: signed "
+        + "records are valid at most 10 minutes",
+      refused(new JsonObject().put("cluster", cluster).put("registry", new JsonObject().put("ttlMs", 540_001)))
+        .getMessage());
+  }
+
   @Test
   void umaskIsOctalInAStringAndDefaultsTo022() {
     assertEquals(022, new ServerOptions(new JsonObject()).getUmask());
