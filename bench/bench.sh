@@ -27,6 +27,9 @@ Cases:
   4  one client out to 3 servers             (--fanout-size, default 256M; peers push in parallel)
   5  start-up: one 1-byte file to a running server, client run by java -jar (kirim-jar) and by
      bin/kirim-client (kirim-script); wall time and time to the first body byte; no peers
+  6  many small files from a resident client (case 2's files): kirim's push service, clustered on loopback,
+     takes each push as a job on kirim.push from bench/JobSender.java, timed from job to report; peers:
+     the rsync daemon (rsync, rsync-fsync). Not in the default --cases
 
 Tools: kirim (kirim-fsync-on/off), nc (tar|nc), nc-sync (nc, then the receiver runs sync -f on what it got),
   rsync (rsync daemon), rsync-fsync (the same with rsync --fsync), scp (scp to a temp sshd)
@@ -42,7 +45,7 @@ Options:
   --clients N           case 3 client count (default 4); e.g. --clients 8 --multi-size 1G --tools kirim checks the
                         server's memory bound with 8 concurrent 1 GiB uploads (server peak RSS column)
   --fanout-size SIZE    case 4 file size
-  --cases LIST          comma list of cases to run (default 1,2,3,4,5)
+  --cases LIST          comma list of cases to run (default 1,2,3,4,5; 6 on request)
   --tools LIST          comma list of kirim,nc,nc-sync,rsync,rsync-fsync,scp (default all)
   --fsync LIST          kirim server variants: on,off (default on,off; "off" compares with nc, rsync, scp,
                         "on" with the durable nc-sync, rsync-fsync)
@@ -141,7 +144,7 @@ MULTI_SIZE_B=$(to_bytes "$MULTI_SIZE"); FANOUT_SIZE_B=$(to_bytes "$FANOUT_SIZE")
 ((SIZE_B > 0 && FILE_SIZE_B > 0 && MULTI_SIZE_B > 0 && FANOUT_SIZE_B > 0)) || die "sizes must be > 0"
 
 has() { [[ ",$1," == *",$2,"* ]]; }
-for c in ${CASES//,/ }; do [[ $c =~ ^[1-5]$ ]] || die "--cases: unknown case '$c'"; done
+for c in ${CASES//,/ }; do [[ $c =~ ^[1-6]$ ]] || die "--cases: unknown case '$c'"; done
 for t in ${TOOLS//,/ }; do [[ $t =~ ^(kirim|nc|nc-sync|rsync|rsync-fsync|scp)$ ]] || die "--tools: unknown tool '$t'"; done
 for f in ${FSYNC//,/ }; do [[ $f =~ ^(on|off)$ ]] || die "--fsync: use on, off or on,off"; done
 [[ $CLIENT_CMD =~ ^(jar|script)$ ]] || die "--client-cmd: use jar or script"
@@ -381,9 +384,14 @@ ALL_TOOLS+=("${PEERS[@]}")
 ((${#ALL_TOOLS[@]})) || die "no tool left to run"
 C5_TOOLS=(kirim-jar kirim-script)   # case 5: the client started by java -jar, and by bin/kirim-client
 if has "$CASES" 5 && ! has "$TOOLS" kirim; then SKIPPED_NOTES+=("case 5: skipped (it runs kirim only)"); fi
-case_tools() {  # the tools of case N, in their order within a round (case 5: kirim only)
-  if [[ $1 != 5 ]]; then echo "${ALL_TOOLS[*]}"
-  elif has "$TOOLS" kirim; then echo "${C5_TOOLS[*]}"; fi
+case_tools() {  # the tools of case N, in their order within a round (case 5: kirim only; 6: kirim and rsync)
+  local t
+  case $1 in
+    5) has "$TOOLS" kirim && echo "${C5_TOOLS[*]}" ;;
+    6) for t in "${ALL_TOOLS[@]}"; do [[ $t == kirim-* || $t == rsync* ]] && printf '%s ' "$t"; done; echo ;;
+    *) echo "${ALL_TOOLS[*]}" ;;
+  esac
+  return 0
 }
 
 # /usr/bin/time measures each kirim client (peak RSS, CPU); without it those columns stay empty
@@ -671,15 +679,20 @@ case1() {
 # ----------------------------------------------------------------------------------------------
 # case 2: many small files (fresh destination per round; trees are only deleted at the end)
 # ----------------------------------------------------------------------------------------------
-case2() {
-  local src=$DATA_DIR/small-${NFILES}x$FILE_SIZE_B dest=$WORK/c2 want r tool t0 t rc
-  if [[ ! -f $src/.complete ]]; then
-    note "generating $NFILES files of $(human "$FILE_SIZE_B") in $src ..."
-    rm -rf -- "$src"; mkdir -p "$src/small"
-    head -c $((NFILES * FILE_SIZE_B)) /dev/urandom | (cd "$src/small" && split -b "$FILE_SIZE_B" -a 6 -d - f) \
+small_files() {  # the small files of cases 2 and 6 (generated once): sets SMALL_SRC, whose small/ holds them
+  SMALL_SRC=$DATA_DIR/small-${NFILES}x$FILE_SIZE_B
+  if [[ ! -f $SMALL_SRC/.complete ]]; then
+    note "generating $NFILES files of $(human "$FILE_SIZE_B") in $SMALL_SRC ..."
+    rm -rf -- "$SMALL_SRC"; mkdir -p "$SMALL_SRC/small"
+    head -c $((NFILES * FILE_SIZE_B)) /dev/urandom | (cd "$SMALL_SRC/small" && split -b "$FILE_SIZE_B" -a 6 -d - f) \
       || die "cannot generate the small files"
-    touch "$src/.complete"
+    touch "$SMALL_SRC/.complete"
   fi
+}
+
+case2() {
+  local src dest=$WORK/c2 want r tool t0 t rc
+  small_files; src=$SMALL_SRC
   want=$(tree_sig "$src/small")
   mkdir -p "$dest"
   echo "== case 2: $NFILES files of $(human "$FILE_SIZE_B"), $ROUNDS rounds (each round into a fresh directory)"
@@ -973,6 +986,102 @@ case5() {
 }
 
 # ----------------------------------------------------------------------------------------------
+# case 6: case 2's files from a resident client: kirim's push service takes each push as a job
+# ----------------------------------------------------------------------------------------------
+JOB_SENDER=$REPO_DIR/bench/JobSender.java
+SENDER_FD=""; SENDER_PID=""
+# job_result N SECS: waits until the job sender printed its Nth result line; sets JOB_LINE to it
+job_result() {
+  local n=$1 secs=$2 i
+  for ((i = 0; i < secs * 20; i++)); do
+    JOB_LINE=$(grep -E '^(DONE|FAIL) ' "$LOGS/c6-sender.log" 2>/dev/null | sed -n "${n}p")
+    [[ -n $JOB_LINE ]] && return 0
+    kill -0 "$SENDER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  JOB_LINE="FAIL no answer from the job sender (log: $LOGS/c6-sender.log)"
+  return 1
+}
+# send_job TARGET_PORT REMOTE_DIR: one job, waited for; sets JOB_SECS (the sender's own timing) or fails
+JOBS_SENT=0
+send_job() {
+  JOBS_SENT=$((JOBS_SENT + 1)); JOB_SECS=""
+  printf '{"targets":["127.0.0.1:%s"],"files":["small"],"remoteDir":"%s"}\n' "$1" "$2" >&"$SENDER_FD"
+  job_result "$JOBS_SENT" "$TIMEOUT" || return 1
+  [[ $JOB_LINE =~ ^DONE\ ([0-9.]+)\ 0$ ]] || return 1
+  JOB_SECS=${BASH_REMATCH[1]}
+}
+case6() {
+  local src dest=$WORK/c6 want r tool rc res svc_pid svc_t0 pass crss ccpu
+  small_files; src=$SMALL_SRC
+  want=$(tree_sig "$src/small")
+  mkdir -p "$dest"
+  echo "== case 6: $NFILES files of $(human "$FILE_SIZE_B") from a resident client (kirim's push service), $ROUNDS rounds"
+  local -a tools
+  read -r -a tools <<<"$(case_tools 6)"
+  ((${#tools[@]})) || { note "case 6: no tool to run (it runs kirim and the rsync daemon)"; return 0; }
+  declare -A PORTS=() PIDS=()
+  for tool in "${tools[@]}"; do
+    mkdir -p "$dest/$tool"
+    case $tool in
+      kirim-fsync-*) launch_kirim "c6-$tool" "$dest/$tool" "${tool#kirim-fsync-}" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+      rsync*) start_rsyncd "c6-${tool}d" "$dest/$tool" && { PORTS[$tool]=$PORT; PIDS[$tool]=$BG_PID; } ;;
+    esac
+  done
+  for tool in "${!PIDS[@]}"; do
+    if [[ $tool == kirim-* ]] && ! kirim_ready "c6-$tool" "${PIDS[$tool]}"; then unset 'PORTS[$tool]'; fi
+  done
+  if [[ ${tools[*]} == *kirim-* ]]; then
+    # the push service and the job sender: a cluster of their own, on loopback ports from --port-base on
+    alloc_port; local cport=$PORT; alloc_port; alloc_port
+    local -a cluster_env=(env "KIRIM_CLUSTER_NAME=kirim-bench-$$" "KIRIM_CLUSTER_PORT=$cport"
+      KIRIM_CLUSTER_MEMBERS=127.0.0.1 KIRIM_CLUSTER_INTERFACE=127.0.0.1)
+    # shellcheck disable=SC2086
+    bg c6-service "${cluster_env[@]}" java -XX:+UseSerialGC $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
+      -conf "{\"service\":{\"allowedTargets\":[\"*\"]},\"baseDir\":\"$src\"}"
+    svc_pid=$BG_PID
+    mkfifo "$WORK/c6-sender.in"
+    setsid "${cluster_env[@]}" java -cp "$CLIENT_JAR" "$JOB_SENDER" <"$WORK/c6-sender.in" >"$LOGS/c6-sender.log" 2>&1 &
+    SENDER_PID=$!; PGIDS+=("$SENDER_PID")
+    exec {SENDER_FD}>"$WORK/c6-sender.in"
+    for tool in "${tools[@]}"; do   # two untimed jobs per server: the service's JIT warms up, as a daemon's would
+      [[ $tool == kirim-* && -n ${PORTS[$tool]:-} ]] || continue
+      for pass in 1 2; do
+        send_job "${PORTS[$tool]}" "service-warmup/$pass" && continue
+        note "case 6: warm-up job into $tool failed: $JOB_LINE (service log: $LOGS/c6-service.log)"; unset 'PORTS[$tool]'; break
+      done
+    done
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for tool in "${tools[@]}"; do
+      [[ -n ${PORTS[$tool]:-} ]] || { record 6 "$tool" "$r" FAIL; continue; }
+      local rdir=$dest/$tool/r$r t="" res=""
+      [[ $tool == kirim-* ]] || mkdir -p "$rdir"
+      settle
+      case $tool in
+        kirim-fsync-*)
+          res_start "${PIDS[$tool]}"; svc_t0=$(proc_ticks "$svc_pid")
+          send_job "${PORTS[$tool]}" "r$r"; rc=$?; t=$JOB_SECS
+          res_end
+          crss=$(proc_hwm_mib "$svc_pid")
+          ccpu=$(awk -v a="$svc_t0" -v b="$(proc_ticks "$svc_pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+          res="$crss"$'\t'"$ccpu"$'\t'"${RES#$'\t'$'\t'}"
+          ((rc == 0)) || note "case 6 $tool round $r: $JOB_LINE" ;;
+        rsync*)
+          rsync_flags "$tool"
+          local t0; t0=$(now_ns)
+          run_fg "c6-$tool-r$r" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src/small" "rsync://127.0.0.1:${PORTS[$tool]}/mod/r$r/"
+          rc=$?; t=$(secs_since "$t0") ;;
+      esac
+      if ((rc == 0)) && verify_tree "$want" "$rdir/small"; then record 6 "$tool" "$r" "$t" "" "$res"
+      else record 6 "$tool" "$r" FAIL; fi
+    done
+  done
+  if [[ -n $SENDER_FD ]]; then exec {SENDER_FD}>&-; SENDER_FD=""; fi   # end of input: the sender leaves the cluster
+  stop_pids "${PIDS[@]}" ${svc_pid:+"$svc_pid"} ${SENDER_PID:+"$SENDER_PID"}
+}
+
+# ----------------------------------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------------------------------
 median_of() {  # median of the successful rounds of CASE TOOL in column COL (4 = wall, 5 = client-reported, 6-10: see RESULTS)
@@ -991,12 +1100,13 @@ case_label() {
     3) echo "3: $NCLIENTS clients × $(human "$MULTI_SIZE_B") → 1 server" ;;
     4) echo "4: 1 client × $(human "$FANOUT_SIZE_B") → $NSERVERS servers" ;;
     5) echo "5: start-up, 1 byte" ;;
+    6) echo "6: $NFILES × $(human "$FILE_SIZE_B"), resident client" ;;
   esac
 }
 case_rate() {  # case_rate CASE SECONDS -> "123 MB/s" or "4567 files/s"
   case $1 in
     1) awk -v s="$2" -v b="$SIZE_B" 'BEGIN { printf "%.0f MB/s", b / 1e6 / s }' ;;
-    2) awk -v s="$2" -v n="$NFILES" 'BEGIN { printf "%.0f files/s", n / s }' ;;
+    2|6) awk -v s="$2" -v n="$NFILES" 'BEGIN { printf "%.0f files/s", n / s }' ;;
     3) awk -v s="$2" -v b="$MULTI_SIZE_B" -v n="$NCLIENTS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
     4) awk -v s="$2" -v b="$FANOUT_SIZE_B" -v n="$NSERVERS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
     5) ;;   # 1 byte: no rate
@@ -1063,6 +1173,7 @@ report() {
     echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
     echo "like-for-like: kirim fsync=off with nc, rsync, scp (none of them syncs); kirim fsync=on with nc-sync, rsync-fsync (durable before they exit)"
     echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (case 4: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (case 4: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
+    has "$CASES" 6 && echo "resident client (case 6): one kirim push service (java -XX:+UseSerialGC -jar kirim-client.jar -cluster, \"service\": true) takes every push as a job on kirim.push from bench/JobSender.java (a cluster member on loopback), after two untimed jobs per server; time = from the job sent to its report received; client columns = the service JVM (peak RSS since it started, CPU during the job)"
     has "$CASES" 5 && echo "to first byte (case 5): from launching the client to its first body byte at the server, from the server's log: the 1-byte file goes in a put, so the line \"copied 1 bytes into\" (an upper bound: it comes after the file is stored; an offered file's \"send from offset 0\" line, whose answer the body follows)"
     local n; for n in "${SKIPPED_NOTES[@]}"; do echo "note: $n"; done
     [[ -f $CLIENT_JAR && $(stat -c '%s-%Y' "$CLIENT_JAR" 2>/dev/null) != "$CLIENT_JAR_STAMP" ]] \
