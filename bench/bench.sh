@@ -59,6 +59,8 @@ Options:
   --server-args ARGS    launcher arguments after the kirim server's -conf, e.g. '-instances 2'
   --server-java-opts OPTS  JVM options for the kirim server only (default -Xmx192m -XX:+UseSerialGC, what the README's memory
                         guidance and the systemd unit set; '' for the JVM's defaults)
+  --service-java-opts OPTS  JVM options of case 6's push service (default -Xmx128m -XX:+UseSerialGC, the
+                        README's memory guidance for a push service)
   --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
                         kirim server, twice, untimed: a server is a daemon, timed past its JIT warm-up as in
                         production (default 5000; 500 with --quick; 0: time cold servers)
@@ -89,7 +91,7 @@ to_bytes() {  # 64M -> 67108864; plain numbers are bytes
 
 QUICK=0; ROUNDS=""; SIZE=""; NFILES=""; FILE_SIZE="4K"; MULTI_SIZE=""; NCLIENTS=4; FANOUT_SIZE=""
 CASES="1,2,3,4,5"; TOOLS="kirim,nc,nc-sync,rsync,rsync-fsync,scp"; FSYNC="on,off"; JAR_DIR="$REPO_DIR"
-SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx192m -XX:+UseSerialGC"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
+SERVER_EXTRA=""; SERVER_ARGS=""; CLIENT_EXTRA=""; JAVA_OPTS=""; SERVER_JAVA_OPTS="-Xmx192m -XX:+UseSerialGC"; SERVICE_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC"; WORK=""; DATA_DIR=""; PORT_BASE=27100; SERVER_WARMUP=""
 TIMEOUT=""; OUT=""; KEEP=0; INSTALL=1; CLIENT_CMD=jar
 
 while (($#)); do
@@ -112,6 +114,7 @@ while (($#)); do
     --client-extra) CLIENT_EXTRA=${2:?}; shift ;;
     --java-opts) JAVA_OPTS=${2:?}; shift ;;
     --server-java-opts) SERVER_JAVA_OPTS=${2?}; shift ;;
+    --service-java-opts) SERVICE_JAVA_OPTS=${2?}; shift ;;
     --work) WORK=${2:?}; shift ;;
     --data-dir) DATA_DIR=${2:?}; shift ;;
     --port-base) PORT_BASE=${2:?}; shift ;;
@@ -1037,7 +1040,7 @@ case6() {
     local -a cluster_env=(env "KIRIM_CLUSTER_NAME=kirim-bench-$$" "KIRIM_CLUSTER_PORT=$cport"
       KIRIM_CLUSTER_MEMBERS=127.0.0.1 KIRIM_CLUSTER_INTERFACE=127.0.0.1)
     # shellcheck disable=SC2086
-    bg c6-service "${cluster_env[@]}" java -XX:+UseSerialGC $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
+    bg c6-service "${cluster_env[@]}" java $SERVICE_JAVA_OPTS $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
       -conf "{\"service\":{\"allowedTargets\":[\"*\"]},\"baseDir\":\"$src\"}"
     svc_pid=$BG_PID
     mkfifo "$WORK/c6-sender.in"
@@ -1173,7 +1176,7 @@ report() {
     echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
     echo "like-for-like: kirim fsync=off with nc, rsync, scp (none of them syncs); kirim fsync=on with nc-sync, rsync-fsync (durable before they exit)"
     echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (case 4: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (case 4: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
-    has "$CASES" 6 && echo "resident client (case 6): one kirim push service (java -XX:+UseSerialGC -jar kirim-client.jar -cluster, \"service\": true) takes every push as a job on kirim.push from bench/JobSender.java (a cluster member on loopback), after two untimed jobs per server; time = from the job sent to its report received; client columns = the service JVM (peak RSS since it started, CPU during the job)"
+    has "$CASES" 6 && echo "resident client (case 6): one kirim push service (java $SERVICE_JAVA_OPTS -jar kirim-client.jar -cluster, \"service\": true) takes every push as a job on kirim.push from bench/JobSender.java (a cluster member on loopback), after two untimed jobs per server; time = from the job sent to its report received; client columns = the service JVM (peak RSS since it started, CPU during the job)"
     has "$CASES" 5 && echo "to first byte (case 5): from launching the client to its first body byte at the server, from the server's log: the 1-byte file goes in a put, so the line \"copied 1 bytes into\" (an upper bound: it comes after the file is stored; an offered file's \"send from offset 0\" line, whose answer the body follows)"
     local n; for n in "${SKIPPED_NOTES[@]}"; do echo "note: $n"; done
     [[ -f $CLIENT_JAR && $(stat -c '%s-%Y' "$CLIENT_JAR" 2>/dev/null) != "$CLIENT_JAR_STAMP" ]] \
