@@ -30,9 +30,9 @@ import java.util.Set;
  * ({@code cluster.secret}) only jobs signed with it are taken, each once ({@link ClusterSecret},
  * {@link ReplayGuard}): once by this service, and once by any service of the cluster, since the event bus
  * hands the jobs on {@code kirim.push} round-robin to every service taking them (a cluster-wide map of the
- * nonces taken, {@link #NONCES_TAKEN}, each kept until its job expires). Each job taken is logged with its sender, files and targets. A job refused fails the
- * message with one line saying why: {@link #BAD_JOB} for a job that is not valid or not allowed,
- * {@link #UNSIGNED_JOB} for one without a valid signature.
+ * nonces taken, {@link #NONCES_TAKEN}, each kept until its job expires). Each job taken is logged with its
+ * sender, files and targets. A job refused fails the message with one line saying why: {@link #BAD_JOB} for
+ * a job that is not valid or not allowed, {@link #UNSIGNED_JOB} for one without a valid signature.
  */
 final class PushService {
 
@@ -42,7 +42,7 @@ final class PushService {
   static final int UNSIGNED_JOB = 401;
   /** Failure code of a job that ran but failed as a whole. */
   static final int FAILED_JOB = 500;
-  /** The shared map of the signed jobs' nonces taken by any service: local standalone, the cluster's when clustered. */
+  /** The shared map of the nonces of the signed jobs taken: local standalone, the cluster's when clustered. */
   static final String NONCES_TAKEN = "kirim.push.nonces";
 
   private static final Logger log = LoggerFactory.getLogger(PushService.class);
