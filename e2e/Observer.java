@@ -27,7 +27,8 @@ import java.util.TreeSet;
  *   -Dkirim.cluster.interface=IP Observer.java --host IP --servers 2 --names FILE --timeout 90 --out events.jsonl
  *   [--conf '{"cluster": {"tls": {"cert": ..., "key": ..., "ca": ...}}}']
  * --names FILE: one "name<TAB>bytes" per line (the remote names a client pushes).
- * --conf JSON: the members' event-bus TLS (cluster.tls), when they use it.
+ * --conf JSON: the members' event-bus TLS (cluster.tls), when they use it, and their cluster.secret: with it,
+ *   every event must carry a valid signature (dev.kirim.cluster.ReceivedEvent.verified), else it is a failure.
  *
  * Status lines on stdout start with "OBSERVER ":
  *   OBSERVER READY <ms since start>                  consumer registered cluster-wide
@@ -72,9 +73,14 @@ public class Observer {
 
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host));
     // --conf '{"cluster": {"tls": {...}}}': the members' event bus is on mutual TLS, and so must this node's be.
+    dev.kirim.cluster.ClusterSecret secret = null;
     if (opt.containsKey("conf")) {
-      dev.kirim.cluster.ClusterTls.apply(new JsonObject(opt.get("conf")), options);
+      JsonObject conf = new JsonObject(opt.get("conf"));
+      dev.kirim.cluster.ClusterTls.apply(conf, options);
+      JsonObject cluster = conf.getJsonObject("cluster", new JsonObject());
+      secret = dev.kirim.cluster.ClusterSecret.resolve(cluster.getString("secret"), name -> null, warning -> { });
     }
+    dev.kirim.cluster.ClusterSecret eventSecret = secret;
     Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager()).buildClustered()
       .onFailure(e -> {
         say("FAIL cannot join the cluster: " + e);
@@ -89,7 +95,8 @@ public class Observer {
           decided[0] = true;
           List<String> bad = check(seen, expected, servers, problems);
           if (bad.isEmpty()) {
-            say("PASS " + seen.size() + " server(s) x " + expected.size() + " file(s): one event each");
+            say("PASS " + seen.size() + " server(s) x " + expected.size() + " file(s): one event each"
+              + (eventSecret == null ? "" : ", every one signed with the cluster secret"));
           } else {
             bad.forEach(b -> say("FAIL " + b));
           }
@@ -104,6 +111,13 @@ public class Observer {
           } catch (RuntimeException e) {
             problems.add("not a JSON event: " + msg.body());
             return;
+          }
+          if (eventSecret != null) {
+            try {
+              dev.kirim.cluster.ReceivedEvent.verified(msg, eventSecret);
+            } catch (dev.kirim.cluster.ClusterSecret.SignatureException e) {
+              problems.add("event not signed by a holder of the cluster secret (" + e.getMessage() + "): " + event.encode());
+            }
           }
           events.println(event.encode());
           String server = String.valueOf(event.getValue("server"));

@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The secret every member of one kirim cluster shares ({@code cluster.secret}), and what it is for: signing what
- * a member trusts when another member wrote it — the server records of {@code kirim.servers} and the jobs sent
- * to {@code kirim.push} — so that a process that joined the cluster without the secret can neither redirect
+ * a member trusts when another member wrote it — the server records of {@code kirim.servers}, the jobs sent
+ * to {@code kirim.push} and the {@code kirim.received} events ({@link ReceivedEvent#verified}) — so that a process that joined the cluster without the secret can neither redirect
  * clients nor have a job run. Hazelcast's open-source edition authenticates no member, so the trust has to be
  * in the messages themselves.
  * <p>
@@ -53,9 +53,9 @@ public final class ClusterSecret {
   private static final Set<String> ENVELOPE_KEYS = Set.of("signed", "sender", "expiresAt", "nonce", "hmac");
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** What a signature is for: the same secret signs both, and one must never pass for the other. */
+  /** What a signature is for: the same secret signs them all, and one must never pass for another. */
   public enum Purpose {
-    RECORD, JOB;
+    RECORD, JOB, EVENT;
 
     String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

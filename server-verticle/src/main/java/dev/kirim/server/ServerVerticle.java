@@ -18,7 +18,8 @@ public class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ServerOptions options = new ServerOptions(config());
-    server = KirimServer.create(vertx, options).uploadHandler(new ReceivedEventPublisher(vertx));
+    server = KirimServer.create(vertx, options)
+      .uploadHandler(new ReceivedEventPublisher(vertx, options.getClusterSecret()));
     return server.listen()
       .compose(s -> {
         ServerRegistration starting = new ServerRegistration(vertx, server, options, context.getInstanceCount());

@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ReceivedEvent;
 import dev.kirim.cluster.ServerRecord;
@@ -8,12 +9,17 @@ import dev.kirim.testkit.Checksums;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -99,6 +105,65 @@ class RegistryAndEventsTest extends ServerTestBase {
         assertStored("in/a.bin", bytes);
         testContext.completeNow();
       })));
+  }
+
+  /** With a cluster secret the event is signed: the body is unchanged, the signature rides in a header. */
+  @Test
+  void withAClusterSecretTheEventIsSigned(VertxTestContext testContext) throws Exception {
+    String secretText = "a cluster secret of at least thirty-two characters";
+    Path secretFile = Files.writeString(tempDir.resolve("cluster.secret"), secretText);
+    Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+    ClusterSecret secret = ClusterSecret.of(secretText);
+    byte[] bytes = content(100, 3);
+    Promise<Message<JsonObject>> event = Promise.promise();
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(KirimCluster.RECEIVED_ADDRESS, event::tryComplete);
+    ServerVerticle verticle = new ServerVerticle();
+    JsonObject config = options().setServerId("signed-1").toJson()
+      .put("cluster", new JsonObject().put("secret", secretFile.toString()));
+    consumer.completion()
+      .compose(v -> vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)))
+      .compose(id -> connectReady(verticle.server()))
+      .compose(client -> client.upload(1, "s.bin", bytes))
+      .compose(done -> event.future())
+      .onComplete(testContext.succeeding(message -> testContext.verify(() -> {
+        assertEquals("s.bin", ReceivedEvent.fromJson(message.body()).name(), "the body is the event, signed or not");
+        ReceivedEvent verified = ReceivedEvent.verified(message, secret);
+        assertEquals("s.bin", verified.name());
+        assertEquals("signed-1", verified.server());
+        ClusterSecret.SignatureException stranger = assertThrows(ClusterSecret.SignatureException.class,
+          () -> ReceivedEvent.verified(message, ClusterSecret.of("another secret of thirty-two characters!")));
+        assertTrue(stranger.getMessage().startsWith("bad signature"), stranger.getMessage());
+        testContext.completeNow();
+      })));
+  }
+
+  /** What a consumer refuses: an event without a signature, and a signed one whose body was changed. */
+  @Test
+  void anUnsignedOrAlteredEventIsNotVerified(VertxTestContext testContext) {
+    ClusterSecret secret = ClusterSecret.of("a cluster secret of at least thirty-two characters");
+    ReceivedEvent original = new ReceivedEvent("a.bin", "a.bin", 1, "crc32c:00000000", "s", "127.0.0.1:1", "c",
+      Instant.parse("2026-12-03T00:00:00Z"));
+    List<Message<JsonObject>> seen = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer("test.events", message -> {
+      seen.add(message);
+      if (seen.size() == 2) {
+        testContext.verify(() -> {
+          ClusterSecret.SignatureException unsigned = assertThrows(ClusterSecret.SignatureException.class,
+            () -> ReceivedEvent.verified(seen.get(0), secret));
+          assertTrue(unsigned.getMessage().startsWith("not signed with the cluster secret"), unsigned.getMessage());
+          ClusterSecret.SignatureException altered = assertThrows(ClusterSecret.SignatureException.class,
+            () -> ReceivedEvent.verified(seen.get(1), secret));
+          assertEquals("its body is not what was signed", altered.getMessage());
+          testContext.completeNow();
+        });
+      }
+    });
+    consumer.completion().onComplete(testContext.succeeding(v -> {
+      vertx.eventBus().send("test.events", original.toJson());
+      JsonObject signature = secret.sign(original.toJson(), ClusterSecret.Purpose.EVENT, "s", 60_000);
+      vertx.eventBus().send("test.events", original.toJson().put("storedAs", "elsewhere.bin"),
+        new DeliveryOptions().addHeader(ReceivedEvent.SIGNATURE_HEADER, signature.encode()));
+    }));
   }
 
   @Test
