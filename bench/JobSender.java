@@ -9,6 +9,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +29,19 @@ public class JobSender {
   private static final long JOB_TIMEOUT_MS = 600_000;
   private static final long NO_SERVICE_YET_MS = 60_000;
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    int exitCode = 0;
+    try {
+      run();
+    } catch (Exception e) {
+      System.out.println("FAIL " + e);
+      exitCode = 1;
+    }
+    // Hazelcast's threads would keep the JVM alive after a failure.
+    System.exit(exitCode);
+  }
+
+  private static void run() throws Exception {
     // The defaults the kirim launchers set: the bundled Hazelcast configuration, loopback, cluster name and port.
     dev.kirim.cluster.ClusterProperties.apply();
     Vertx vertx = get(Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered(), 120_000);
@@ -37,7 +50,13 @@ public class JobSender {
     String line;
     while ((line = in.readLine()) != null) {
       if (!line.isBlank()) {
-        System.out.println(send(vertx, new JsonObject(line)));
+        String result;
+        try {
+          result = send(vertx, new JsonObject(line));
+        } catch (Exception e) {
+          result = "FAIL " + String.valueOf(e).replaceAll("\\s+", " ");
+        }
+        System.out.println(result);
       }
     }
     get(vertx.close(), 30_000);
@@ -52,7 +71,7 @@ public class JobSender {
         Object report = get(vertx.eventBus().request("kirim.push", job,
           new DeliveryOptions().setSendTimeout(JOB_TIMEOUT_MS)), JOB_TIMEOUT_MS + 5_000).body();
         double seconds = (System.nanoTime() - started) / 1e9;
-        return String.format("DONE %.3f %d", seconds, ((JsonObject) report).getInteger("exitCode"));
+        return String.format(Locale.ROOT, "DONE %.3f %d", seconds, ((JsonObject) report).getInteger("exitCode"));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
           && System.nanoTime() < giveUpAt) {

@@ -1008,8 +1008,13 @@ job_result() {
 # send_job TARGET_PORT REMOTE_DIR: one job, waited for; sets JOB_SECS (the sender's own timing) or fails
 JOBS_SENT=0
 send_job() {
-  JOBS_SENT=$((JOBS_SENT + 1)); JOB_SECS=""
-  printf '{"targets":["127.0.0.1:%s"],"files":["small"],"remoteDir":"%s"}\n' "$1" "$2" >&"$SENDER_FD"
+  JOB_SECS=""
+  if ! kill -0 "$SENDER_PID" 2>/dev/null; then JOB_LINE="FAIL the job sender is not running (log: $LOGS/c6-sender.log)"; return 1; fi
+  # (SIGPIPE is ignored during case 6: a sender that died makes this write fail, not the bench)
+  if ! printf '{"targets":["127.0.0.1:%s"],"files":["small"],"remoteDir":"%s"}\n' "$1" "$2" >&"$SENDER_FD" 2>/dev/null; then
+    JOB_LINE="FAIL cannot write to the job sender (log: $LOGS/c6-sender.log)"; return 1
+  fi
+  JOBS_SENT=$((JOBS_SENT + 1))
   job_result "$JOBS_SENT" "$TIMEOUT" || return 1
   [[ $JOB_LINE =~ ^DONE\ ([0-9.]+)\ 0$ ]] || return 1
   JOB_SECS=${BASH_REMATCH[1]}
@@ -1037,8 +1042,10 @@ case6() {
   if [[ ${tools[*]} == *kirim-* ]]; then
     # the push service and the job sender: a cluster of their own, on loopback ports from --port-base on
     alloc_port; local cport=$PORT; alloc_port; alloc_port
-    local -a cluster_env=(env "KIRIM_CLUSTER_NAME=kirim-bench-$$" "KIRIM_CLUSTER_PORT=$cport"
+    # (without the caller's cluster secret: the sender's jobs are unsigned)
+    local -a cluster_env=(env -u KIRIM_CLUSTER_SECRET "KIRIM_CLUSTER_NAME=kirim-bench-$$" "KIRIM_CLUSTER_PORT=$cport"
       KIRIM_CLUSTER_MEMBERS=127.0.0.1 KIRIM_CLUSTER_INTERFACE=127.0.0.1)
+    trap '' PIPE
     # shellcheck disable=SC2086
     bg c6-service "${cluster_env[@]}" java $SERVICE_JAVA_OPTS $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
       -conf "{\"service\":{\"allowedTargets\":[\"*\"]},\"baseDir\":\"$src\"}"
@@ -1081,6 +1088,7 @@ case6() {
     done
   done
   if [[ -n $SENDER_FD ]]; then exec {SENDER_FD}>&-; SENDER_FD=""; fi   # end of input: the sender leaves the cluster
+  trap - PIPE
   stop_pids "${PIDS[@]}" ${svc_pid:+"$svc_pid"} ${SENDER_PID:+"$SENDER_PID"}
 }
 

@@ -32,9 +32,9 @@ import java.util.function.UnaryOperator;
  * A signed value is an envelope, a JSON object:
  * <pre>{"signed": "&lt;the payload as JSON text&gt;", "sender": "…", "expiresAt": 1764700000000,
  *  "nonce": "&lt;16 random bytes, base64url&gt;", "hmac": "&lt;64 hex&gt;"}</pre>
- * The HMAC-SHA256 covers a purpose ({@code record} or {@code job}: a signed record cannot pass for a job), the
- * sender, the expiry, the nonce and the payload's exact text (kept as text so that no re-encoding along the way
- * changes what was signed). Expired envelopes and envelopes claiming more than {@link #MAX_VALIDITY_MS} are
+ * The HMAC-SHA256 covers a purpose ({@code record}, {@code job} or {@code event}: a signed record cannot pass
+ * for a job), the sender, the expiry, the nonce and the payload's exact text (kept as text so that no
+ * re-encoding along the way changes what was signed). Expired envelopes and envelopes claiming more than {@link #MAX_VALIDITY_MS} are
  * refused; a job's nonce is remembered until it expires so that a replayed job is refused too
  * ({@link ReplayGuard}). Members' clocks must agree to within a few seconds (NTP).
  */
@@ -139,7 +139,7 @@ public final class ClusterSecret {
       String mode = groupOrOthersMayRead(file);
       if (mode != null) {
         warn.accept("Cluster secret file " + file + " may be read by its group or others (mode " + mode
-          + "): anyone who reads it can sign push jobs and server records; chmod 600 " + file);
+          + "): anyone who reads it can sign push jobs, server records and events; chmod 600 " + file);
       }
       return Files.readString(file);
     } catch (NoSuchFileException e) {

@@ -14,9 +14,10 @@ import java.util.Objects;
  * Tells the event bus (the cluster's when clustered, this Vert.x's otherwise) of every published file, as a
  * {@link ReceivedEvent} on {@code kirim.received}: the file is verified, synced and under its final name, so a
  * consumer may use it at once. The server verticle installs it; an application embedding a
- * {@link KirimServer} installs it when it wants the events: {@code server.uploadHandler(new ReceivedEventPublisher(vertx))}.
- * With the cluster's secret, each event is signed ({@link ReceivedEvent#SIGNATURE_HEADER}, checked by
- * {@link ReceivedEvent#verified}).
+ * {@link KirimServer} installs it when it wants the events:
+ * {@code server.uploadHandler(new ReceivedEventPublisher(vertx, options.getClusterSecret()))}. With the cluster's
+ * secret, each event is signed ({@link ReceivedEvent#SIGNATURE_HEADER}, checked by {@link ReceivedEvent#verified});
+ * {@link #ReceivedEventPublisher(Vertx)} publishes them unsigned.
  */
 public final class ReceivedEventPublisher implements Handler<ReceivedEvent> {
 

@@ -137,7 +137,7 @@ class RegistryAndEventsTest extends ServerTestBase {
       })));
   }
 
-  /** What a consumer refuses: an event without a signature, and a signed one whose body was changed. */
+  /** What a consumer refuses: an event without a signature, a signed one whose body was changed, a job's signature. */
   @Test
   void anUnsignedOrAlteredEventIsNotVerified(VertxTestContext testContext) {
     ClusterSecret secret = ClusterSecret.of("a cluster secret of at least thirty-two characters");
@@ -146,7 +146,7 @@ class RegistryAndEventsTest extends ServerTestBase {
     List<Message<JsonObject>> seen = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer("test.events", message -> {
       seen.add(message);
-      if (seen.size() == 2) {
+      if (seen.size() == 3) {
         testContext.verify(() -> {
           ClusterSecret.SignatureException unsigned = assertThrows(ClusterSecret.SignatureException.class,
             () -> ReceivedEvent.verified(seen.get(0), secret));
@@ -154,6 +154,9 @@ class RegistryAndEventsTest extends ServerTestBase {
           ClusterSecret.SignatureException altered = assertThrows(ClusterSecret.SignatureException.class,
             () -> ReceivedEvent.verified(seen.get(1), secret));
           assertEquals("its body is not what was signed", altered.getMessage());
+          ClusterSecret.SignatureException asJob = assertThrows(ClusterSecret.SignatureException.class,
+            () -> ReceivedEvent.verified(seen.get(2), secret));
+          assertTrue(asJob.getMessage().startsWith("bad signature"), asJob.getMessage());
           testContext.completeNow();
         });
       }
@@ -163,6 +166,10 @@ class RegistryAndEventsTest extends ServerTestBase {
       JsonObject signature = secret.sign(original.toJson(), ClusterSecret.Purpose.EVENT, "s", 60_000);
       vertx.eventBus().send("test.events", original.toJson().put("storedAs", "elsewhere.bin"),
         new DeliveryOptions().addHeader(ReceivedEvent.SIGNATURE_HEADER, signature.encode()));
+      // A signature made for another purpose (a job's) does not pass for an event's.
+      JsonObject jobSignature = secret.sign(original.toJson(), ClusterSecret.Purpose.JOB, "s", 60_000);
+      vertx.eventBus().send("test.events", original.toJson(),
+        new DeliveryOptions().addHeader(ReceivedEvent.SIGNATURE_HEADER, jobSignature.encode()));
     }));
   }
 
