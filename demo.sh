@@ -36,7 +36,8 @@ fi
 log=$(mktemp -t kirim-server.XXXXXX.log)
 java -jar "$SERVER_JAR" -conf conf/server.json >"$log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
+# The server's log is shown where it matters (start-up failure, the summary below); it goes with the server.
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -f "$log"' EXIT
 
 # Wait for the server's "listening" line (or its early exit, e.g. port 25563 in use).
 for _ in $(seq 1 150); do
