@@ -203,6 +203,22 @@ public final class ClusterSecret {
   }
 
   /**
+   * @return what an envelope says it carries, believed in nothing ({@link #verify} is what checks it), or
+   *   {@code value} itself when it is not an envelope; {@code null} when the envelope's payload is not a JSON
+   *   object
+   */
+  public static Object unverifiedPayload(Object value) {
+    if (!isEnvelope(value)) {
+      return value;
+    }
+    try {
+      return new JsonObject(((JsonObject) value).getString("signed"));
+    } catch (ClassCastException | DecodeException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  /**
    * @return the verified envelope
    * @throws SignatureException saying why it is refused: not an envelope, a bad signature, expired, or claiming
    *   too long a life

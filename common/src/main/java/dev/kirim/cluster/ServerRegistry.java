@@ -4,7 +4,6 @@ import dev.kirim.protocol.Printable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
@@ -149,15 +148,8 @@ public final class ServerRegistry {
    *   is not checked), or {@code null} when it names none: for telling whether a live node holds a server id
    */
   public static String claimedNodeId(Object value) {
-    Object payload = value;
-    try {
-      if (ClusterSecret.isEnvelope(value)) {
-        payload = new JsonObject(((JsonObject) value).getString("signed"));
-      }
-      return payload instanceof JsonObject json && json.getValue("nodeId") instanceof String nodeId ? nodeId : null;
-    } catch (ClassCastException | DecodeException | NullPointerException e) {
-      return null;
-    }
+    return ClusterSecret.unverifiedPayload(value) instanceof JsonObject json
+      && json.getValue("nodeId") instanceof String nodeId ? nodeId : null;
   }
 
   private ServerRecord logOnce(String key, String problem) {

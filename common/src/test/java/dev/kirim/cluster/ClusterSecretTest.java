@@ -41,6 +41,17 @@ class ClusterSecretTest {
     assertEquals(NOW.toEpochMilli() + ClusterSecret.JOB_VALIDITY_MS, verified.expiresAt());
   }
 
+  /** What an entry says it carries, for a look before (or without) verifying: never a signature check. */
+  @Test
+  void theUnverifiedPayloadIsWhatAnEnvelopeCarriesOrTheValueItself() {
+    assertEquals(job, ClusterSecret.unverifiedPayload(secret.signJob(job, "nightly")));
+    assertEquals(job, ClusterSecret.unverifiedPayload(ClusterSecret.of(SECRET + "-other").signJob(job, "stranger")));
+    assertEquals(job, ClusterSecret.unverifiedPayload(job));
+    assertEquals("text", ClusterSecret.unverifiedPayload("text"));
+    assertNull(ClusterSecret.unverifiedPayload(new JsonObject().put("signed", "not json").put("hmac", "00")));
+    assertNull(ClusterSecret.unverifiedPayload(new JsonObject().put("signed", 42).put("hmac", "00")));
+  }
+
   @Test
   void anAlteredPayloadSenderOrExpiryIsRefused() {
     JsonObject envelope = secret.signJob(job, "nightly");
