@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -105,12 +106,12 @@ final class FileBody implements BodySink {
   /** Continues a partial file from the offset, or starts it afresh with its resume label. */
   private FileChannel openChannel() throws IOException {
     if (offset > 0) {
-      FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE);
+      // Found a regular file when the offer was checked; never followed should a link have replaced it since.
+      FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       opening.position(offset);
       return opening;
     }
-    FileChannel opening = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-      StandardOpenOption.TRUNCATE_EXISTING);
+    FileChannel opening = PartialFiles.create(partial);
     if (resumeKey != null) {
       partials.label(partial, resumeKey);
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -59,7 +60,10 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
   void applyTo(Path file, ChecksumCache checksums) throws IOException {
     long mtimeNanos;
     if (mtimeMillis != null) {
-      Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
+      // Both times given: the JDK then sets them without reading the file's attributes first (and, following
+      // links as Files.setLastModifiedTime does, without an lstat either: the file is our own new partial).
+      Files.getFileAttributeView(file, BasicFileAttributeView.class)
+        .setTimes(FileTime.fromMillis(mtimeMillis), FileTime.fromMillis(System.currentTimeMillis()), null);
       // A file system that keeps coarser times stores less: the checksum is then looked up in vain, never wrongly.
       mtimeNanos = TimeUnit.MILLISECONDS.toNanos(mtimeMillis);
     } else {

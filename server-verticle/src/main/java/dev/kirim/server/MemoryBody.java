@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A small body kept in memory and written, synced and published in the one worker task of the publish: a
@@ -71,8 +70,7 @@ final class MemoryBody implements BodySink {
     byte[] bytes = body == null ? new byte[0] : body.getBytes();
     body = null;
     storage.createParentsNow(target);
-    try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE,
-      StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = PartialFiles.create(partial)) {
       ByteBuffer remaining = ByteBuffer.wrap(bytes);
       while (remaining.hasRemaining()) {
         channel.write(remaining);

@@ -114,13 +114,29 @@ final class OfferCheck {
     throws IOException {
     StorageDirectory storage = server.storage();
     String resumeKey = PartialFiles.resumeKey(offer, namespace.clientName(), server.options().isResume());
-    StorageDirectory.Existing existing = storage.inspectNow(target);
-    existing = Sameness.needsChecksum(offer, existing)
-      ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
-      : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
+    StorageDirectory.Existing existing = existing(storage, offer, target, dryRun);
     return new Survey(existing, storage.usableSpaceNow(),
       server.partials().partialFor(target, resumeKey, offer.resumeId(), namespace.clientName() != null, offer.size(),
         offer.checksumAlgorithm(), dryRun));
+  }
+
+  /**
+   * Blocking {@link #surveyNow} for a put: its body is all here, so no partial is looked for (one to resume
+   * would add nothing); a leftover under the partial's name is replaced when the body is written
+   * ({@link MemoryBody}). Two fewer file-system calls and no resume id per small file.
+   */
+  static Survey surveyPutNow(ServerContext server, Message.Offer offer, Path target) throws IOException {
+    StorageDirectory storage = server.storage();
+    return new Survey(existing(storage, offer, target, false), storage.usableSpaceNow(),
+      PartialFiles.wholeBody(target, offer.checksumAlgorithm()));
+  }
+
+  private static StorageDirectory.Existing existing(StorageDirectory storage, Message.Offer offer, Path target,
+                                                    boolean dryRun) throws IOException {
+    StorageDirectory.Existing existing = storage.inspectNow(target);
+    return Sameness.needsChecksum(offer, existing)
+      ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
+      : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());
   }
 
   private Future<OfferDecision> decide(Message.Offer offer, Path target, UploadClaims.Claim claim, Survey survey) {

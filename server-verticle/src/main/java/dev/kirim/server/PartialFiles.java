@@ -9,12 +9,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -127,6 +130,29 @@ final class PartialFiles {
       StorageDirectory.feed(partial, have, prefix);
     }
     return new Partial(partial, have, prefix, label);
+  }
+
+  /**
+   * The partial file of a body that arrived whole (a put): written once from memory and published, never
+   * resumed, so it carries no resume key and nothing on disk is looked at for it.
+   */
+  static Partial wholeBody(Path target, ChecksumAlgorithm algorithm) {
+    return new Partial(target.resolveSibling("." + target.getFileName() + NameRules.PARTIAL_SUFFIX), 0,
+      algorithm.start(), null);
+  }
+
+  /**
+   * Creates a new, empty partial file for writing (blocking). One left under its name (an interrupted upload of
+   * another version, a put's leftover) is deleted first: truncating it would keep its extended attributes, and
+   * opening it without O_EXCL would follow a symbolic link planted there, out of the storage directory.
+   */
+  static FileChannel create(Path partial) throws IOException {
+    try {
+      return FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (FileAlreadyExistsException leftover) {
+      Files.delete(partial);
+      return FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
   }
 
   /**

@@ -121,12 +121,7 @@ final class PutBatch {
 
   /** One put, as its offer and commit would go: the same survey, decision (quota included), checks and publish. */
   private Stored storeOne(Item item, Namespace namespace, boolean fsync) throws IOException {
-    OfferCheck.Survey survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
-    if (survey.partial().offset() > 0) {
-      // A partial of this very version left by a larger-body path: the put carries every byte, start afresh.
-      Files.deleteIfExists(survey.partial().path());
-      survey = OfferCheck.surveyNow(server, namespace, item.offer, item.target, false);
-    }
+    OfferCheck.Survey survey = OfferCheck.surveyPutNow(server, item.offer, item.target);
     OfferDecision decision = OfferCheck.decideNow(server, namespace, item.offer, item.target, item.claim, survey);
     if (decision instanceof OfferDecision.Skip skip) {
       return new Stored.Kept(skip.existing(), skip.same());

@@ -47,6 +47,8 @@ final class StorageDirectory {
   private final LinkGuard links;
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
+  // Whether the file system keeps an account of its space, asked once with the store (one statfs per offer).
+  private volatile boolean unbounded;
   // Probed once the directory exists (create); none until then.
   private volatile ExtendedAttributes attributes = ExtendedAttributes.unsupported();
   private volatile ChecksumCache checksums = new ChecksumCache(attributes);
@@ -72,6 +74,7 @@ final class StorageDirectory {
       Path probe = Files.createTempFile(root, ".kirim-probe-", ".tmp");
       Files.delete(probe);
       store = Files.getFileStore(root);
+      unbounded = store.getTotalSpace() == 0;
       attributes = ExtendedAttributes.probe(root);
       checksums = new ChecksumCache(attributes);
       return null;
@@ -224,11 +227,12 @@ final class StorageDirectory {
     FileStore known = store;
     if (known == null) {
       known = Files.getFileStore(root);
+      unbounded = known.getTotalSpace() == 0;
       store = known;
     }
     // A file system that reports no size at all (ramfs, some FUSE ones) keeps no account of space: treated as
     // unbounded, so offers are not refused for "0 bytes free"; a write that fails there fails as a write error.
-    return known.getTotalSpace() == 0 ? Long.MAX_VALUE : known.getUsableSpace();
+    return unbounded ? Long.MAX_VALUE : known.getUsableSpace();
   }
 
   Future<Long> usableSpace() {

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +129,40 @@ class NameTraversalTest extends ServerTestBase {
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * A link under a partial file's name (only a local user can put one there: no client may name a partial) is
+   * replaced, never written through, whether the body streams to disk or waits in memory.
+   */
+  @Test
+  void aLinkPlantedUnderAPartialsNameIsNeverWrittenThrough(VertxTestContext testContext) throws IOException {
+    Path outside = Files.createDirectories(tempDir.resolve("outside"));
+    byte[] secret = content(64, 3);
+    Path secretFile = Files.write(outside.resolve("secret.txt"), secret);
+    Files.createSymbolicLink(storage.resolve(".big.bin.kirim-part"), secretFile);
+    Files.createSymbolicLink(storage.resolve(".small.bin.kirim-part"), secretFile);
+    byte[] big = content(STREAMED_SIZE, 4);
+    byte[] small = content(100, 5);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> client.upload(1, "big.bin", big).compose(done -> client.upload(2, "small.bin", small)))
+      .map(done -> {
+        assertArrayEquals(secret, readBytes(secretFile));
+        assertEquals(List.of("secret.txt"), tree(outside));
+        assertOnlyRegularFiles("big.bin", "small.bin");
+        assertStored("big.bin", big);
+        assertStored("small.bin", small);
+        assertNoPartials();
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private void assertOnlyRegularFiles(String... names) {
+    for (String name : names) {
+      assertTrue(Files.isRegularFile(stored(name), LinkOption.NOFOLLOW_LINKS), name + " is not a regular file");
+    }
   }
 
   /** Neither overwritten through the link, nor its size and checksum given away in a skip. */

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Small files sent whole ({@code put}): many in one write, stored together, each answered as its commit. */
@@ -132,6 +133,39 @@ class PutTest extends ServerTestBase {
         assertEquals(2L, error.id());
         assertInstanceOf(Message.Done.class, replies.get(2));
         assertFinalFiles("after.bin", "good.bin");
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  void aPutReplacesALeftoverPartialOfItsNameAndNeverWritesThroughALinkThere(VertxTestContext testContext)
+    throws Exception {
+    byte[] first = content(2000, 1);
+    byte[] second = content(3000, 2);
+    // A partial of another version, labelled for a resume, and a link planted under a partial's name.
+    Path leftover = storage.resolve(".a.bin.kirim-part");
+    Files.write(leftover, content(500, 9));
+    ExtendedAttributes attributes = ExtendedAttributes.probe(storage);
+    attributes.write(leftover, PartialFiles.RESUME_ATTRIBUTE, "a.bin|500|1|crc32c||someone");
+    Path outside = Files.writeString(tempDir.resolve("outside.txt"), "not the server's");
+    Files.createSymbolicLink(storage.resolve(".b.bin.kirim-part"), outside);
+    startServer()
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(wire(put(1, "a.bin", first), first).appendBuffer(wire(put(2, "b.bin", second), second)));
+        return collect(client, 2);
+      })
+      .map(replies -> {
+        assertInstanceOf(Message.Done.class, replies.get(0));
+        assertInstanceOf(Message.Done.class, replies.get(1));
+        assertStored("a.bin", first);
+        assertStored("b.bin", second);
+        assertFalse(Files.isSymbolicLink(stored("b.bin")), "b.bin was published as the planted link");
+        assertEquals("not the server's", uncheckedRead(outside));
+        assertNull(attributes.read(stored("a.bin"), PartialFiles.RESUME_ATTRIBUTE),
+          "the leftover's resume label came along");
         assertTrue(partials().isEmpty(), "partials left: " + partials());
         return null;
       })
@@ -255,6 +289,14 @@ class PutTest extends ServerTestBase {
   private FileTime uncheckedMtime(String name) {
     try {
       return Files.getLastModifiedTime(stored(name));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String uncheckedRead(Path file) {
+    try {
+      return Files.readString(file);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
