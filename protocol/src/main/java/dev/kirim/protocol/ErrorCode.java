@@ -1,7 +1,5 @@
 package dev.kirim.protocol;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -67,7 +65,6 @@ public enum ErrorCode {
   }
 
   /** @return the name used on the wire, e.g. {@code checksum_mismatch} */
-  @JsonValue
   public String wireName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
@@ -86,7 +83,6 @@ public enum ErrorCode {
    * @param wireName the name as sent on the wire
    * @return the code, or {@link #INTERNAL} for a name this version does not know (a newer server)
    */
-  @JsonCreator
   public static ErrorCode fromWireName(String wireName) {
     return BY_WIRE_NAME.getOrDefault(wireName, INTERNAL);
   }

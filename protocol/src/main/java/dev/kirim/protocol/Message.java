@@ -1,10 +1,5 @@
 package dev.kirim.protocol;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -12,24 +7,6 @@ import io.vertx.core.buffer.Buffer;
  * exchange; each record below documents only its fields' constraints, which its constructor enforces so
  * that a decoded message is always a valid one.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-  @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
-  @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
-  @JsonSubTypes.Type(value = Message.Offer.class, name = "offer"),
-  @JsonSubTypes.Type(value = Message.Send.class, name = "send"),
-  @JsonSubTypes.Type(value = Message.Skip.class, name = "skip"),
-  @JsonSubTypes.Type(value = Message.Data.class, name = "data"),
-  @JsonSubTypes.Type(value = Message.Put.class, name = "put"),
-  @JsonSubTypes.Type(value = Message.Commit.class, name = "commit"),
-  @JsonSubTypes.Type(value = Message.Cancel.class, name = "cancel"),
-  @JsonSubTypes.Type(value = Message.Preview.class, name = "preview"),
-  @JsonSubTypes.Type(value = Message.Done.class, name = "done"),
-  @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
-  @JsonSubTypes.Type(value = Message.Ping.class, name = "ping"),
-  @JsonSubTypes.Type(value = Message.Pong.class, name = "pong"),
-})
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
 
   /**
@@ -48,9 +25,7 @@ public sealed interface Message {
   }
 
   /** Client → server, first line of a connection. {@code token} is optional. */
-  record Hello(@JsonProperty(required = true) int version,
-               @JsonProperty(required = true) String clientId,
-               String token) implements Message {
+  record Hello(int version, String clientId, String token) implements Message {
     public Hello {
       requireText(clientId, "clientId");
     }
@@ -62,11 +37,7 @@ public sealed interface Message {
    * {@code client} (since 2.1) is the name of the authenticated client, absent when the server does not
    * authenticate; {@code ping: true} says that it answers a {@link Ping} with a {@link Pong} at once.
    */
-  record Welcome(@JsonProperty(required = true) int version,
-                 @JsonProperty(required = true) String serverId,
-                 @JsonProperty(required = true) long maxFileSize,
-                 Integer maxPutSize,
-                 String client,
+  record Welcome(int version, String serverId, long maxFileSize, Integer maxPutSize, String client,
                  Boolean ping) implements Message {
     public Welcome {
       requirePresent(serverId, "serverId");
@@ -95,16 +66,8 @@ public sealed interface Message {
    * {@code mode} holds permission bits for the published file (the server masks them); {@code dryRun} asks
    * for a {@link Preview} instead of a {@link Send}: nothing is claimed, created or changed.
    */
-  record Offer(@JsonProperty(required = true) long id,
-               @JsonProperty(required = true) String name,
-               @JsonProperty(required = true) long size,
-               @JsonProperty(required = true) Long mtime,
-               String algorithm,
-               String checksum,
-               Integer mode,
-               Boolean setMtime,
-               Boolean dryRun,
-               String resumeId) implements Message {
+  record Offer(long id, String name, long size, Long mtime, String algorithm, String checksum, Integer mode,
+               Boolean setMtime, Boolean dryRun, String resumeId) implements Message {
     public Offer {
       requireNonNegative(id, "id");
       requireText(name, "name");
@@ -141,19 +104,16 @@ public sealed interface Message {
       return new Offer(id, name, size, mtime, algorithm, checksum, mode, setMtime, dryRun, resumeId);
     }
 
-    @JsonIgnore
     public ChecksumAlgorithm checksumAlgorithm() {
       return algorithm == null ? ChecksumAlgorithm.DEFAULT : ChecksumAlgorithm.fromWireName(algorithm);
     }
 
     /** @return whether the published file gets {@code mtime} (the default) */
-    @JsonIgnore
     public boolean keepsMtime() {
       return setMtime == null || setMtime;
     }
 
-    /** @return whether this is a dry run (not named {@code isDryRun}: Jackson would drop the field with it) */
-    @JsonIgnore
+    /** @return whether this is a dry run */
     public boolean previewOnly() {
       return dryRun != null && dryRun;
     }
@@ -165,10 +125,7 @@ public sealed interface Message {
    * {@code algorithm}, when set, is the algorithm the commit's checksum must use (a resumed upload commits
    * with {@code sha256}).
    */
-  record Send(@JsonProperty(required = true) long id,
-              @JsonProperty(required = true) long offset,
-              String resumeId,
-              String algorithm) implements Message {
+  record Send(long id, long offset, String resumeId, String algorithm) implements Message {
     public Send {
       requireNonNegative(id, "id");
       requireNonNegative(offset, "offset");
@@ -191,11 +148,7 @@ public sealed interface Message {
    * the offer asked) or {@link #DIFFERS} (it does not, and the server's policy keeps it); {@code size},
    * {@code mtime} and, when known, {@code checksum} describe the server's copy.
    */
-  record Skip(@JsonProperty(required = true) long id,
-              @JsonProperty(required = true) String reason,
-              @JsonProperty(required = true) long size,
-              Long mtime,
-              String checksum) implements Message {
+  record Skip(long id, String reason, long size, Long mtime, String checksum) implements Message {
 
     public static final String SAME = "same";
     public static final String DIFFERS = "differs";
@@ -207,16 +160,13 @@ public sealed interface Message {
     }
 
     /** @return true only for {@link #SAME}: a reason this version does not know is no promise of sameness */
-    @JsonIgnore
     public boolean same() {
       return SAME.equals(reason);
     }
   }
 
   /** Client → server: exactly {@code length} raw body bytes follow this line. */
-  record Data(@JsonProperty(required = true) long id,
-              @JsonProperty(required = true) long offset,
-              @JsonProperty(required = true) long length) implements Message {
+  record Data(long id, long offset, long length) implements Message {
     public Data {
       requireNonNegative(id, "id");
       requireNonNegative(offset, "offset");
@@ -230,13 +180,7 @@ public sealed interface Message {
    * it, as for an offer carrying one, and answers as it answers a commit ({@code done}, {@code skip} or
    * {@code error}). Only to a server whose welcome carried {@code maxPutSize}, for files up to that size.
    */
-  record Put(@JsonProperty(required = true) long id,
-             @JsonProperty(required = true) String name,
-             @JsonProperty(required = true) long size,
-             @JsonProperty(required = true) Long mtime,
-             String algorithm,
-             @JsonProperty(required = true) String checksum,
-             Integer mode,
+  record Put(long id, String name, long size, Long mtime, String algorithm, String checksum, Integer mode,
              Boolean setMtime) implements Message {
 
     /** The largest put any server takes (a server may announce less): a put's body is held in memory. */
@@ -259,8 +203,7 @@ public sealed interface Message {
   }
 
   /** Client → server, after the body: the checksum of the whole file, as {@code algorithm:hex}. */
-  record Commit(@JsonProperty(required = true) long id,
-                @JsonProperty(required = true) String checksum) implements Message {
+  record Commit(long id, String checksum) implements Message {
     public Commit {
       requireNonNegative(id, "id");
       requireText(checksum, "checksum");
@@ -271,8 +214,7 @@ public sealed interface Message {
    * Client → server, after a body instead of its {@code commit}: the file changed while it was being sent, so
    * the bytes must not be published. The server discards the upload and answers {@code error cancelled}.
    */
-  record Cancel(@JsonProperty(required = true) long id,
-                @JsonProperty(required = true) String reason) implements Message {
+  record Cancel(long id, String reason) implements Message {
     public Cancel {
       requireNonNegative(id, "id");
       requirePresent(reason, "reason");
@@ -285,9 +227,7 @@ public sealed interface Message {
    * {@link #OVERWRITE} or {@link #RENAME}). Dry-run offers that would be skipped or refused get the usual
    * {@code skip} or {@code error}.
    */
-  record Preview(@JsonProperty(required = true) long id,
-                 @JsonProperty(required = true) String action,
-                 @JsonProperty(required = true) long offset) implements Message {
+  record Preview(long id, String action, long offset) implements Message {
 
     public static final String CREATE = "create";
     public static final String RESUME = "resume";
@@ -303,10 +243,7 @@ public sealed interface Message {
   }
 
   /** Server → client: the file is stored, synced and visible under {@code name} (which differs under {@code rename}). */
-  record Done(@JsonProperty(required = true) long id,
-              @JsonProperty(required = true) String name,
-              @JsonProperty(required = true) long bytes,
-              @JsonProperty(required = true) String checksum) implements Message {
+  record Done(long id, String name, long bytes, String checksum) implements Message {
     public Done {
       requireNonNegative(id, "id");
       requirePresent(name, "name");
@@ -316,9 +253,7 @@ public sealed interface Message {
   }
 
   /** Server → client: a refusal or failure; {@code id} is absent when the error concerns the connection. */
-  record Error(Long id,
-               @JsonProperty(required = true) ErrorCode code,
-               @JsonProperty(required = true) String message) implements Message {
+  record Error(Long id, ErrorCode code, String message) implements Message {
     public Error {
       if (id != null) {
         requireNonNegative(id, "id");
@@ -353,7 +288,7 @@ public sealed interface Message {
     }
   }
 
-  // A required field sent as an explicit null passes Jackson's presence check: refuse it here.
+  // A required field sent as an explicit null is present: refused here, with the field's own constraints.
   private static void requirePresent(Object value, String field) {
     if (value == null) {
       throw new ProtocolException(ErrorCode.MALFORMED, "field '" + field + "' must not be null");

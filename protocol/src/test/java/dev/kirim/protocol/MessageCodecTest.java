@@ -86,6 +86,40 @@ class MessageCodecTest {
     assertFalse(line.contains("null"), line);
   }
 
+  /** The exact bytes: type first, then the fields in their record order, text as UTF-8, control characters escaped. */
+  @Test
+  void encodingIsTheDocumentedLine() {
+    assertEquals("{\"type\":\"offer\",\"id\":9,\"name\":\"ä/y\",\"size\":3,\"mtime\":5,\"algorithm\":\"crc32c\","
+        + "\"checksum\":\"crc32c:0a1b2c3d\",\"mode\":420,\"setMtime\":false,\"dryRun\":true}\n",
+      MessageCodec.encode(new Message.Offer(9, "ä/y", 3, 5L, "crc32c", "crc32c:0a1b2c3d", 0644, false, true))
+        .toString(StandardCharsets.UTF_8));
+    assertEquals("{\"type\":\"error\",\"code\":\"busy\",\"message\":\"a\\n\\\"b\\\"\\u0001\"}\n",
+      MessageCodec.encode(new Message.Error(null, ErrorCode.BUSY, "a\n\"b\"\u0001")).toString(StandardCharsets.UTF_8));
+    assertEquals("{\"type\":\"ping\"}\n", MessageCodec.encode(new Message.Ping()).toString(StandardCharsets.UTF_8));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"error\",\"code\":5,\"message\":\"m\"}",
+    "{\"type\":\"error\",\"code\":[\"busy\"],\"message\":\"m\"}",
+  })
+  void errorCodeThatIsNotAStringIsMalformed(String line) {
+    assertTrue(malformed(line).getMessage().contains("'code'"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"data\",\"id\":1,\"offset\":\"0\",\"length\":2}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":0.0,\"length\":2}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":{},\"length\":2}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":null,\"length\":2}",
+    "{\"type\":\"data\",\"id\":1,\"offset\":9223372036854775808,\"length\":2}",
+  })
+  void aRefusedFieldIsNamed(String line) {
+    ProtocolException failure = malformed(line);
+    assertTrue(failure.getMessage().contains("'offset'"), failure.getMessage());
+  }
+
   @Test
   void toBufferIsTheEncoding() {
     Message message = new Message.Send(1, 2);
