@@ -40,7 +40,7 @@ final class MessageFields {
       throw new ProtocolException(ErrorCode.MALFORMED, "header line is null, not a JSON object");
     }
     if (start != JsonToken.START_OBJECT) {
-      throw new ProtocolException(ErrorCode.MALFORMED, "header line is " + MessageCodec.describe(start)
+      throw new ProtocolException(ErrorCode.MALFORMED, "header line is " + describe(start)
         + ", not a JSON object");
     }
     Map<String, Value> fields = new HashMap<>();
@@ -162,6 +162,20 @@ final class MessageFields {
 
   private static ProtocolException wrongShape(String field, String expected, Value got) {
     return new ProtocolException(ErrorCode.MALFORMED, "field '" + field + "' must be " + expected + ", got "
-      + MessageCodec.describe(got.token()));
+      + describe(got.token()));
+  }
+
+  /** @return how a refusal names what came instead of the expected value */
+  private static String describe(JsonToken token) {
+    return switch (token) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT -> "an integer";
+      case VALUE_NUMBER_FLOAT -> "a number with a fraction or exponent";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      default -> token.toString();
+    };
   }
 }

@@ -47,7 +47,7 @@ final class StorageDirectory {
   private final LinkGuard links;
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
-  // Whether the file system keeps an account of its space, asked once with the store (one statfs per offer).
+  // True when the file system keeps no account of its space (a total of 0): asked once, so an offer costs one statfs.
   private volatile boolean unbounded;
   // Probed once the directory exists (create); none until then.
   private volatile ExtendedAttributes attributes = ExtendedAttributes.unsupported();
