@@ -70,6 +70,9 @@ public class ClientApplication extends KirimApplication {
   /** A service with an HTTP port has Vert.x keep metrics (its meters join the service's on {@code /metrics}). */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
+    // A push reads only the files it names, never its own jar. Without class-path resolving Vert.x also makes no
+    // file-cache directory (/tmp/vertx-cache-*) per run, which a killed client would leave behind.
+    options.getFileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false);
     VertxOptions withMetrics = config != null && config.http() != null ? HttpEndpoints.withMetrics(options) : options;
     return clusterRequested() ? LiteMemberJoin.builder(withMetrics) : super.createVertxBuilder(withMetrics);
   }
