@@ -137,9 +137,9 @@ class NameTraversalTest extends ServerTestBase {
    */
   @Test
   void aLinkPlantedUnderAPartialsNameIsNeverWrittenThrough(VertxTestContext testContext) throws IOException {
-    Path outside = Files.createDirectories(tempDir.resolve("outside"));
     byte[] secret = content(64, 3);
-    Path secretFile = Files.write(outside.resolve("secret.txt"), secret);
+    Path secretFile = secretOutside(secret);
+    Path outside = secretFile.getParent();
     Files.createSymbolicLink(storage.resolve(".big.bin.kirim-part"), secretFile);
     Files.createSymbolicLink(storage.resolve(".small.bin.kirim-part"), secretFile);
     byte[] big = content(STREAMED_SIZE, 4);
@@ -150,7 +150,7 @@ class NameTraversalTest extends ServerTestBase {
       .map(done -> {
         assertArrayEquals(secret, readBytes(secretFile));
         assertEquals(List.of("secret.txt"), tree(outside));
-        assertOnlyRegularFiles("big.bin", "small.bin");
+        assertRegularFiles("big.bin", "small.bin");
         assertStored("big.bin", big);
         assertStored("small.bin", small);
         assertNoPartials();
@@ -159,7 +159,12 @@ class NameTraversalTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
-  private void assertOnlyRegularFiles(String... names) {
+  /** @return {@code outside/secret.txt} holding {@code secret}, beside the storage directory */
+  private Path secretOutside(byte[] secret) throws IOException {
+    return Files.write(Files.createDirectories(tempDir.resolve("outside")).resolve("secret.txt"), secret);
+  }
+
+  private void assertRegularFiles(String... names) {
     for (String name : names) {
       assertTrue(Files.isRegularFile(stored(name), LinkOption.NOFOLLOW_LINKS), name + " is not a regular file");
     }
@@ -168,9 +173,9 @@ class NameTraversalTest extends ServerTestBase {
   /** Neither overwritten through the link, nor its size and checksum given away in a skip. */
   @Test
   void symlinkedFileLeadingOutsideIsRefusedUnderEveryPolicy(VertxTestContext testContext) throws IOException {
-    Path outside = Files.createDirectories(tempDir.resolve("outside"));
     byte[] secret = content(64, 3);
-    Path secretFile = Files.write(outside.resolve("secret.txt"), secret);
+    Path secretFile = secretOutside(secret);
+    Path outside = secretFile.getParent();
     Files.createSymbolicLink(storage.resolve("innocent.txt"), secretFile);
     // One policy after the other: servers on one storage directory share its upload claims.
     Future<?> policies = Future.succeededFuture();
