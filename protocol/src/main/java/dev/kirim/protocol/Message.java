@@ -5,7 +5,8 @@ import io.vertx.core.buffer.Buffer;
 /**
  * A kirim header line: one JSON object whose {@code type} names the message. See docs/PROTOCOL.md for the
  * exchange; each record below documents only its fields' constraints, which its constructor enforces so
- * that a decoded message is always a valid one.
+ * that a decoded message is always a valid one. {@link MessageCodec} writes and reads each record's fields by
+ * name, in record order, and says which are required: a new field goes into both.
  */
 public sealed interface Message {
 
