@@ -67,7 +67,12 @@ class MessageCodecTest {
       new Message.Commit(7, "sha256:" + "ab".repeat(32)),
       new Message.Done(7, "dir/ä file-1.txt", 12_345, "sha256:" + "ab".repeat(32)),
       new Message.Error(7L, ErrorCode.CHECKSUM_MISMATCH, "expected x, got y"),
-      new Message.Error(null, ErrorCode.BUSY, "too many connections"));
+      new Message.Error(null, ErrorCode.BUSY, "too many connections"),
+      // Every optional field set at least once: a field the codec forgot would not come back.
+      new Message.Offer(9, "y", 3, 5L, "sha256", "sha256:" + "cd".repeat(32), 0755, true, false, "rid-1"),
+      new Message.Send(7, 4096, "rid-1", "sha256"),
+      new Message.Put(11, "p", 1, -5L, "sha256", "sha256:" + "ef".repeat(32), 0640, false),
+      new Message.Welcome(2, "server-1", 1L << 40, 0, "aji", false));
     for (Message message : all) {
       assertEquals(message, roundTrip(message));
     }
