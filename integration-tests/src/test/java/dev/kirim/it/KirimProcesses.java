@@ -146,7 +146,7 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       if (script != null) {
         command.add(script.toString());
         environment.put("KIRIM_CLIENT_JAR", jar.toString());
-        environment.put("JAVA", Jars.java());
+        environment.putIfAbsent("JAVA", Jars.java());
         environment.put("XDG_CACHE_HOME", cacheDir.toString());
         environment.put("KIRIM_JAVA_OPTS", String.join(" ", jvm));
       } else {
