@@ -64,6 +64,8 @@ Options:
   --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
                         kirim server, twice, untimed: a server is a daemon, timed past its JIT warm-up as in
                         production (default 5000; 500 with --quick; 0: time cold servers)
+  --server-warmup-big SIZE  the size of that one larger warm-up file (default 64M), to warm the big-file
+                        receive path further
   --work DIR            scratch directory (default: a fresh mktemp -d under $TMPDIR or /tmp; removed at exit)
   --data-dir DIR        keep generated source data here and reuse it across runs (never deleted)
   --port-base N         first TCP port to try (default 27100; busy ports are skipped)
@@ -122,6 +124,7 @@ while (($#)); do
     --out) OUT=${2:?}; shift ;;
     --keep) KEEP=1 ;;
     --server-warmup) SERVER_WARMUP=${2:?}; shift ;;
+    --server-warmup-big) SERVER_WARMUP_BIG=${2:?}; shift ;;
     --no-install) INSTALL=0 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -144,6 +147,7 @@ fi
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE <= 1024 || PORT_BASE >= 65000)); then die "--port-base must be in 1025..64999"; fi
 SIZE_B=$(to_bytes "$SIZE"); FILE_SIZE_B=$(to_bytes "$FILE_SIZE")
 MULTI_SIZE_B=$(to_bytes "$MULTI_SIZE"); FANOUT_SIZE_B=$(to_bytes "$FANOUT_SIZE")
+SERVER_WARMUP_BIG_B=$(to_bytes "${SERVER_WARMUP_BIG:=64M}")
 ((SIZE_B > 0 && FILE_SIZE_B > 0 && MULTI_SIZE_B > 0 && FANOUT_SIZE_B > 0)) || die "sizes must be > 0"
 
 has() { [[ ",$1," == *",$2,"* ]]; }
@@ -497,11 +501,11 @@ warm_server() {
   ((SERVER_WARMUP > 0)) || return 0
   [[ $name == warmup-server ]] && return 0
   port=$(grep -o -m1 'listening on [0-9.]*:[0-9]*' "$LOGS/$name.log" | sed 's/.*://')
-  if [[ ! -f $src/.complete ]]; then
+  if [[ ! -f $src/.complete-$SERVER_WARMUP-$SERVER_WARMUP_BIG_B ]]; then
     rm -rf -- "$src"; mkdir -p "$src/small"
     head -c $((SERVER_WARMUP * 4096)) /dev/urandom | (cd "$src/small" && split -b 4096 -a 6 -d - f)
-    head -c $((64 * 1024 * 1024)) /dev/urandom >"$src/big.bin"
-    touch "$src/.complete"
+    head -c "$SERVER_WARMUP_BIG_B" /dev/urandom >"$src/big.bin"
+    touch "$src/.complete-$SERVER_WARMUP-$SERVER_WARMUP_BIG_B"
   fi
   for pass in 1 2; do
     kirim_argv "$name-warmup$pass"
@@ -1177,7 +1181,7 @@ report() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -r); $(java -version 2>&1 | head -1)"
     echo "load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); run took $(( $(date +%s) - RUN_START )) s"
-    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD server-java-opts='$SERVER_JAVA_OPTS' server-warmup=${SERVER_WARMUP}x4K+64M,twice${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${SERVER_ARGS:+ server-args='$SERVER_ARGS'}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
+    echo "options: rounds=$ROUNDS size=$SIZE files=${NFILES}x$FILE_SIZE multi=${NCLIENTS}x$MULTI_SIZE fanout=$FANOUT_SIZE x $NSERVERS cases=$CASES fsync=$FSYNC client-cmd=$CLIENT_CMD server-java-opts='$SERVER_JAVA_OPTS' server-warmup=${SERVER_WARMUP}x4K+$SERVER_WARMUP_BIG,twice${SERVER_EXTRA:+ server-extra=$SERVER_EXTRA}${SERVER_ARGS:+ server-args='$SERVER_ARGS'}${CLIENT_EXTRA:+ client-extra=$CLIENT_EXTRA}"
     if has "$TOOLS" kirim; then
       echo "kirim client: $(client_cmd_text "$CLIENT_CMD")$(has "$CASES" 5 && echo "; case 5 runs both: kirim-jar = java -jar, kirim-script = bin/kirim-client")"
     fi
