@@ -182,6 +182,9 @@ for run in $(stale_runs); do
   rm -rf /tmp/${E2E_PREFIX}${run}-*
 done
 WORK=$(mktemp -d "/tmp/${PREFIX}XXXXXX")
+# Servers keep a Vert.x file cache (their status page comes from the jar); one killed on purpose would leave it
+# in /tmp. In WORK, it goes with the run.
+JAVA_OPTS="$JAVA_OPTS -Dvertx.cacheDirBase=$WORK/vertx-cache"
 
 # ---------------------------------------------------------------- network
 CURRENT_STEP=network

@@ -1,9 +1,12 @@
 package dev.kirim.it;
 
+import dev.kirim.testkit.TestFiles;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +29,9 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
 
   private final List<KirimProcess> started = new ArrayList<>();
   private int count;
+  // Where the processes' Vert.x keeps its file cache (the server's status page comes from its jar): a process
+  // killed on purpose would leave its cache directory in /tmp; here it goes when this object closes.
+  private Path vertxCache;
 
   /** @return a launch of the server jar in {@code workDir} */
   public Launch server(Path workDir) {
@@ -78,6 +84,21 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       process.close();
     }
     started.clear();
+    if (vertxCache != null) {
+      TestFiles.deleteTree(vertxCache);
+      vertxCache = null;
+    }
+  }
+
+  private String vertxCacheOption() {
+    try {
+      if (vertxCache == null) {
+        vertxCache = Files.createTempDirectory("kirim-it-vertx-");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return "-Dvertx.cacheDirBase=" + vertxCache.resolve("cache");
   }
 
   /** One command line: {@code java [jvm options] -jar JAR [-conf CONF] [launcher args]}. */
@@ -143,6 +164,9 @@ public final class KirimProcesses implements AutoCloseable, AfterEachCallback {
       }
       List<String> command = new ArrayList<>();
       Map<String, String> environment = new HashMap<>(env);
+      // First, so that a test's own -Dvertx.cacheDirBase wins.
+      List<String> jvm = new ArrayList<>(List.of(vertxCacheOption()));
+      jvm.addAll(this.jvm);
       if (script != null) {
         command.add(script.toString());
         environment.put("KIRIM_CLIENT_JAR", jar.toString());
