@@ -122,8 +122,8 @@ final class OfferCheck {
 
   /**
    * Blocking {@link #surveyNow} for a put: its body is all here, so no partial is looked for (one to resume
-   * would add nothing); a leftover under the partial's name is replaced when the body is written
-   * ({@link MemoryBody}). Two fewer file-system calls and no resume id per small file.
+   * would add nothing) and the put writes a partial of its own ({@link PartialFiles#wholeBody}). Two fewer
+   * file-system calls and no resume id per small file.
    */
   static Survey surveyPutNow(ServerContext server, Message.Offer offer, Path target) throws IOException {
     StorageDirectory storage = server.storage();

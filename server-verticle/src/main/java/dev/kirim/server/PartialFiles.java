@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The life of partial files, where bodies are written before they are published: their hidden names next to
@@ -134,11 +135,14 @@ final class PartialFiles {
 
   /**
    * The partial file of a body that arrived whole (a put): written once from memory and published, never
-   * resumed, so it carries no resume key and nothing on disk is looked at for it.
+   * resumed, so it carries no resume key and nothing on disk is looked at for it. A name of its own, as an
+   * unlabelled partial's: a resumable partial of the name is not its business, and two servers sharing a
+   * storage directory (whose name claims are their own) cannot meet in it. Unique, not secret: a plain random.
    */
   static Partial wholeBody(Path target, ChecksumAlgorithm algorithm) {
-    return new Partial(target.resolveSibling("." + target.getFileName() + NameRules.PARTIAL_SUFFIX), 0,
-      algorithm.start(), null);
+    String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    return new Partial(target.resolveSibling("." + target.getFileName() + "." + random + NameRules.PARTIAL_SUFFIX),
+      0, algorithm.start(), null);
   }
 
   /**
@@ -150,7 +154,7 @@ final class PartialFiles {
     try {
       return FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (FileAlreadyExistsException leftover) {
-      Files.delete(partial);
+      Files.deleteIfExists(partial);
       return FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
   }
