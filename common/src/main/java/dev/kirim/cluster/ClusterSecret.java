@@ -25,18 +25,19 @@ import java.util.function.UnaryOperator;
 /**
  * The secret every member of one kirim cluster shares ({@code cluster.secret}), and what it is for: signing what
  * a member trusts when another member wrote it — the server records of {@code kirim.servers}, the jobs sent
- * to {@code kirim.push} and the {@code kirim.received} events ({@link ReceivedEvent#verified}) — so that a process that joined the cluster without the secret can neither redirect
- * clients nor have a job run. Hazelcast's open-source edition authenticates no member, so the trust has to be
- * in the messages themselves.
+ * to {@code kirim.push} and the {@code kirim.received} events ({@link ReceivedEvent#verified}) — so that a
+ * process that joined the cluster without the secret can neither redirect clients, nor have a job run, nor
+ * pass for a server in an event. Hazelcast's open-source edition authenticates no member, so the trust has to
+ * be in the messages themselves.
  * <p>
  * A signed value is an envelope, a JSON object:
  * <pre>{"signed": "&lt;the payload as JSON text&gt;", "sender": "…", "expiresAt": 1764700000000,
  *  "nonce": "&lt;16 random bytes, base64url&gt;", "hmac": "&lt;64 hex&gt;"}</pre>
  * The HMAC-SHA256 covers a purpose ({@code record}, {@code job} or {@code event}: a signed record cannot pass
  * for a job), the sender, the expiry, the nonce and the payload's exact text (kept as text so that no
- * re-encoding along the way changes what was signed). Expired envelopes and envelopes claiming more than {@link #MAX_VALIDITY_MS} are
- * refused; a job's nonce is remembered until it expires so that a replayed job is refused too
- * ({@link ReplayGuard}). Members' clocks must agree to within a few seconds (NTP).
+ * re-encoding along the way changes what was signed). Expired envelopes and envelopes claiming more than
+ * {@link #MAX_VALIDITY_MS} are refused; a job's nonce is remembered until it expires so that a replayed job is
+ * refused too ({@link ReplayGuard}). Members' clocks must agree to within a few seconds (NTP).
  */
 public final class ClusterSecret {
 
@@ -283,7 +284,6 @@ public final class ClusterSecret {
     }
   }
 
-  /** Why an envelope is refused; the message is meant for a log line. */
   /**
    * Made on the first signature, not with the class: every client reads its secret setting through this class,
    * and a standalone push, which signs nothing, need not pay the ~7 ms of seeding a SecureRandom at start.
@@ -292,6 +292,7 @@ public final class ClusterSecret {
     static final SecureRandom RANDOM = new SecureRandom();
   }
 
+  /** Why an envelope is refused; the message is meant for a log line. */
   public static final class SignatureException extends Exception {
 
     public SignatureException(String message) {

@@ -64,7 +64,8 @@ public record ReceivedEvent(String name, String storedAs, long bytes, String che
    * @throws ClusterSecret.SignatureException saying why not: no signature, another secret, expired, or a body
    *   that is not what was signed
    */
-  public static ReceivedEvent verified(Message<?> message, ClusterSecret secret) throws ClusterSecret.SignatureException {
+  public static ReceivedEvent verified(Message<?> message, ClusterSecret secret)
+    throws ClusterSecret.SignatureException {
     String signature = message.headers().get(SIGNATURE_HEADER);
     if (signature == null) {
       throw new ClusterSecret.SignatureException("not signed with the cluster secret (no '" + SIGNATURE_HEADER
