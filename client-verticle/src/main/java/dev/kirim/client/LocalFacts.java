@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -196,8 +198,10 @@ final class LocalFacts {
   private Facts look(Path path) throws IOException {
     Facts facts = stat(path);
     if (facts.size() <= SMALL_FILE_BYTES) {
+      // Reading it is the readability check: a refused open says "not readable" as the access check would.
       return readSmall(path, facts);
     }
+    requireReadable(path);
     Facts known = checksummed.get(path);
     if (known != null && known.sameVersion(facts)) {
       return new Facts(facts.size(), facts.mtime(), known.checksum(), null, facts.mode());
@@ -216,7 +220,7 @@ final class LocalFacts {
   private Facts readSmall(Path path, Facts before) throws IOException {
     Facts facts = before;
     for (int attempt = 1; ; attempt++) {
-      byte[] bytes = Files.readAllBytes(path);
+      byte[] bytes = readUpTo(path, facts.size());
       Facts after = stat(path);
       if (bytes.length == after.size() && after.sameVersion(facts)) {
         ChecksumAlgorithm.Checksum checksum = algorithm.start();
@@ -229,6 +233,32 @@ final class LocalFacts {
       }
       facts = after;
     }
+  }
+
+  /**
+   * Reads a small file expected to hold {@code size} bytes with one read of up to {@code size + 1} bytes: a
+   * short read of a regular file means its end, so a file that grew shows as one byte too many and one that
+   * shrank as too few, and the look after the read decides. ({@code Files.readAllBytes} makes two more calls:
+   * an {@code fstat} for the size and a read that finds the end.)
+   */
+  private static byte[] readUpTo(Path path, long size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate((int) size + 1);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.read(buffer);
+    } catch (AccessDeniedException e) {
+      throw notReadable(path);
+    }
+    return Arrays.copyOf(buffer.array(), buffer.position());
+  }
+
+  private static void requireReadable(Path path) {
+    if (!Files.isReadable(path)) {
+      throw notReadable(path);
+    }
+  }
+
+  private static LocalFileException notReadable(Path path) {
+    return new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not readable (permissions)");
   }
 
   private static void requireUnchanged(Path path, Facts before, Facts after) {
@@ -252,9 +282,6 @@ final class LocalFacts {
     }
     if (!attributes.isRegularFile()) {
       throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not a regular file");
-    }
-    if (!Files.isReadable(path)) {
-      throw new LocalFileException(ClientErrorCode.UNREADABLE, path + " is not readable (permissions)");
     }
     Integer mode = attributes instanceof PosixFileAttributes posix ? FileModes.bits(posix.permissions()) : null;
     return new Facts(attributes.size(), attributes.lastModifiedTime().toMillis(), null, null, mode);

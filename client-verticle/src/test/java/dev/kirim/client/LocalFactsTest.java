@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 
 import static dev.kirim.testkit.Await.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -76,6 +77,25 @@ class LocalFactsTest {
     assertEquals(9, facts.size());
     assertEquals("crc32c:e3069283", facts.checksum());
     assertEquals("123456789", facts.content().toString());
+  }
+
+  @Test
+  void anEmptyFileAndOneOfTheSmallLimitAreReadWhole(Vertx vertx) throws Exception {
+    byte[] limit = new byte[LocalFacts.SMALL_FILE_BYTES];
+    new java.util.Random(7).nextBytes(limit);
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
+
+    LocalFacts.Facts empty = await(facts.of(Files.write(dir.resolve("empty"), new byte[0])));
+    assertEquals(0, empty.size());
+    assertEquals("crc32c:00000000", empty.checksum());
+    assertEquals(0, empty.content().length());
+
+    LocalFacts.Facts full = await(facts.of(Files.write(dir.resolve("limit"), limit)));
+    assertEquals(limit.length, full.size());
+    assertArrayEquals(limit, full.content().getBytes());
+    ChecksumAlgorithm.Checksum expected = ChecksumAlgorithm.CRC32C.start();
+    expected.update(limit);
+    assertEquals(expected.value(), full.checksum());
   }
 
   @Test

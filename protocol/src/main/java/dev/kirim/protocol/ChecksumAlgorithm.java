@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.zip.CRC32C;
 
@@ -125,7 +126,8 @@ public enum ChecksumAlgorithm {
 
       @Override
       public String value() {
-        return "crc32c:" + String.format("%08x", crc.getValue());
+        // HexFormat, not String.format: a put of a small file computes one, and the formatter was ~5 µs of it.
+        return "crc32c:" + HexFormat.of().toHexDigits((int) crc.getValue());
       }
     }
 
@@ -150,7 +152,7 @@ public enum ChecksumAlgorithm {
 
       @Override
       public String value() {
-        return algorithm.wireName() + ":" + java.util.HexFormat.of().formatHex(digest.digest());
+        return algorithm.wireName() + ":" + HexFormat.of().formatHex(digest.digest());
       }
     }
   }
