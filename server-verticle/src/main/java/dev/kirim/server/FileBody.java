@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A large body streamed into its partial file as it arrives, from the resume offset on. Chunks are kept as
@@ -49,6 +50,8 @@ final class FileBody implements BodySink {
   private final String resumeKey;
   // Bytes written between two early syncs; 0: no early syncs (the body is not durable).
   private final long writeBackBytes;
+  // Told of every batch once it is in the file (on a worker): the upload's space reservation shrinks by it.
+  private final LongConsumer onDisk;
   private FileChannel channel;
   // The open in progress, then the last batch write: each batch starts once the one before has ended.
   private Future<Void> writing = Future.succeededFuture();
@@ -68,11 +71,13 @@ final class FileBody implements BodySink {
   /**
    * @param writeBackBytes bytes written between two early syncs ({@link #WRITE_BACK_BYTES} for a durable
    *                       body), or 0 for none
+   * @param onDisk         told how many bytes each write put into the file, from the worker that wrote them
    */
   FileBody(Vertx vertx, StorageDirectory storage, PartialFiles partials, Path target, PartialFiles.Partial partial,
-           long writeBackBytes) {
+           long writeBackBytes, LongConsumer onDisk) {
     this.vertx = vertx;
     this.writeBackBytes = writeBackBytes;
+    this.onDisk = onDisk;
     this.storage = storage;
     this.partials = partials;
     this.target = target;
@@ -208,7 +213,9 @@ final class FileBody implements BodySink {
       remaining += source.remaining();
     }
     while (remaining > 0) {
-      remaining -= channel.write(sources);
+      long written = channel.write(sources);
+      remaining -= written;
+      onDisk.accept(written);
     }
     return null;
   }

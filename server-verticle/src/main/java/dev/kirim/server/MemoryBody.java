@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 
 /**
  * A small body kept in memory and written, synced and published in the one worker task of the publish: a
@@ -21,11 +22,14 @@ final class MemoryBody implements BodySink {
   private final Path target;
   private final Path partial;
   private final int size;
+  private final LongConsumer onDisk;
   // Allocated with the first chunk, not with the offer: accepted offers alone hold no memory.
   private Buffer body;
   private boolean dropped;
 
-  MemoryBody(StorageDirectory storage, Path target, Path partial, long size) {
+  /** @param onDisk told how many bytes {@link #persist} put into the file, once they are there */
+  MemoryBody(StorageDirectory storage, Path target, Path partial, long size, LongConsumer onDisk) {
+    this.onDisk = onDisk;
     this.storage = storage;
     this.target = target;
     this.partial = partial;
@@ -75,6 +79,7 @@ final class MemoryBody implements BodySink {
       while (remaining.hasRemaining()) {
         channel.write(remaining);
       }
+      onDisk.accept(bytes.length);
       metadata.apply(partial);
       if (fsync) {
         channel.force(true);

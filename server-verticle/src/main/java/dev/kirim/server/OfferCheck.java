@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * Decides the answer to an offer: accept it (with the resume offset), skip it, refuse it (a failed future
@@ -115,7 +116,7 @@ final class OfferCheck {
     StorageDirectory storage = server.storage();
     String resumeKey = PartialFiles.resumeKey(offer, namespace.clientName(), server.options().isResume());
     StorageDirectory.Existing existing = existing(storage, offer, target, dryRun);
-    return new Survey(existing, storage.usableSpaceNow(),
+    return new Survey(existing, FreeSpace.measureNow(server),
       server.partials().partialFor(target, resumeKey, offer.resumeId(), namespace.clientName() != null, offer.size(),
         offer.checksumAlgorithm(), dryRun));
   }
@@ -123,11 +124,12 @@ final class OfferCheck {
   /**
    * Blocking {@link #surveyNow} for a put: its body is all here, so no partial is looked for (one to resume
    * would add nothing) and the put writes a partial of its own ({@link PartialFiles#wholeBody}). Two fewer
-   * file-system calls and no resume id per small file.
+   * file-system calls and no resume id per small file. The free space is measured by the caller, once for a
+   * batch of puts ({@link PutBatch}).
    */
-  static Survey surveyPutNow(ServerContext server, Message.Offer offer, Path target) throws IOException {
-    StorageDirectory storage = server.storage();
-    return new Survey(existing(storage, offer, target, false), storage.usableSpaceNow(),
+  static Survey surveyPutNow(ServerContext server, Message.Offer offer, Path target, FreeSpace free)
+    throws IOException {
+    return new Survey(existing(server.storage(), offer, target, false), free,
       PartialFiles.wholeBody(target, offer.checksumAlgorithm()));
   }
 
@@ -182,12 +184,12 @@ final class OfferCheck {
     long reserve = server.options().getLimits().getMinFreeBytes();
     // What uploads in flight will still write is taken too: offers racing for the last room get it once.
     SpaceReservations reservations = SpaceReservations.of(server.vertx());
-    long available = survey.freeBytes() - reserve;
-    if (claim == null ? available - reservations.reservedBytes() < needed
+    LongSupplier available = () -> survey.free().now(reservations) - reserve;
+    if (claim == null ? reservations.reservedThenAvailable(available) < needed
       : !holdReservation(claim, reservations.tryReserve(needed, available))) {
       throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
-        + needed + " bytes, the server has " + survey.freeBytes() + " free, keeps " + reserve + " in reserve and "
-        + "has promised " + reservations.reservedBytes() + " to " + reservations.uploads() + " upload(s) in flight");
+        + needed + " bytes, the server has " + survey.free().now(reservations) + " free, keeps " + reserve
+        + " in reserve and has promised " + reservations.reservedBytes() + " to " + reservations.uploads() + " upload(s) in flight");
     }
     String overQuota = namespace.reserve(target, offer.size(), claim == null);
     if (overQuota != null) {
@@ -209,6 +211,28 @@ final class OfferCheck {
     return true;
   }
 
-  record Survey(StorageDirectory.Existing existing, long freeBytes, PartialFiles.Partial partial) {
+  record Survey(StorageDirectory.Existing existing, FreeSpace free, PartialFiles.Partial partial) {
+  }
+
+  /**
+   * The storage's free space as measured, and what reserved uploads had written by then. Between the
+   * measurement and the decision another upload may write: its reservation shrinks by those bytes, and the
+   * measurement does not show them yet, so they would count as free twice and two uploads could get the last
+   * room. {@link #now} takes them off (at worst bytes written just before the measurement count twice: a
+   * refusal a moment early, never a half-written file; {@link SpaceReservations#reservedThenAvailable} says in
+   * which order to ask). It also lets one measurement serve a batch of puts.
+   */
+  record FreeSpace(long measured, long writtenBefore) {
+
+    /** Blocking: measures the storage's free space. */
+    static FreeSpace measureNow(ServerContext server) throws IOException {
+      long written = SpaceReservations.of(server.vertx()).writtenBytes();
+      return new FreeSpace(server.storage().usableSpaceNow(), written);
+    }
+
+    /** @return the free space now: the measurement less what reserved uploads wrote since */
+    long now(SpaceReservations reservations) {
+      return Math.max(0, measured - (reservations.writtenBytes() - writtenBefore));
+    }
   }
 }

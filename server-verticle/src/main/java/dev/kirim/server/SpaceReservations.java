@@ -6,6 +6,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The free space promised to uploads in flight. The file system's free space counts only the bytes already
@@ -24,6 +25,8 @@ final class SpaceReservations implements Shareable {
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicInteger uploads = new AtomicInteger();
   private final AtomicLong changes = new AtomicLong();
+  // Bytes that moved from promised to written, ever: see OfferCheck.FreeSpace.
+  private final AtomicLong written = new AtomicLong();
 
   /** @return the reservations of {@code vertx}'s servers */
   static SpaceReservations of(Vertx vertx) {
@@ -37,13 +40,14 @@ final class SpaceReservations implements Shareable {
    * Reserves {@code bytes} if they fit in {@code available} next to what is reserved already: checked and
    * taken in one atomic step, so that of two offers racing for the last room exactly one gets it.
    *
-   * @param available the free space measured on the storage, less the {@code minFreeBytes} reserve
+   * @param available the free space on the storage, less the {@code minFreeBytes} reserve; asked after each look
+   *                  at what is reserved (see {@link #reservedThenAvailable})
    * @return the reservation, or {@code null} when the bytes do not fit
    */
-  Reservation tryReserve(long bytes, long available) {
+  Reservation tryReserve(long bytes, LongSupplier available) {
     while (true) {
       long now = reserved.get();
-      if (available - now < bytes) {
+      if (available.getAsLong() - now < bytes) {
         return null;
       }
       if (reserved.compareAndSet(now, now + bytes)) {
@@ -57,6 +61,21 @@ final class SpaceReservations implements Shareable {
   /** @return bytes promised to uploads in flight and not yet written */
   long reservedBytes() {
     return reserved.get();
+  }
+
+  /**
+   * @return {@code available} (asked after the reserved bytes are read) less what is reserved: written bytes
+   *   leave the reservations only after they count as {@link #writtenBytes written}, so a free space that takes
+   *   written bytes off, asked in this order, sees every byte at least once
+   */
+  long reservedThenAvailable(LongSupplier available) {
+    long now = reserved.get();
+    return available.getAsLong() - now;
+  }
+
+  /** @return bytes written by reserved uploads since the server started: only differences mean something */
+  long writtenBytes() {
+    return written.get();
   }
 
   /** @return uploads in flight holding a reservation */
@@ -81,7 +100,11 @@ final class SpaceReservations implements Shareable {
     void written(long bytes) {
       long before = left.getAndUpdate(n -> n <= 0 ? n : Math.max(0, n - bytes));
       if (before > 0) {
-        reserved.addAndGet(-Math.min(before, bytes));
+        long moved = Math.min(before, bytes);
+        // Counted as written before it leaves the reservation: a concurrent decision may see it in both (too
+        // little free, for a moment), never in neither.
+        written.addAndGet(moved);
+        reserved.addAndGet(-moved);
       }
     }
 

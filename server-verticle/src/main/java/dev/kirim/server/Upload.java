@@ -39,9 +39,9 @@ final class Upload {
     this.claim = claim;
     this.received = partial.offset();
     this.body = partial.offset() == 0 && offer.size() <= BUFFERED_MAX_BYTES
-      ? new MemoryBody(server.storage(), target, partial.path(), offer.size())
+      ? new MemoryBody(server.storage(), target, partial.path(), offer.size(), claim::written)
       : new FileBody(server.vertx(), server.storage(), server.partials(), target, partial,
-        server.options().isFsync() ? FileBody.WRITE_BACK_BYTES : 0);
+        server.options().isFsync() ? FileBody.WRITE_BACK_BYTES : 0, claim::written);
   }
 
   long id() {
@@ -68,7 +68,6 @@ final class Upload {
   /** @return true when the sink is full: the caller pauses until {@link #drainHandler}. */
   boolean write(Buffer chunk) {
     received += chunk.length();
-    claim.written(chunk.length());
     if (body.failure() != null) {
       return false;
     }

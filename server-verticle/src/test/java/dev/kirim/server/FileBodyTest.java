@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,12 +34,16 @@ class FileBodyTest {
   @TempDir
   Path storageRoot;
 
+  // What the body said it put into the file: the upload's space reservation shrinks by exactly that.
+  private final AtomicLong onDisk = new AtomicLong();
+
   @Test
   void aDurableBodyIsSyncedWhileItArrives(Vertx vertx, VertxTestContext testContext) {
     byte[] content = content(9 * MIB + 123);
     receive(vertx, "durable.bin", content, MIB)
       .onComplete(testContext.succeeding(body -> testContext.verify(() -> {
         assertArrayEquals(content, Files.readAllBytes(storageRoot.resolve(".durable.bin.partial")));
+        assertEquals(content.length, onDisk.get());
         // One early sync per MiB written, but never two at once: at least one, at most nine.
         assertTrue(body.earlySyncs() >= 1 && body.earlySyncs() <= 9, body.earlySyncs() + " early syncs");
         testContext.completeNow();
@@ -51,6 +56,7 @@ class FileBodyTest {
     receive(vertx, "plain.bin", content, 0)
       .onComplete(testContext.succeeding(body -> testContext.verify(() -> {
         assertArrayEquals(content, Files.readAllBytes(storageRoot.resolve(".plain.bin.partial")));
+        assertEquals(content.length, onDisk.get());
         assertEquals(0, body.earlySyncs());
         testContext.completeNow();
       })));
@@ -65,7 +71,7 @@ class FileBodyTest {
       ChecksumAlgorithm.CRC32C.start(), null);
     Promise<FileBody> received = Promise.promise();
     vertx.runOnContext(v -> {
-      FileBody body = new FileBody(vertx, storage, partials, target, partial, writeBackBytes);
+      FileBody body = new FileBody(vertx, storage, partials, target, partial, writeBackBytes, onDisk::addAndGet);
       body.open()
         .compose(opened -> {
           Promise<Void> written = Promise.promise();
