@@ -62,9 +62,9 @@ final class BodySender {
     long length = facts.size() - task.offset;
     LongConsumer counted = pacer.body(task.file.remoteName(), facts.size(), task.offset);
     writer.write(new Message.Data(id, task.offset, length));
-    Buffer content = facts.content();
+    byte[] content = facts.content();
     if (content != null) {
-      writer.write(task.offset == 0 ? content : content.slice((int) task.offset, content.length()));
+      writer.write(content, (int) task.offset, content.length - (int) task.offset);
       task.facts = facts.withChecksum(facts.checksum());
       pacer.charge(length);
       counted.accept(length);
@@ -146,7 +146,7 @@ final class BodySender {
       || cause instanceof FileNotFoundException);
   }
 
-  private String checksumOf(Buffer content) {
+  private String checksumOf(byte[] content) {
     dev.kirim.protocol.ChecksumAlgorithm.Checksum checksum = task.commitAlgorithm.start();
     checksum.update(content);
     return checksum.value();

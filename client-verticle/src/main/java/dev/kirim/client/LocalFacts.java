@@ -3,7 +3,6 @@ package dev.kirim.client;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +16,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +36,7 @@ final class LocalFacts {
    * further file access; it is never kept beyond the send. {@code mode} holds its permission bits when they
    * are preserved, else {@code null}.
    */
-  record Facts(long size, long mtime, String checksum, Buffer content, Integer mode) {
+  record Facts(long size, long mtime, String checksum, byte[] content, Integer mode) {
 
     Facts withChecksum(String checksum) {
       return new Facts(size, mtime, checksum, null, mode);
@@ -220,12 +218,13 @@ final class LocalFacts {
   private Facts readSmall(Path path, Facts before) throws IOException {
     Facts facts = before;
     for (int attempt = 1; ; attempt++) {
-      byte[] bytes = readUpTo(path, facts.size());
+      byte[] bytes = new byte[(int) facts.size()];
+      int read = readInto(path, bytes);
       Facts after = stat(path);
-      if (bytes.length == after.size() && after.sameVersion(facts)) {
+      if (read == after.size() && after.sameVersion(facts)) {
         ChecksumAlgorithm.Checksum checksum = algorithm.start();
         checksum.update(bytes);
-        return new Facts(facts.size(), facts.mtime(), checksum.value(), Buffer.buffer(bytes), facts.mode());
+        return new Facts(facts.size(), facts.mtime(), checksum.value(), bytes, facts.mode());
       }
       if (attempt == STABLE_READ_TRIES) {
         requireUnchanged(path, facts, after);
@@ -236,19 +235,21 @@ final class LocalFacts {
   }
 
   /**
-   * Reads a small file expected to hold {@code size} bytes with one read of up to {@code size + 1} bytes: a
-   * short read of a regular file means its end, so a file that grew shows as one byte too many and one that
-   * shrank as too few, and the look after the read decides. ({@code Files.readAllBytes} makes two more calls:
-   * an {@code fstat} for the size and a read that finds the end.)
+   * Reads a small file into {@code bytes}, sized for what it held when looked at, with one read (a scattering
+   * one, with one byte more to spare): a short read of a regular file means its end, so a file that grew shows
+   * as one byte too many and one that shrank as too few, and the look after the read decides.
+   * ({@code Files.readAllBytes} makes two more calls, an {@code fstat} for the size and a read that finds the
+   * end, and copies the bytes twice more.)
+   *
+   * @return the bytes read, {@code bytes.length + 1} when the file grew
    */
-  private static byte[] readUpTo(Path path, long size) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate((int) size + 1);
+  private static int readInto(Path path, byte[] bytes) throws IOException {
+    ByteBuffer[] targets = {ByteBuffer.wrap(bytes), ByteBuffer.allocate(1)};
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      channel.read(buffer);
+      return (int) Math.max(0, channel.read(targets));
     } catch (AccessDeniedException e) {
       throw notReadable(path);
     }
-    return Arrays.copyOf(buffer.array(), buffer.position());
   }
 
   private static void requireReadable(Path path) {

@@ -35,12 +35,22 @@ public final class MessageWriter {
 
   /** Raw bytes (a small body) in their place between messages. */
   public MessageWriter write(Buffer bytes) {
+    pending(bytes.length()).appendBuffer(bytes);
+    return this;
+  }
+
+  /** {@code length} bytes of {@code bytes} from {@code offset} (a small file's body), copied in their place. */
+  public MessageWriter write(byte[] bytes, int offset, int length) {
+    pending(length).appendBytes(bytes, offset, length);
+    return this;
+  }
+
+  private Buffer pending(int firstLength) {
     if (pending == null) {
-      pending = Buffer.buffer(Math.max(256, bytes.length()));
+      pending = Buffer.buffer(Math.max(256, firstLength));
       context.runOnContext(v -> flush());
     }
-    pending.appendBuffer(bytes);
-    return this;
+    return pending;
   }
 
   /**
