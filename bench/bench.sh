@@ -147,7 +147,8 @@ fi
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE <= 1024 || PORT_BASE >= 65000)); then die "--port-base must be in 1025..64999"; fi
 SIZE_B=$(to_bytes "$SIZE"); FILE_SIZE_B=$(to_bytes "$FILE_SIZE")
 MULTI_SIZE_B=$(to_bytes "$MULTI_SIZE"); FANOUT_SIZE_B=$(to_bytes "$FANOUT_SIZE")
-SERVER_WARMUP_BIG_B=$(to_bytes "${SERVER_WARMUP_BIG:=64M}")
+: "${SERVER_WARMUP_BIG:=64M}"
+SERVER_WARMUP_BIG_B=$(to_bytes "$SERVER_WARMUP_BIG")
 ((SIZE_B > 0 && FILE_SIZE_B > 0 && MULTI_SIZE_B > 0 && FANOUT_SIZE_B > 0)) || die "sizes must be > 0"
 
 has() { [[ ",$1," == *",$2,"* ]]; }
