@@ -181,7 +181,7 @@ final class ClientConnection {
     if (sendingBody) {
       heldRequests.add(put.toBuffer().appendBytes(facts.content()));
     } else {
-      // Line and bytes straight into the writer's buffer: a 4 KiB file's bytes were copied five times before.
+      // Line and bytes go straight into the writer's buffer: one copy of the file's bytes before the socket's.
       writer.write(put.toBuffer()).write(facts.content(), 0, facts.content().length);
     }
     // The bytes are on their way (copied into the writer's buffer): not held beyond the send.
