@@ -6,10 +6,10 @@ import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
 import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.LongSupplier;
 
 /**
  * Decides the answer to an offer: accept it (with the resume offset), skip it, refuse it (a failed future
@@ -184,11 +184,12 @@ final class OfferCheck {
     long reserve = server.options().getLimits().getMinFreeBytes();
     // What uploads in flight will still write is taken too: offers racing for the last room get it once.
     SpaceReservations reservations = SpaceReservations.of(server.vertx());
-    LongSupplier available = () -> survey.free().now(reservations) - reserve;
-    if (claim == null ? reservations.reservedThenAvailable(available) < needed
-      : !holdReservation(claim, reservations.tryReserve(needed, available))) {
+    FreeSpace free = survey.free();
+    long available = free.measured() - reserve;
+    if (claim == null ? reservations.freeForReservation(available, free.writtenBefore()) < needed
+      : !holdReservation(claim, reservations.tryReserve(needed, available, free.writtenBefore()))) {
       throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
-        + needed + " bytes, the server has " + survey.free().now(reservations) + " free, keeps " + reserve
+        + needed + " bytes, the server has " + free.now(reservations) + " free, keeps " + reserve
         + " in reserve and has promised " + reservations.reservedBytes() + " to " + reservations.uploads() + " upload(s) in flight");
     }
     String overQuota = namespace.reserve(target, offer.size(), claim == null);
@@ -218,16 +219,21 @@ final class OfferCheck {
    * The storage's free space as measured, and what reserved uploads had written by then. Between the
    * measurement and the decision another upload may write: its reservation shrinks by those bytes, and the
    * measurement does not show them yet, so they would count as free twice and two uploads could get the last
-   * room. {@link #now} takes them off (at worst bytes written just before the measurement count twice: a
-   * refusal a moment early, never a half-written file; {@link SpaceReservations#reservedThenAvailable} says in
-   * which order to ask). It also lets one measurement serve a batch of puts.
+   * room. The decision ({@link SpaceReservations#tryReserve}) takes them off; at worst bytes written just
+   * before the measurement count twice: a refusal a moment early, never a half-written file. It also lets one
+   * measurement serve a batch of puts.
    */
   record FreeSpace(long measured, long writtenBefore) {
 
     /** Blocking: measures the storage's free space. */
     static FreeSpace measureNow(ServerContext server) throws IOException {
-      long written = SpaceReservations.of(server.vertx()).writtenBytes();
-      return new FreeSpace(server.storage().usableSpaceNow(), written);
+      return measureNow(server.vertx(), server.storage());
+    }
+
+    /** Blocking: measures {@code storage}'s free space. */
+    static FreeSpace measureNow(Vertx vertx, StorageDirectory storage) throws IOException {
+      long written = SpaceReservations.of(vertx).writtenBytes();
+      return new FreeSpace(storage.usableSpaceNow(), written);
     }
 
     /** @return the free space now: the measurement less what reserved uploads wrote since */

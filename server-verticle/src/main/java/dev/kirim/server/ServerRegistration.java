@@ -102,9 +102,9 @@ final class ServerRegistration {
    * of another live node refuses the start.
    */
   private Future<Void> claim() {
-    return server.storage().usableSpace()
-      .compose(usable -> {
-        ServerRecord own = record(usable);
+    return measureFreeSpace()
+      .compose(free -> {
+        ServerRecord own = record(free);
         return map.putIfAbsent(server.serverId(), entry(own), options.getRegistryTtlMs())
           .compose(existing -> existing == null ? Future.succeededFuture() : checkHolder(own, existing));
       });
@@ -142,9 +142,9 @@ final class ServerRegistration {
       return lastWrite;
     }
     writtenChanges = reservations.changes();
-    lastWrite = server.storage().usableSpace()
-      .compose(usable -> closed ? Future.<Void>succeededFuture()
-        : map.put(server.serverId(), entry(record(usable)), options.getRegistryTtlMs()))
+    lastWrite = measureFreeSpace()
+      .compose(free -> closed ? Future.<Void>succeededFuture()
+        : map.put(server.serverId(), entry(record(free)), options.getRegistryTtlMs()))
       .onFailure(e -> log.warn("Cannot refresh the registry record of {}: {}", server.serverId(), e.toString()));
     return lastWrite;
   }
@@ -157,9 +157,15 @@ final class ServerRegistration {
     return registry.entry(record, options.getRegistryTtlMs() + SIGNATURE_MARGIN_MS);
   }
 
-  ServerRecord record(long usableSpace) {
+  private Future<OfferCheck.FreeSpace> measureFreeSpace() {
+    return vertx.executeBlocking(() -> OfferCheck.FreeSpace.measureNow(vertx, server.storage()), false);
+  }
+
+  /** @param measured the storage's free space: the record shows what an offer would find free now */
+  ServerRecord record(OfferCheck.FreeSpace measured) {
     long reserved = reservations.reservedBytes();
-    long free = Math.max(0, usableSpace - options.getLimits().getMinFreeBytes() - reserved);
+    long free = Math.max(0, reservations.freeForReservation(
+      measured.measured() - options.getLimits().getMinFreeBytes(), measured.writtenBefore()));
     String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     return new ServerRecord(server.serverId(), advertisedHost(), server.actualPort(), free, BuildInfo.version(),
       instances, nodeId, Instant.now(), reserved, reservations.uploads());

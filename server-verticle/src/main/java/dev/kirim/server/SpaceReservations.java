@@ -6,7 +6,6 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * The free space promised to uploads in flight. The file system's free space counts only the bytes already
@@ -22,11 +21,14 @@ final class SpaceReservations implements Shareable {
   private static final String MAP = "kirim.server.reservations";
   private static final String KEY = "reservations";
 
-  private final AtomicLong reserved = new AtomicLong();
+  // Every byte ever promised, less what releases gave back unwritten: what is reserved now plus what reserved
+  // uploads have written since the server started. Writing moves bytes from reserved to written and leaves it
+  // as it is, so one counter decides, in one compare-and-set (see tryReserve).
+  private final AtomicLong committed = new AtomicLong();
+  // The written part of it: promised bytes that are in their files.
+  private final AtomicLong written = new AtomicLong();
   private final AtomicInteger uploads = new AtomicInteger();
   private final AtomicLong changes = new AtomicLong();
-  // Bytes that moved from promised to written, ever: see OfferCheck.FreeSpace.
-  private final AtomicLong written = new AtomicLong();
 
   /** @return the reservations of {@code vertx}'s servers */
   static SpaceReservations of(Vertx vertx) {
@@ -37,20 +39,26 @@ final class SpaceReservations implements Shareable {
   }
 
   /**
-   * Reserves {@code bytes} if they fit in {@code available} next to what is reserved already: checked and
-   * taken in one atomic step, so that of two offers racing for the last room exactly one gets it.
+   * Reserves {@code bytes} if they fit in the free space next to what is reserved already: checked and taken in
+   * one atomic step, so that of two offers racing for the last room exactly one gets it.
+   * <p>
+   * The free space was measured a moment ago; since then reserved uploads may have written bytes, which the
+   * measurement does not show and which have left their reservations. What is free now is therefore
+   * {@code available - (written - writtenBefore) - reserved}, that is {@code available + writtenBefore -
+   * committed}: a function of the one counter the compare-and-set guards. (Deciding on {@code reserved} and
+   * {@code written} read apart let a reservation slip through between a write and another reservation.)
    *
-   * @param available the free space on the storage, less the {@code minFreeBytes} reserve; asked after each look
-   *                  at what is reserved (see {@link #reservedThenAvailable})
+   * @param available     the free space measured on the storage, less the {@code minFreeBytes} reserve
+   * @param writtenBefore {@link #writtenBytes()} read just before that measurement
    * @return the reservation, or {@code null} when the bytes do not fit
    */
-  Reservation tryReserve(long bytes, LongSupplier available) {
+  Reservation tryReserve(long bytes, long available, long writtenBefore) {
     while (true) {
-      long now = reserved.get();
-      if (available.getAsLong() - now < bytes) {
+      long now = committed.get();
+      if (available + writtenBefore - now < bytes) {
         return null;
       }
-      if (reserved.compareAndSet(now, now + bytes)) {
+      if (committed.compareAndSet(now, now + bytes)) {
         uploads.incrementAndGet();
         changes.incrementAndGet();
         return new Reservation(bytes);
@@ -58,19 +66,14 @@ final class SpaceReservations implements Shareable {
     }
   }
 
-  /** @return bytes promised to uploads in flight and not yet written */
-  long reservedBytes() {
-    return reserved.get();
+  /** @return what {@link #tryReserve} would find free for a new reservation now (a dry run's answer) */
+  long freeForReservation(long available, long writtenBefore) {
+    return available + writtenBefore - committed.get();
   }
 
-  /**
-   * @return {@code available} (asked after the reserved bytes are read) less what is reserved: written bytes
-   *   leave the reservations only after they count as {@link #writtenBytes written}, so a free space that takes
-   *   written bytes off, asked in this order, sees every byte at least once
-   */
-  long reservedThenAvailable(LongSupplier available) {
-    long now = reserved.get();
-    return available.getAsLong() - now;
+  /** @return bytes promised to uploads in flight and not yet written (for reports: read apart, may lag) */
+  long reservedBytes() {
+    return Math.max(0, committed.get() - written.get());
   }
 
   /** @return bytes written by reserved uploads since the server started: only differences mean something */
@@ -100,18 +103,14 @@ final class SpaceReservations implements Shareable {
     void written(long bytes) {
       long before = left.getAndUpdate(n -> n <= 0 ? n : Math.max(0, n - bytes));
       if (before > 0) {
-        long moved = Math.min(before, bytes);
-        // Counted as written before it leaves the reservation: a concurrent decision may see it in both (too
-        // little free, for a moment), never in neither.
-        written.addAndGet(moved);
-        reserved.addAndGet(-moved);
+        written.addAndGet(Math.min(before, bytes));
       }
     }
 
     void release() {
       long before = left.getAndSet(-1);
       if (before >= 0) {
-        reserved.addAndGet(-before);
+        committed.addAndGet(-before);
         uploads.decrementAndGet();
         changes.incrementAndGet();
       }
