@@ -199,6 +199,10 @@ final class LocalFacts {
       // Reading it is the readability check: a refused open says "not readable" as the access check would.
       return readSmall(path, facts);
     }
+    return lookLarge(path, facts);
+  }
+
+  private Facts lookLarge(Path path, Facts facts) throws IOException {
     requireReadable(path);
     Facts known = checksummed.get(path);
     if (known != null && known.sameVersion(facts)) {
@@ -230,23 +234,36 @@ final class LocalFacts {
         requireUnchanged(path, facts, after);
         throw new LocalFileException(ClientErrorCode.FILE_CHANGED, path + " changed while being read");
       }
+      if (after.size() > SMALL_FILE_BYTES) {
+        // It grew past small while being read (a log being written): offered like any large file, not read whole.
+        return lookLarge(path, after);
+      }
       facts = after;
     }
   }
 
   /**
-   * Reads a small file into {@code bytes}, sized for what it held when looked at, with one read (a scattering
-   * one, with one byte more to spare): a short read of a regular file means its end, so a file that grew shows
-   * as one byte too many and one that shrank as too few, and the look after the read decides.
-   * ({@code Files.readAllBytes} makes two more calls, an {@code fstat} for the size and a read that finds the
-   * end, and copies the bytes twice more.)
+   * Reads a small file into {@code bytes}, sized for what it held when looked at, plus a one-byte probe in the
+   * same scattering read: a file that grew shows as one byte too many, one that shrank as too few, and the look
+   * after the read decides. On a local file system the first read fills the array (one call, where
+   * {@code Files.readAllBytes} makes two more: an {@code fstat} for the size and a read that finds the end);
+   * where reads may come back short (FUSE, network file systems) it reads on until the array is full or the
+   * file ends.
    *
    * @return the bytes read, {@code bytes.length + 1} when the file grew
    */
   private static int readInto(Path path, byte[] bytes) throws IOException {
     ByteBuffer[] targets = {ByteBuffer.wrap(bytes), ByteBuffer.allocate(1)};
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      return (int) Math.max(0, channel.read(targets));
+      long total = 0;
+      do {
+        long read = channel.read(targets);
+        if (read <= 0) {
+          break;
+        }
+        total += read;
+      } while (targets[0].hasRemaining());
+      return (int) total;
     } catch (AccessDeniedException e) {
       throw notReadable(path);
     }
