@@ -11,6 +11,7 @@ import io.vertx.launcher.application.HookContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -21,8 +22,11 @@ public class ServerApplication extends KirimApplication {
 
   private static final Logger log = LoggerFactory.getLogger(ServerApplication.class);
 
-  // Written by the launcher's thread, read by its shutdown hook.
+  // Set once every instance has started (by the last one, on its event loop), read by the signal handler and the
+  // launcher's shutdown hook. Not in afterVerticleDeployed: the launcher logs "Succeeded in deploying verticle"
+  // before it calls that hook, and a SIGTERM sent on seeing that line must find the server started.
   private volatile boolean deployed;
+  private final AtomicInteger startedInstances = new AtomicInteger();
   private boolean metrics;
 
   /** Bad usage or configuration. */
@@ -82,11 +86,6 @@ public class ServerApplication extends KirimApplication {
       : super.exitCodeFor(failure);
   }
 
-  @Override
-  public void afterVerticleDeployed(HookContext context) {
-    deployed = true;
-  }
-
   /**
    * Ctrl-C, SIGTERM: the launcher's shutdown hook undeploys the verticles and closes Vert.x; this says so, once,
    * for a server that had started (a failed start has already said why it ends).
@@ -102,6 +101,10 @@ public class ServerApplication extends KirimApplication {
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return ServerVerticle::new;
+    return () -> new ServerVerticle(instances -> {
+      if (startedInstances.incrementAndGet() == instances) {
+        deployed = true;
+      }
+    });
   }
 }

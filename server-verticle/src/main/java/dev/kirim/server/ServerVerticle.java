@@ -4,6 +4,8 @@ import dev.kirim.server.http.ServerHttp;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
+import java.util.function.IntConsumer;
+
 /**
  * Deploys a kirim server from the verticle configuration (see {@link ServerOptions}), announces every file
  * it publishes on the event bus ({@code kirim.received}) and registers the server in the server registry.
@@ -11,9 +13,21 @@ import io.vertx.core.VerticleBase;
  */
 public class ServerVerticle extends VerticleBase {
 
+  // Told, with the number of instances deployed together, when this one has started: before the deployment
+  // completes, so the jar knows it has started before anything outside can see that it did.
+  private final IntConsumer started;
   private KirimServer server;
   private ServerRegistration registration;
   private ServerHttp http;
+
+  public ServerVerticle() {
+    this(instances -> {
+    });
+  }
+
+  ServerVerticle(IntConsumer started) {
+    this.started = started;
+  }
 
   @Override
   public Future<?> start() {
@@ -34,7 +48,11 @@ public class ServerVerticle extends VerticleBase {
         return http.listen();
       })
       // A refused registration (a duplicate serverId) or HTTP port ends the start: stop listening too.
-      .recover(e -> stop().transform(closed -> Future.failedFuture(e)));
+      .recover(e -> stop().transform(closed -> Future.failedFuture(e)))
+      .map(v -> {
+        started.accept(context.getInstanceCount());
+        return v;
+      });
   }
 
   @Override
