@@ -190,7 +190,8 @@ final class OfferCheck {
       : !holdReservation(claim, reservations.tryReserve(needed, available, free.writtenBefore()))) {
       throw new ProtocolException(ErrorCode.NO_SPACE, "'" + offer.name() + "' needs "
         + needed + " bytes, the server has " + free.now(reservations) + " free, keeps " + reserve
-        + " in reserve and has promised " + reservations.reservedBytes() + " to " + reservations.uploads() + " upload(s) in flight");
+        + " in reserve and has promised " + reservations.reservedBytes() + " to " + reservations.uploads()
+        + " upload(s) in flight");
     }
     String overQuota = namespace.reserve(target, offer.size(), claim == null);
     if (overQuota != null) {
