@@ -156,7 +156,7 @@ final class ClientConnection {
     if (task.put) {
       writePut(id, task);
     } else {
-      writeRequest(offerOf(id, task).toBuffer());
+      writeRequest(offerOf(id, task).toBuffer(), null);
     }
   }
 
@@ -178,12 +178,7 @@ final class ClientConnection {
     task.offset = 0;
     task.committedChecksum = facts.checksum();
     push.pacer.body(task.file.remoteName(), facts.size(), 0).accept(facts.size());
-    if (sendingBody) {
-      heldRequests.add(put.toBuffer().appendBytes(facts.content()));
-    } else {
-      // Line and bytes go straight into the writer's buffer: one copy of the file's bytes before the socket's.
-      writer.write(put.toBuffer()).write(facts.content(), 0, facts.content().length);
-    }
+    writeRequest(put.toBuffer(), facts.content());
     // The bytes are on their way (copied into the writer's buffer): not held beyond the send.
     task.facts = facts.withChecksum(facts.checksum());
   }
@@ -196,12 +191,19 @@ final class ClientConnection {
       options.isPreserveMtime() ? null : Boolean.FALSE, options.isDryRun() ? Boolean.TRUE : null, task.resumeId);
   }
 
-  /** Writes an offer or a put now, or after the body on the wire: its data, bytes and commit go back to back. */
-  private void writeRequest(Buffer request) {
+  /**
+   * Writes an offer, or a put and its bytes, now, or after the body on the wire: its data, bytes and commit go
+   * back to back. Written now, line and bytes go straight into the writer's buffer (one copy of a file's bytes
+   * before the socket's); held, they are joined.
+   */
+  private void writeRequest(Buffer line, byte[] bytes) {
     if (sendingBody) {
-      heldRequests.add(request);
+      heldRequests.add(bytes == null ? line : line.appendBytes(bytes));
     } else {
-      writer.write(request);
+      writer.write(line);
+      if (bytes != null) {
+        writer.write(bytes, 0, bytes.length);
+      }
     }
   }
 
