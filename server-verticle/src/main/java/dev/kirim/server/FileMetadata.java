@@ -54,22 +54,22 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
   }
 
   /**
-   * Blocking: sets mtime on {@code file}, remembers its checksum there, then sets its mode (last: a read-only
-   * mode would keep a server that is not root from writing the attribute).
+   * Blocking: sets mtime on {@code file}, remembers its checksum there ({@link ChecksumCache}), then sets its
+   * mode (last: a read-only mode would keep a server that is not root from writing the attribute).
    */
   void applyTo(Path file, ChecksumCache checksums) throws IOException {
-    long mtimeNanos;
     if (mtimeMillis != null) {
       // Both times given: the JDK then sets them without reading the file's attributes first (and, following
       // links as Files.setLastModifiedTime does, without an lstat either: the file is our own new partial).
       Files.getFileAttributeView(file, BasicFileAttributeView.class)
         .setTimes(FileTime.fromMillis(mtimeMillis), FileTime.fromMillis(System.currentTimeMillis()), null);
       // A file system that keeps coarser times stores less: the checksum is then looked up in vain, never wrongly.
-      mtimeNanos = TimeUnit.MILLISECONDS.toNanos(mtimeMillis);
-    } else {
-      mtimeNanos = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS);
+      checksums.put(file, size, TimeUnit.MILLISECONDS.toNanos(mtimeMillis), checksum, algorithm);
+    } else if (ChecksumCache.remembers(size)) {
+      // The mtime the writes gave it: one lstat, not spent on a file too small to remember a checksum for.
+      checksums.put(file, size, Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS),
+        checksum, algorithm);
     }
-    checksums.put(file, size, mtimeNanos, checksum, algorithm);
     if (permissions != null) {
       try {
         Files.setPosixFilePermissions(file, permissions);

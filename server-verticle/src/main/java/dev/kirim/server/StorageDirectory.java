@@ -128,11 +128,20 @@ final class StorageDirectory {
 
   /**
    * Blocking: {@code existing} with the checksum remembered for it in {@code algorithm}, if any. Reads one
-   * extended attribute, never the file: what a quick-check skip can tell the client for free.
+   * extended attribute, never a file bigger than {@link ChecksumCache#SMALLEST_REMEMBERED} (a smaller one is
+   * read, which costs as much): what a quick-check skip can tell the client for free.
    */
   Existing withKnownChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm) {
     if (!existing.exists()) {
       return existing;
+    }
+    if (!ChecksumCache.remembers(existing.size())) {
+      try {
+        return existing.withChecksum(checksum(target, existing.size(), algorithm));
+      } catch (IOException e) {
+        // Unreadable, or cut short meanwhile: the skip goes without a checksum, as when none is remembered.
+        return existing;
+      }
     }
     String known = checksums.get(target, existing.size(), existing.mtimeNanos(), algorithm);
     return known == null ? existing : existing.withChecksum(known);
@@ -151,16 +160,21 @@ final class StorageDirectory {
       return existing.withChecksum(known);
     }
     String computed = checksum(target, existing.size(), algorithm);
-    // Only if it is still the file that was read (another writer may have renamed a file of the same size and
-    // mtime into place): else the value would be remembered for other content.
-    BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    boolean unchanged = after.size() == existing.size()
-      && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == existing.mtimeNanos()
-      && Objects.equals(after.fileKey(), existing.fileKey());
-    if (remember && unchanged) {
+    if (remember && ChecksumCache.remembers(existing.size()) && unchangedSince(target, existing)) {
       checksums.put(target, existing.size(), existing.mtimeNanos(), computed, algorithm);
     }
     return existing.withChecksum(computed);
+  }
+
+  /**
+   * @return whether {@code target} is still the file {@code existing} describes: another writer may have
+   *     renamed a file of the same size and mtime into place, whose checksum must not be remembered for it
+   */
+  private static boolean unchangedSince(Path target, Existing existing) throws IOException {
+    BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return after.size() == existing.size()
+      && after.lastModifiedTime().to(TimeUnit.NANOSECONDS) == existing.mtimeNanos()
+      && Objects.equals(after.fileKey(), existing.fileKey());
   }
 
   /** Creates the parent directories of {@code target}, refusing to create them through symbolic links. */

@@ -194,6 +194,26 @@ class ChangeDetectionTest extends ServerTestBase {
   }
 
   @Test
+  void aSmallFileRemembersNoChecksumYetItsSkipsTellOneAndAContentCompareReadsIt() throws IOException {
+    KirimServer server = start(options());
+    WireClient client = client(server);
+    byte[] small = content((int) ChecksumCache.SMALLEST_REMEMBERED - 1, 3);
+    assertInstanceOf(Message.Done.class, offerAndSend(client, quick(1, small, MTIME), small));
+    assertFalse(attributeNames(stored(NAME)).contains("kirim.crc32c"), "nothing remembered on a small file");
+
+    Message.Skip quickSkip = (Message.Skip) offerAndSend(client, quick(2, small, MTIME), small);
+    assertTrue(quickSkip.same());
+    assertEquals(Checksums.crc32c(small), quickSkip.checksum(), "a quick-check skip still tells the checksum");
+
+    // Bytes swapped behind kirim's back, size and mtime restored: the content compare reads the file again.
+    Files.write(stored(NAME), content(small.length, 4));
+    Files.setLastModifiedTime(stored(NAME), FileTime.fromMillis(MTIME));
+    Message.Skip contentSkip = (Message.Skip) offerAndSend(client, byContent(3, small, MTIME), small);
+    assertEquals(Message.Skip.DIFFERS, contentSkip.reason());
+    assertFalse(attributeNames(stored(NAME)).contains("kirim.crc32c"), "still nothing remembered");
+  }
+
+  @Test
   void aCancelledUploadIsDiscardedWithNothingPublished() {
     KirimServer server = start(options());
     WireClient client = client(server);
@@ -254,6 +274,10 @@ class ChangeDetectionTest extends ServerTestBase {
     assertEquals(new Message.Preview(3, Message.Preview.CREATE, 0), offerAndSend(second, other, original));
     assertEquals(List.of(partial), partials());
     assertFinalFiles();
+  }
+
+  private static List<String> attributeNames(Path file) throws IOException {
+    return Files.getFileAttributeView(file, UserDefinedFileAttributeView.class).list();
   }
 
   private static String xattr(Path file, String name) {
