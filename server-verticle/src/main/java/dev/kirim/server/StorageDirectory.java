@@ -127,9 +127,9 @@ final class StorageDirectory {
   }
 
   /**
-   * Blocking: {@code existing} with the checksum remembered for it in {@code algorithm}, if any. Reads one
-   * extended attribute, never a file bigger than {@link ChecksumCache#SMALLEST_REMEMBERED} (a smaller one is
-   * read, which costs as much): what a quick-check skip can tell the client for free.
+   * Blocking: {@code existing} with the checksum remembered for it in {@code algorithm}, if any: one extended
+   * attribute read, never the file; a file smaller than {@link ChecksumCache#SMALLEST_REMEMBERED} is read
+   * instead, which costs no more. What a quick-check skip can tell the client for free.
    */
   Existing withKnownChecksumNow(Path target, Existing existing, ChecksumAlgorithm algorithm) {
     if (!existing.exists()) {
