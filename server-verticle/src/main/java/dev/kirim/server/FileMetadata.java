@@ -59,10 +59,7 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
    */
   void applyTo(Path file, ChecksumCache checksums) throws IOException {
     if (mtimeMillis != null) {
-      // Both times given: the JDK then sets them without reading the file's attributes first (and, following
-      // links as Files.setLastModifiedTime does, without an lstat either: the file is our own new partial).
-      Files.getFileAttributeView(file, BasicFileAttributeView.class)
-        .setTimes(FileTime.fromMillis(mtimeMillis), FileTime.fromMillis(System.currentTimeMillis()), null);
+      setMtime(file, mtimeMillis);
       // A file system that keeps coarser times stores less: the checksum is then looked up in vain, never wrongly.
       checksums.put(file, size, TimeUnit.MILLISECONDS.toNanos(mtimeMillis), checksum, algorithm);
     } else if (ChecksumCache.remembers(size)) {
@@ -77,5 +74,20 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
         // A file system without POSIX permissions: nothing to preserve them in.
       }
     }
+  }
+
+  /**
+   * {@code java.io.File} sets a time by path ({@code stat}, {@code utimes}); {@code Files} opens the file for it
+   * ({@code openat}, {@code utimensat}, {@code close}): one call fewer per file. Both follow links,
+   * which is safe here: the file is our own new partial. The old API says only whether it worked, so a
+   * failure (or a time before 1970, which it does not take) goes the {@code Files} way, which says why.
+   */
+  private static void setMtime(Path file, long mtimeMillis) throws IOException {
+    if (mtimeMillis >= 0 && file.toFile().setLastModified(mtimeMillis)) {
+      return;
+    }
+    // Both times given: the JDK then sets them without reading the file's attributes first.
+    Files.getFileAttributeView(file, BasicFileAttributeView.class)
+      .setTimes(FileTime.fromMillis(mtimeMillis), FileTime.fromMillis(System.currentTimeMillis()), null);
   }
 }
