@@ -17,7 +17,8 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
  */
 final class ExtendedAttributes {
 
-  private static final int MAX_VALUE_BYTES = 1024;
+  // The longest value kirim writes is a resume key, which holds the name (up to 1024 bytes) and ~150 more.
+  private static final int MAX_VALUE_BYTES = 4096;
 
   private final boolean supported;
 
@@ -60,7 +61,7 @@ final class ExtendedAttributes {
       view(file).read(name, value);
       return new String(value.array(), 0, value.position(), StandardCharsets.UTF_8);
     } catch (IOException | UnsupportedOperationException e) {
-      // Not set, longer than any kirim writes, gone meanwhile, or refused: nothing to go by.
+      // Not set, longer than any value kirim writes, gone meanwhile, or refused: nothing to go by.
       return null;
     }
   }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a published file gets besides its bytes: the sender's modification time (so that the next offer's
  * size-and-mtime check can tell it is the same file), the sender's permission bits less the server's
- * {@code umask} (never setuid, setgid or sticky), and its checksum remembered ({@link ChecksumCache}).
+ * {@code umask} (never setuid, setgid or sticky), and, from 64 KiB on, its checksum remembered
+ * ({@link ChecksumCache}).
  * Applied to the partial file before it is synced and published, so that it is durable with the bytes.
  *
  * @param mtimeMillis the time to set, or {@code null} to keep the arrival time

@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * <p>
  * Whether a stored copy is the same as the offered file is decided by {@link Sameness}; the policy then
  * decides what happens to a copy that differs. Nothing here reads a stored file's bytes unless the offer asks
- * for a content comparison and the copy's checksum is not remembered ({@link ChecksumCache}).
+ * for a content comparison and the copy's checksum is not remembered ({@link ChecksumCache}), or the copy is
+ * smaller than {@link ChecksumCache#SMALLEST_REMEMBERED} (read for the checksum a skip tells).
  */
 final class OfferCheck {
 
@@ -133,8 +134,12 @@ final class OfferCheck {
       PartialFiles.wholeBody(target, offer.checksumAlgorithm()));
   }
 
-  private static StorageDirectory.Existing existing(StorageDirectory storage, Message.Offer offer, Path target,
-                                                    boolean dryRun) throws IOException {
+  /**
+   * The stored copy under {@code target}, with its checksum when deciding needs it or it is known (blocking).
+   * Only a caller holding the name's claim may pass {@code dryRun} false: a checksum read is then remembered.
+   */
+  static StorageDirectory.Existing existing(StorageDirectory storage, Message.Offer offer, Path target,
+                                            boolean dryRun) throws IOException {
     StorageDirectory.Existing existing = storage.inspectNow(target);
     return Sameness.needsChecksum(offer, existing)
       ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)

@@ -63,10 +63,7 @@ final class Publication {
   static Stored nameTakenNow(ServerContext server, Upload upload) throws IOException {
     StorageDirectory storage = server.storage();
     Message.Offer offer = upload.offer;
-    StorageDirectory.Existing existing = storage.inspectNow(upload.target);
-    if (Sameness.needsChecksum(offer, existing)) {
-      existing = storage.withChecksumNow(upload.target, existing, offer.checksumAlgorithm(), true);
-    }
+    StorageDirectory.Existing existing = OfferCheck.existing(storage, offer, upload.target, false);
     boolean same = existing.exists() && Sameness.same(offer, existing);
     if (!same && server.options().getOnExisting() == OnExisting.FAIL) {
       throw new ProtocolException(ErrorCode.EXISTS, "'" + offer.name()

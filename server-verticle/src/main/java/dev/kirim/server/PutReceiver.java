@@ -103,7 +103,8 @@ final class PutReceiver {
       return;
     }
     if (gathered.isEmpty() && !storing) {
-      // After everything read in this turn: the puts of one read are stored together.
+      // After everything read in this turn: the puts of one read are stored together (without fsync, with
+      // those that arrived while the batch before was stored).
       context.runOnContext(v -> store());
     }
     gathered.add(new PutBatch.Item(put.put(), offer, target, claim, put.body(), put.slot(), put.receivedAt()));

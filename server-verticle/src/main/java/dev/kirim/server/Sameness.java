@@ -9,7 +9,7 @@ import java.time.Instant;
  * it carries a checksum (sizes and checksums equal), else by rsync's quick check (sizes equal and modification
  * times equal to the millisecond). The quick check misses a change that kept both size and mtime (a tool
  * that restores mtimes, or a clock set back); the content check misses nothing but costs a read of the stored
- * file the first time ({@link ChecksumCache}).
+ * file the first time ({@link ChecksumCache}; every time for a file under 64 KiB, whose read is that cheap).
  */
 final class Sameness {
 

@@ -137,7 +137,10 @@ final class StorageDirectory {
     }
     if (!ChecksumCache.remembers(existing.size())) {
       try {
-        return existing.withChecksum(checksum(target, existing.size(), algorithm));
+        String computed = checksum(target, existing.size(), algorithm);
+        // Only for the file the skip describes: one that grew meanwhile would be told by its first bytes, and
+        // a client deleting what it sent goes by this checksum.
+        return unchangedSince(target, existing) ? existing.withChecksum(computed) : existing;
       } catch (IOException e) {
         // Unreadable, or cut short meanwhile: the skip goes without a checksum, as when none is remembered.
         return existing;
@@ -149,7 +152,8 @@ final class StorageDirectory {
 
   /**
    * Adds the checksum of an existing file (blocking): remembered on the file when it has not changed since
-   * ({@link ChecksumCache}), else read whole once and, when {@code remember}, remembered for the next time.
+   * ({@link ChecksumCache}), else read whole and, when {@code remember} and the file is not too small to
+   * remember one for, remembered for the next time.
    * Only a caller that holds the name's claim may remember: then no upload can publish another file under the
    * name while it is read (a dry run, which claims nothing, must not).
    */

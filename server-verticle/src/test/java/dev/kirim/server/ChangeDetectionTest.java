@@ -211,6 +211,11 @@ class ChangeDetectionTest extends ServerTestBase {
     Message.Skip contentSkip = (Message.Skip) offerAndSend(client, byContent(3, small, MTIME), small);
     assertEquals(Message.Skip.DIFFERS, contentSkip.reason());
     assertFalse(attributeNames(stored(NAME)).contains("kirim.crc32c"), "still nothing remembered");
+
+    byte[] smallestRemembered = content((int) ChecksumCache.SMALLEST_REMEMBERED, 5);
+    Message.Offer atTheLimit = new Message.Offer(4, "limit.bin", smallestRemembered.length, MTIME, null);
+    assertInstanceOf(Message.Done.class, offerAndSend(client, atTheLimit, smallestRemembered));
+    assertTrue(attributeNames(stored("limit.bin")).contains("kirim.crc32c"), "64 KiB is remembered");
   }
 
   @Test

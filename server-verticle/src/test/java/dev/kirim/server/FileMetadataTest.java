@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What a partial file gets before it is published, on real files. */
 class FileMetadataTest {
@@ -25,7 +26,7 @@ class FileMetadataTest {
 
   private ChecksumCache checksums() throws IOException {
     ExtendedAttributes attributes = ExtendedAttributes.probe(dir);
-    assertTrue(attributes.supported(), "the test's temp dir keeps user extended attributes");
+    assumeTrue(attributes.supported(), "the temp dir's file system keeps no user extended attributes");
     return new ChecksumCache(attributes);
   }
 

@@ -74,6 +74,55 @@ class PutTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /**
+   * Without fsync a connection gathers puts while a batch is stored. Closed then, it leaves no name claimed (an
+   * offer of a claimed name would wait: each of them is offered again here) and no partial file.
+   */
+  @Test
+  void aConnectionClosedWhileItsPutsAreStoredHoldsNoNameAndLeavesNoPartial(VertxTestContext testContext) {
+    int count = 300;
+    byte[] content = content(4000, 7);
+    Buffer burst = Buffer.buffer();
+    for (int i = 0; i < count; i++) {
+      burst.appendBuffer(wire(put(i, "c/f" + i, content), content));
+    }
+    startServer(options().setFsync(false))
+      .compose(server -> connectReady(server)
+        .compose(first -> {
+          first.sendRaw(burst);
+          // A batch was stored: the next ones are on their way, or gathered.
+          return first.expect(Message.Done.class).compose(done -> first.close());
+        })
+        .compose(closed -> connectReady(server)))
+      .compose(second -> offerEach(second, content, 0, count))
+      .map(v -> {
+        for (int i = 0; i < count; i++) {
+          assertStored("c/f" + i, content);
+        }
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** Offers c/f{from} to c/f{count - 1} one after another, sending the body when asked: each ends stored. */
+  private static Future<Void> offerEach(WireClient client, byte[] content, int from, int count) {
+    if (from == count) {
+      return Future.succeededFuture();
+    }
+    long id = 1000 + from;
+    client.send(new Message.Offer(id, "c/f" + from, content.length, WireClient.MTIME, null));
+    return client.next().compose(reply -> {
+      if (reply instanceof Message.Send send) {
+        client.sendBody(id, content, (int) send.offset());
+        client.send(new Message.Commit(id, Checksums.crc32c(content)));
+        return client.expect(Message.Done.class).<Void>mapEmpty();
+      }
+      assertTrue(assertInstanceOf(Message.Skip.class, reply).same(), reply::toString);
+      return Future.<Void>succeededFuture();
+    }).compose(v -> offerEach(client, content, from + 1, count));
+  }
+
   @Test
   void aPutKeepsTheSendersMtimeAndASecondPutOfTheSameFileIsSkippedAsTheSame(VertxTestContext testContext) {
     byte[] content = content(4096, 3);
