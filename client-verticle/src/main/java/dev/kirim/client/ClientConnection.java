@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One connection to a server: hello, then up to {@code window} offers in flight, the accepted bodies sent one
- * after another. Outcomes go to the owning {@link TargetPush}, which decides about retries.
+ * One connection to a server: hello, then up to {@code window} offers in flight (fewer when the server lets
+ * fewer requests wait), the accepted bodies sent one after another. Outcomes go to the owning {@link TargetPush}, which decides about retries.
  */
 final class ClientConnection {
 
@@ -53,6 +53,8 @@ final class ClientConnection {
   private String serverId;
   // The largest file the server takes whole in a put; null: it takes offers only.
   private Integer maxPutSize;
+  // Requests in flight: the configured window, or fewer if the server lets fewer wait (an offer beyond would be busy).
+  private int window;
   private String authenticatedAs;
   private long welcomeTimer = -1;
   // Watches for a server gone silent once welcomed; null: not (yet) watched.
@@ -111,7 +113,7 @@ final class ClientConnection {
   }
 
   boolean hasRoom() {
-    return !closed && serverId != null && inFlight.size() < options.getWindow();
+    return !closed && serverId != null && inFlight.size() < window;
   }
 
   /**
@@ -296,6 +298,7 @@ final class ClientConnection {
       vertx.cancelTimer(welcomeTimer);
       serverId = welcome.serverId();
       maxPutSize = welcome.maxPutSize();
+      window = Math.min(options.getWindow(), welcome.pendingLimit());
       authenticatedAs = welcome.client();
       watchPeer(welcome.answersPing());
       welcomed.tryComplete(serverId);

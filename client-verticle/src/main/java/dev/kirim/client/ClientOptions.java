@@ -25,7 +25,7 @@ public class ClientOptions {
 
   public static final int DEFAULT_PARALLEL_TARGETS = 8;
   public static final int DEFAULT_CONNECTIONS_PER_TARGET = 2;
-  public static final int DEFAULT_WINDOW = 64;
+  public static final int DEFAULT_WINDOW = 256;
   public static final int DEFAULT_RETRY_ATTEMPTS = 10;
   public static final long DEFAULT_RETRY_BACKOFF_MS = 200;
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
@@ -243,7 +243,10 @@ public class ClientOptions {
     return this;
   }
 
-  /** @return how many offers one connection keeps in flight (pipelining for many small files) */
+  /**
+   * @return how many offers and puts one connection keeps in flight (pipelining for many small files), at most:
+   *   fewer when the server says it lets fewer wait
+   */
   public int getWindow() {
     return window;
   }

@@ -4,15 +4,19 @@ import dev.kirim.protocol.Message;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.ScriptedServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +54,48 @@ class ScriptedServerTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
     files.forEach((name, content) -> assertEquals(Checksums.crc32c(content), result(report, name).checksum(), name));
     assertEquals(List.of(), server.violations);
+  }
+
+  /**
+   * A client keeps no more requests in flight than the server lets wait: what its welcome says, or 64 when it
+   * says nothing (what servers allowed before they said so), though the window is 256 by default. The server
+   * answers the offers it holds only once the limit's worth arrived, and on a later turn, so that any offer
+   * sent beyond the limit would be counted first.
+   */
+  @ParameterizedTest(name = "the server lets {0} wait (0: it does not say)")
+  @ValueSource(ints = {3, 0})
+  void noMoreRequestsAreInFlightThanTheServerLetsWait(int announced) {
+    int limit = announced == 0 ? Message.Welcome.DEFAULT_MAX_PENDING : announced;
+    for (int i = 0; i < 3 * limit; i++) {
+      writeRandom(home.resolve("w/" + i + ".dat"), 100 + i, i);
+    }
+    List<Message.Offer> unanswered = new ArrayList<>();
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger mostInFlight = new AtomicInteger();
+    ScriptedServer server = startScripted((connection, message) -> {
+      if (message instanceof Message.Hello) {
+        connection.reply(new Message.Welcome(Message.VERSION, "scripted", 1L << 40, null, null, null,
+          announced == 0 ? null : announced));
+      } else if (message instanceof Message.Offer offer) {
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        unanswered.add(offer);
+        if (unanswered.size() == limit) {
+          List<Message.Offer> answering = List.copyOf(unanswered);
+          unanswered.clear();
+          vertx.runOnContext(v -> answering.forEach(held -> connection.reply(new Message.Send(held.id(), 0))));
+        }
+      } else {
+        if (message instanceof Message.Commit) {
+          inFlight.decrementAndGet();
+        }
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+
+    PushReport report = push(options().setConnectionsPerTarget(1), job(server, "w/*.dat"));
+
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report::summary);
+    assertEquals(limit, mostInFlight.get(), "the most offers in flight at once");
   }
 
   /** A scripted server that answers every offer with {@code skip}, made by {@code reply} from the offer. */

@@ -36,21 +36,40 @@ public sealed interface Message {
    * Server → client, the answer to a hello. {@code maxFileSize} lets a client fail early; {@code maxPutSize},
    * when present, says that the server takes {@link Put}s of files up to that size (absent: offers only);
    * {@code client} (since 2.1) is the name of the authenticated client, absent when the server does not
-   * authenticate; {@code ping: true} says that it answers a {@link Ping} with a {@link Pong} at once.
+   * authenticate; {@code ping: true} says that it answers a {@link Ping} with a {@link Pong} at once;
+   * {@code maxPending}, when present, is how many requests the server lets wait for their reply on one
+   * connection (absent: {@link #DEFAULT_MAX_PENDING}, what servers allowed before they said so).
    */
   record Welcome(int version, String serverId, long maxFileSize, Integer maxPutSize, String client,
-                 Boolean ping) implements Message {
+                 Boolean ping, Integer maxPending) implements Message {
+
+    /** The requests in flight a client may assume when the welcome has no {@code maxPending}. */
+    public static final int DEFAULT_MAX_PENDING = 64;
+
     public Welcome {
       requirePresent(serverId, "serverId");
       if (maxPutSize != null && (maxPutSize < 0 || maxPutSize > Put.MAX_SIZE)) {
         throw new ProtocolException(ErrorCode.MALFORMED, "field 'maxPutSize' must be 0.." + Put.MAX_SIZE
           + ", got " + maxPutSize);
       }
+      if (maxPending != null && maxPending < 1) {
+        throw new ProtocolException(ErrorCode.MALFORMED, "field 'maxPending' must be at least 1, got " + maxPending);
+      }
     }
 
     /** A welcome of a server that takes no puts and authenticates nobody. */
     public Welcome(int version, String serverId, long maxFileSize) {
-      this(version, serverId, maxFileSize, null, null, null);
+      this(version, serverId, maxFileSize, null, null, null, null);
+    }
+
+    /** A welcome that does not say how many requests may wait. */
+    public Welcome(int version, String serverId, long maxFileSize, Integer maxPutSize, String client, Boolean ping) {
+      this(version, serverId, maxFileSize, maxPutSize, client, ping, null);
+    }
+
+    /** @return how many requests the server lets wait for their reply on one connection */
+    public int pendingLimit() {
+      return maxPending != null ? maxPending : DEFAULT_MAX_PENDING;
     }
 
     /** @return whether the server answers pings */

@@ -82,6 +82,7 @@ public final class MessageCodec {
       writeNumber(json, "maxPutSize", welcome.maxPutSize());
       writeText(json, "client", welcome.client());
       writeBoolean(json, "ping", welcome.ping());
+      writeNumber(json, "maxPending", welcome.maxPending());
     } else if (message instanceof Message.Offer offer) {
       json.writeStringField("type", "offer");
       json.writeNumberField("id", offer.id());
@@ -161,7 +162,7 @@ public final class MessageCodec {
       case "hello" -> new Message.Hello(in.requiredInt("version"), in.text("clientId", true), in.text("token", false));
       case "welcome" -> new Message.Welcome(in.requiredInt("version"), in.text("serverId", true),
         in.requiredLong("maxFileSize"), in.optionalInt("maxPutSize"), in.text("client", false),
-        in.bool("ping"));
+        in.bool("ping"), in.optionalInt("maxPending"));
       case "offer" -> new Message.Offer(in.requiredLong("id"), in.text("name", true), in.requiredLong("size"),
         in.presentLong("mtime"), in.text("algorithm", false), in.text("checksum", false), in.optionalInt("mode"),
         in.bool("setMtime"), in.bool("dryRun"), in.text("resumeId", false));

@@ -72,7 +72,8 @@ class MessageCodecTest {
       new Message.Offer(9, "y", 3, 5L, "sha256", "sha256:" + "cd".repeat(32), 0755, true, false, "rid-1"),
       new Message.Send(7, 4096, "rid-1", "sha256"),
       new Message.Put(11, "p", 1, -5L, "sha256", "sha256:" + "ef".repeat(32), 0640, false),
-      new Message.Welcome(2, "server-1", 1L << 40, 0, "aji", false));
+      new Message.Welcome(2, "server-1", 1L << 40, 0, "aji", false),
+      new Message.Welcome(2, "server-1", 1L << 40, 65_536, null, true, 256));
     for (Message message : all) {
       assertEquals(message, roundTrip(message));
     }
@@ -325,6 +326,26 @@ class MessageCodecTest {
   })
   void badPutsAndPutSizesAreMalformed(String line) {
     malformed(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1,\"maxPending\":0}",
+    "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1,\"maxPending\":-3}",
+    "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1,\"maxPending\":\"many\"}",
+  })
+  void aWelcomeThatLetsNoRequestWaitIsMalformed(String line) {
+    malformed(line);
+  }
+
+  @Test
+  void aWelcomeWithoutMaxPendingMeansWhatEarlierServersAllowed() {
+    Message.Welcome earlier = (Message.Welcome) decode(
+      "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1}");
+    assertEquals(64, earlier.pendingLimit());
+    Message.Welcome now = (Message.Welcome) decode(
+      "{\"type\":\"welcome\",\"version\":2,\"serverId\":\"s\",\"maxFileSize\":1,\"maxPending\":256}");
+    assertEquals(256, now.pendingLimit());
   }
 
   @Test

@@ -23,7 +23,7 @@ final class ReadFlow {
     FILE_OPENING,
     /** The body's writes to disk are queued up to their bound: the disk pushes back on the socket. */
     DISK,
-    /** {@code maxPendingOffers} requests await their reply. */
+    /** {@code maxPendingOffers} requests await their reply, or their bodies in memory reach {@code maxPendingBytes}. */
     REPLIES,
     /** The socket's write queue is full: the peer does not read its replies. */
     PEER_NOT_READING

@@ -28,7 +28,8 @@ import java.util.UUID;
  * ({@link Publication}) runs concurrently with reading what follows, so a pipelining client keeps the disk
  * busy with several fsyncs at once; {@link ReplyQueue} keeps the replies in request order. Reading pauses
  * while a partial file opens, while its write queue is full (the disk pushes back on the socket), and while
- * {@code maxPendingOffers} requests await their reply ({@link ReadFlow}).
+ * {@code maxPendingOffers} requests await their reply or their bodies waiting in memory reach
+ * {@code maxPendingBytes} ({@link ReadFlow}).
  */
 final class ServerConnection {
 
@@ -221,7 +222,8 @@ final class ServerConnection {
     }
     state = State.READY;
     writer.write(new Message.Welcome(Message.VERSION, server.serverId(),
-      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE, namespace.clientName(), true));
+      server.options().getLimits().getMaxFileBytes(), Message.Put.MAX_SIZE, namespace.clientName(), true,
+      maxPendingOffers()));
   }
 
   /** @return whether {@code id} is new on this connection (else the connection is closed) */
@@ -243,7 +245,7 @@ final class ServerConnection {
     if (!takeId(offer.id())) {
       return;
     }
-    ReplyQueue.Slot slot = reserveReply();
+    ReplyQueue.Slot slot = reserveReply(0);
     // Offers still being checked count too, so that the offers beyond the limit are the last ones sent,
     // whichever check happens to finish first.
     if (accepted.size() + checking.size() >= maxPendingOffers()) {
@@ -322,6 +324,7 @@ final class ServerConnection {
   private void handleBodyEnd() {
     if (puts.receiving()) {
       puts.bodyEnd();
+      flow.set(ReadFlow.Hold.REPLIES, repliesHoldReading());
       return;
     }
     // After a fatal error on the data line itself (a wrong length) the body's end still comes: nothing to do.
@@ -340,7 +343,9 @@ final class ServerConnection {
     if (!takeId(put.id())) {
       return;
     }
-    puts.start(put, reserveReply());
+    // Its reply's place is taken now, but reading may pause for it only once its body is in (handleBodyEnd):
+    // paused between the line and the body, a put that alone reached a limit could never be answered.
+    puts.start(put, replies.reserve(put.size()));
   }
 
   private void answerPut(PutBatch.Item item) {
@@ -366,7 +371,7 @@ final class ServerConnection {
     }
     receiving = null;
     followClaimDeadline();
-    ReplyQueue.Slot slot = reserveReply();
+    ReplyQueue.Slot slot = reserveReply(upload.heldInMemory());
     publication.publish(upload, commit.checksum()).onComplete(ar -> {
       upload.releaseClaim();
       Message reply = ar.succeeded() ? reply(upload.id(), ar.result()) : errorReply(upload.offer, ar.cause());
@@ -390,7 +395,7 @@ final class ServerConnection {
     }
     receiving = null;
     followClaimDeadline();
-    ReplyQueue.Slot slot = reserveReply();
+    ReplyQueue.Slot slot = reserveReply(upload.heldInMemory());
     upload.abandon()
       .compose(v -> server.partials().delete(upload.partial.path()))
       .onComplete(ar -> {
@@ -417,10 +422,17 @@ final class ServerConnection {
       existing.mtimeMillis(), existing.checksum());
   }
 
-  private ReplyQueue.Slot reserveReply() {
-    ReplyQueue.Slot slot = replies.reserve();
-    flow.set(ReadFlow.Hold.REPLIES, replies.pending() >= maxPendingOffers());
+  /** @param heldBytes the body bytes the request keeps in memory until it is answered */
+  private ReplyQueue.Slot reserveReply(long heldBytes) {
+    ReplyQueue.Slot slot = replies.reserve(heldBytes);
+    flow.set(ReadFlow.Hold.REPLIES, repliesHoldReading());
     return slot;
+  }
+
+  /** Too many requests wait for their reply, or their bodies hold too much memory, to read more. */
+  private boolean repliesHoldReading() {
+    ServerLimits limits = server.options().getLimits();
+    return replies.pending() >= limits.getMaxPendingOffers() || replies.heldBytes() >= limits.getMaxPendingBytes();
   }
 
   private void answer(ReplyQueue.Slot slot, Message reply) {
@@ -428,7 +440,7 @@ final class ServerConnection {
       return;
     }
     replies.fill(slot, reply);
-    flow.set(ReadFlow.Hold.REPLIES, replies.pending() >= maxPendingOffers());
+    flow.set(ReadFlow.Hold.REPLIES, repliesHoldReading());
     if (!flow.handlingData()) {
       holdWhilePeerDoesNotRead();
     }

@@ -13,7 +13,9 @@ public class ServerLimits {
   public static final long DEFAULT_MAX_FILE_BYTES = 1L << 40;
   public static final int DEFAULT_MAX_CONNECTIONS = 256;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 32;
-  public static final int DEFAULT_MAX_PENDING_OFFERS = 64;
+  public static final int DEFAULT_MAX_PENDING_OFFERS = 256;
+  /** 64 requests with a body of 64 KiB each, the most one connection could hold before requests were counted in bytes. */
+  public static final int DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
   public static final long DEFAULT_CLAIM_TIMEOUT_MS = 60_000;
@@ -23,7 +25,7 @@ public class ServerLimits {
   public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxConnectionsPerPeer", "maxPendingOffers", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "claimTimeoutMs", "minFreeBytes", "chunkBytes",
+    "maxConnectionsPerPeer", "maxPendingOffers", "maxPendingBytes", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "claimTimeoutMs", "minFreeBytes", "chunkBytes",
     "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
@@ -31,6 +33,7 @@ public class ServerLimits {
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
   private int maxPendingOffers = DEFAULT_MAX_PENDING_OFFERS;
+  private int maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
   private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   /** {@code null}: half the idle timeout, whatever that is set to. */
@@ -51,6 +54,7 @@ public class ServerLimits {
     this.maxConnections = other.maxConnections;
     this.maxConnectionsPerPeer = other.maxConnectionsPerPeer;
     this.maxPendingOffers = other.maxPendingOffers;
+    this.maxPendingBytes = other.maxPendingBytes;
     this.headerTimeoutMs = other.headerTimeoutMs;
     this.idleTimeoutMs = other.idleTimeoutMs;
     this.sameNameWaitMs = other.sameNameWaitMs;
@@ -68,6 +72,7 @@ public class ServerLimits {
     maxConnections = config.integer("maxConnections", DEFAULT_MAX_CONNECTIONS);
     maxConnectionsPerPeer = config.integer("maxConnectionsPerPeer", DEFAULT_MAX_CONNECTIONS_PER_PEER);
     maxPendingOffers = config.integer("maxPendingOffers", DEFAULT_MAX_PENDING_OFFERS);
+    maxPendingBytes = config.integer("maxPendingBytes", DEFAULT_MAX_PENDING_BYTES);
     headerTimeoutMs = config.number("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
     sameNameWaitMs = config.has("sameNameWaitMs") ? config.number("sameNameWaitMs", 0) : null;
@@ -89,6 +94,8 @@ public class ServerLimits {
     ConfigReader.requireRange("limits.maxConnections", maxConnections, 1, 1_000_000);
     ConfigReader.requireRange("limits.maxConnectionsPerPeer", maxConnectionsPerPeer, 1, 1_000_000);
     ConfigReader.requireRange("limits.maxPendingOffers", maxPendingOffers, 1, 100_000);
+    // At least one body of the largest size kept in memory, so that any single request can be read.
+    ConfigReader.requireRange("limits.maxPendingBytes", maxPendingBytes, Upload.BUFFERED_MAX_BYTES, 1 << 30);
     ConfigReader.requireRange("limits.headerTimeoutMs", headerTimeoutMs, 1, 86_400_000);
     // Vert.x takes the idle timeout as an int.
     ConfigReader.requireRange("limits.idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
@@ -112,6 +119,7 @@ public class ServerLimits {
       .put("maxConnections", maxConnections)
       .put("maxConnectionsPerPeer", maxConnectionsPerPeer)
       .put("maxPendingOffers", maxPendingOffers)
+      .put("maxPendingBytes", maxPendingBytes)
       .put("headerTimeoutMs", headerTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
       .put("minFreeBytes", minFreeBytes)
@@ -169,6 +177,16 @@ public class ServerLimits {
 
   public ServerLimits setMaxPendingOffers(int maxPendingOffers) {
     this.maxPendingOffers = maxPendingOffers;
+    return this;
+  }
+
+  /** @return the body bytes one connection's unanswered requests may hold in memory before it is no longer read */
+  public int getMaxPendingBytes() {
+    return maxPendingBytes;
+  }
+
+  public ServerLimits setMaxPendingBytes(int maxPendingBytes) {
+    this.maxPendingBytes = maxPendingBytes;
     return this;
   }
 

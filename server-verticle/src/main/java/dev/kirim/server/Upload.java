@@ -18,7 +18,10 @@ import java.nio.file.Path;
  */
 final class Upload {
 
-  /** Bodies up to this size wait in memory; per connection at most maxPendingOffers of them. */
+  /**
+   * Bodies up to this size wait in memory; per connection at most {@code limits.maxPendingOffers} of them, and
+   * at most {@code limits.maxPendingBytes} together with the puts waiting.
+   */
   static final int BUFFERED_MAX_BYTES = 64 * 1024;
 
   final Message.Offer offer;
@@ -50,6 +53,11 @@ final class Upload {
 
   long received() {
     return received;
+  }
+
+  /** @return the body bytes this upload keeps in memory until it is published or discarded */
+  long heldInMemory() {
+    return body instanceof MemoryBody ? offer.size() : 0;
   }
 
   boolean bodyComplete() {

@@ -6,6 +6,8 @@ import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -330,6 +334,98 @@ class PutTest extends ServerTestBase {
         assertArrayEquals(a, read("aji/a.txt"));
         assertArrayEquals(b, read("aji/b.txt"));
         assertFalse(Files.exists(stored("aji/c.txt")));
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * The bodies of puts waiting for their reply are bounded in bytes too: past {@code maxPendingBytes} the
+   * server reads nothing more (not even a ping, which it answers at once) until replies free the room. The
+   * worker pool is kept busy so that the puts wait.
+   */
+  @Test
+  void putsWaitingInMemoryUpToMaxPendingBytesHoldReadingUntilAnswered(VertxTestContext testContext) {
+    ServerOptions options = options().setFsync(false);
+    options.getLimits().setMaxPendingBytes(65_536);
+    byte[] one = content(40_000, 1);
+    byte[] two = content(40_000, 2);
+    Promise<Void> release = Promise.promise();
+    CountDownLatch workersBusy = new CountDownLatch(VertxOptions.DEFAULT_WORKER_POOL_SIZE);
+    startServer(options)
+      .compose(this::connectReady)
+      .compose(client -> {
+        for (int i = 0; i < VertxOptions.DEFAULT_WORKER_POOL_SIZE; i++) {
+          vertx.executeBlocking(() -> {
+            workersBusy.countDown();
+            return release.future().toCompletionStage().toCompletableFuture().get();
+          }, false);
+        }
+        try {
+          assertTrue(workersBusy.await(10, TimeUnit.SECONDS), "the worker pool did not fill");
+        } catch (InterruptedException e) {
+          return Future.failedFuture(e);
+        }
+        // 40 000 bytes wait: below the bound, the ping is read and answered at once.
+        client.sendRaw(wire(put(1, "one.bin", one), one).appendBuffer(new Message.Ping().toBuffer()));
+        return client.expect(Message.Pong.class).compose(pong -> {
+          // 80 000 bytes wait: the ping behind them is not read while they do.
+          client.sendRaw(wire(put(2, "two.bin", two), two).appendBuffer(new Message.Ping().toBuffer()));
+          Future<Message> first = client.next();
+          Promise<Void> looked = Promise.promise();
+          vertx.setTimer(500, id -> looked.complete());
+          return looked.future().compose(v -> {
+            assertFalse(first.isComplete(), "read past the held bytes: " + first.result());
+            release.complete();
+            return first;
+          }).compose(reply -> {
+            assertEquals(new Message.Done(1, "one.bin", one.length, Checksums.crc32c(one)), reply);
+            return collect(client, 2);
+          });
+        });
+      })
+      .map(rest -> {
+        assertTrue(rest.contains(new Message.Pong()), rest::toString);
+        assertTrue(rest.contains(new Message.Done(2, "two.bin", two.length, Checksums.crc32c(two))), rest::toString);
+        assertStored("one.bin", one);
+        assertStored("two.bin", two);
+        return null;
+      })
+      .onComplete(ar -> {
+        // Whatever happened, the worker pool is given back.
+        release.tryComplete();
+        if (ar.succeeded()) {
+          testContext.completeNow();
+        } else {
+          testContext.failNow(ar.cause());
+        }
+      });
+  }
+
+  /** A put is read whole before reading pauses for it: with one request allowed to wait, puts still flow. */
+  @Test
+  void withOneRequestAllowedToWaitPipelinedPutsAreStillEachStored(VertxTestContext testContext) {
+    ServerOptions options = options();
+    options.getLimits().setMaxPendingOffers(1);
+    Buffer burst = Buffer.buffer();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      byte[] content = content(1000 + i, i);
+      contents.add(content);
+      burst.appendBuffer(wire(put(i, "p" + i, content), content));
+    }
+    startServer(options)
+      .compose(this::connectReady)
+      .compose(client -> {
+        client.sendRaw(burst);
+        return collect(client, 5);
+      })
+      .map(replies -> {
+        for (int i = 0; i < 5; i++) {
+          assertEquals(new Message.Done(i, "p" + i, contents.get(i).length, Checksums.crc32c(contents.get(i))),
+            replies.get(i));
+          assertStored("p" + i, contents.get(i));
+        }
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());

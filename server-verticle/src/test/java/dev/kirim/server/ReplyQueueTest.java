@@ -15,9 +15,9 @@ class ReplyQueueTest {
 
   @Test
   void repliesLeaveInRequestOrderWhateverOrderTheyAreReadyIn() {
-    ReplyQueue.Slot first = queue.reserve();
-    ReplyQueue.Slot second = queue.reserve();
-    ReplyQueue.Slot third = queue.reserve();
+    ReplyQueue.Slot first = queue.reserve(0);
+    ReplyQueue.Slot second = queue.reserve(0);
+    ReplyQueue.Slot third = queue.reserve(0);
 
     queue.fill(third, new Message.Send(3, 0));
     queue.fill(second, new Message.Send(2, 0));
@@ -31,8 +31,8 @@ class ReplyQueueTest {
 
   @Test
   void aReplyReadyAtTheHeadIsWrittenAtOnce() {
-    ReplyQueue.Slot first = queue.reserve();
-    ReplyQueue.Slot second = queue.reserve();
+    ReplyQueue.Slot first = queue.reserve(0);
+    ReplyQueue.Slot second = queue.reserve(0);
 
     queue.fill(first, new Message.Send(1, 0));
     assertEquals(List.of(new Message.Send(1, 0)), written);
@@ -43,9 +43,28 @@ class ReplyQueueTest {
   }
 
   @Test
+  void theBytesHeldAreCountedUntilTheirReplyIsWritten() {
+    ReplyQueue.Slot put = queue.reserve(4096);
+    ReplyQueue.Slot offer = queue.reserve(0);
+    ReplyQueue.Slot commit = queue.reserve(65_536);
+    assertEquals(69_632, queue.heldBytes());
+
+    queue.fill(commit, new Message.Send(3, 0));
+    assertEquals(69_632, queue.heldBytes(), "a reply not yet written still holds its request's body");
+    queue.fill(put, new Message.Send(1, 0));
+    assertEquals(65_536, queue.heldBytes());
+    queue.fill(offer, new Message.Send(2, 0));
+    assertEquals(0, queue.heldBytes());
+
+    queue.reserve(100);
+    queue.clear();
+    assertEquals(0, queue.heldBytes());
+  }
+
+  @Test
   void clearDropsWhatWasNotYetWritten() {
-    ReplyQueue.Slot first = queue.reserve();
-    queue.reserve();
+    ReplyQueue.Slot first = queue.reserve(0);
+    queue.reserve(0);
     queue.clear();
     assertEquals(0, queue.pending());
     queue.fill(first, new Message.Send(1, 0));

@@ -107,6 +107,18 @@ class ServerOptionsTest {
   }
 
   @Test
+  void requestsMayWait256AtOnceAndHold4MiBOfBodies() {
+    ServerLimits defaults = new ServerOptions(new JsonObject()).getLimits();
+    assertEquals(256, defaults.getMaxPendingOffers());
+    assertEquals(4 * 1024 * 1024, defaults.getMaxPendingBytes());
+    assertEquals(1_000_000, new ServerOptions(new JsonObject().put("limits", new JsonObject()
+      .put("maxPendingBytes", 1_000_000))).getLimits().getMaxPendingBytes());
+    // Less than one put's body could never be read.
+    ConfigException tooSmall = refused(new JsonObject().put("limits", new JsonObject().put("maxPendingBytes", 65_535)));
+    assertTrue(tooSmall.getMessage().contains("'limits.maxPendingBytes'"), tooSmall.getMessage());
+  }
+
+  @Test
   void httpIsOffUnlessSetAndDefaultsToLoopback25564() {
     assertEquals(null, new ServerOptions(new JsonObject()).getHttp());
     ServerOptions defaults = new ServerOptions(new JsonObject().put("http", new JsonObject()));

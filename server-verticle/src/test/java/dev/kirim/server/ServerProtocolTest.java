@@ -45,14 +45,14 @@ class ServerProtocolTest extends ServerTestBase {
   }
 
   @Test
-  void welcomeNamesTheProtocolVersionAndTheSizeLimit(VertxTestContext testContext) {
+  void welcomeNamesTheProtocolVersionAndTheLimits(VertxTestContext testContext) {
     ServerOptions options = options().setServerId("receiver-1");
-    options.getLimits().setMaxFileBytes(12_345);
+    options.getLimits().setMaxFileBytes(12_345).setMaxPendingOffers(17);
     startServer(options)
       .compose(this::connect)
       .compose(WireClient::hello)
       .map(welcome -> {
-        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345, Message.Put.MAX_SIZE, null, true),
+        assertEquals(new Message.Welcome(Message.VERSION, "receiver-1", 12_345, Message.Put.MAX_SIZE, null, true, 17),
           welcome);
         return null;
       })
