@@ -130,7 +130,14 @@ final class OfferCheck {
    */
   static Survey surveyPutNow(ServerContext server, Message.Offer offer, Path target, FreeSpace free)
     throws IOException {
-    return new Survey(existing(server.storage(), offer, target, false), free,
+    StorageDirectory storage = server.storage();
+    OnExisting policy = server.options().getOnExisting();
+    // A put publishes at once, in the same task: under a policy that publishes by linking, a name that looks
+    // free but is not (a dangling link) makes that link fail, and is looked at properly then.
+    StorageDirectory.Existing found = policy == OnExisting.SKIP || policy == OnExisting.FAIL
+      ? storage.inspectFreeNameNow(target)
+      : storage.inspectNow(target);
+    return new Survey(withChecksum(storage, offer, target, false, found), free,
       PartialFiles.wholeBody(target, offer.checksumAlgorithm()));
   }
 
@@ -140,7 +147,12 @@ final class OfferCheck {
    */
   static StorageDirectory.Existing existing(StorageDirectory storage, Message.Offer offer, Path target,
                                             boolean dryRun) throws IOException {
-    StorageDirectory.Existing existing = storage.inspectNow(target);
+    return withChecksum(storage, offer, target, dryRun, storage.inspectNow(target));
+  }
+
+  private static StorageDirectory.Existing withChecksum(StorageDirectory storage, Message.Offer offer, Path target,
+                                                        boolean dryRun, StorageDirectory.Existing existing)
+    throws IOException {
     return Sameness.needsChecksum(offer, existing)
       ? storage.withChecksumNow(target, existing, offer.checksumAlgorithm(), !dryRun)
       : storage.withKnownChecksumNow(target, existing, offer.checksumAlgorithm());

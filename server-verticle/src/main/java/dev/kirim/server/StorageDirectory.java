@@ -127,6 +127,20 @@ final class StorageDirectory {
   }
 
   /**
+   * {@link #inspectNow}, quicker for a name that is free, as most names are in a push of new files. NIO
+   * reports a missing file by an exception (two, made in native code and then in Java: 6 % of a warm server's
+   * CPU on a push of 10 000 small files); {@code java.io.File} asks with {@code stat}, which answers "not
+   * there" without one. {@code stat} follows links, so a link whose target is missing looks free here: use it
+   * only before a publish that creates a new link to the file ({@code onExisting} {@code skip} or {@code fail}),
+   * which fails on any name that is taken, a link included, without following it; the name is then looked at
+   * again as this method's caller would have ({@code Publication.nameTakenNow}).
+   */
+  Existing inspectFreeNameNow(Path target) throws IOException {
+    links.checkDirectories(target);
+    return target.toFile().exists() ? inspectNow(target) : Existing.NONE;
+  }
+
+  /**
    * Blocking: {@code existing} with the checksum remembered for it in {@code algorithm}, if any: one extended
    * attribute read, never the file; a file smaller than {@link ChecksumCache#SMALLEST_REMEMBERED} is read
    * instead, which costs no more. What a quick-check skip can tell the client for free.

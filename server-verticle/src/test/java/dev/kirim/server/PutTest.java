@@ -199,6 +199,48 @@ class PutTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /**
+   * A link under a put's name is refused under every policy, and nothing goes through it: one to a file
+   * outside, and one to nothing, which a quick look for a free name takes for free (the publish's link then
+   * fails on it and the name is looked at properly).
+   */
+  @Test
+  void aPutOntoALinkIsRefusedUnderEveryPolicyWhereverTheLinkLeads(VertxTestContext testContext) throws Exception {
+    byte[] content = content(1500, 4);
+    Path outside = Files.writeString(tempDir.resolve("outside.txt"), "not the server's");
+    Path toFile = Files.createSymbolicLink(storage.resolve("to-file.txt"), outside);
+    Path dangling = Files.createSymbolicLink(storage.resolve("dangling.txt"), tempDir.resolve("nothing-here.txt"));
+    // One policy after the other: servers on one storage directory share its upload claims.
+    Future<?> policies = Future.succeededFuture();
+    long id = 0;
+    for (OnExisting policy : OnExisting.values()) {
+      long first = id += 2;
+      policies = policies
+        .compose(v -> startServer(options().setOnExisting(policy)))
+        .compose(this::connectReady)
+        .compose(client -> {
+          client.sendRaw(wire(put(first, "to-file.txt", content), content)
+            .appendBuffer(wire(put(first + 1, "dangling.txt", content), content)));
+          return collect(client, 2).compose(replies -> {
+            for (Message reply : replies) {
+              assertTrue(reply instanceof Message.Error error && error.code() == ErrorCode.BAD_NAME,
+                policy + ": " + reply);
+            }
+            return client.close();
+          });
+        });
+    }
+    policies
+      .map(v -> {
+        assertEquals("not the server's", uncheckedRead(outside));
+        assertTrue(Files.isSymbolicLink(toFile) && Files.isSymbolicLink(dangling), "a link was replaced");
+        assertFalse(Files.exists(tempDir.resolve("nothing-here.txt")), "written through the dangling link");
+        assertTrue(partials().isEmpty(), "partials left: " + partials());
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
   /** A put writes a partial of its own: a resumable one of the name, or a link planted there, is left alone. */
   @Test
   void aPutLeavesAResumablePartialOfItsNameAloneAndNeverWritesThroughALinkThere(VertxTestContext testContext)
