@@ -30,6 +30,8 @@ Cases:
   6  many small files from a resident client (case 2's files): kirim's push service, clustered on loopback,
      takes each push as a job on kirim.push from bench/JobSender.java, timed from job to report; peers:
      the rsync daemon (rsync, rsync-fsync). Not in the default --cases
+  7  one file out to 3 servers from a resident client (case 4's file, the push service as in case 6); peers
+     as in case 4 but scp (nc, nc-sync, rsync, rsync-fsync, 3 pushes in parallel). Not in the default --cases
 
 Tools: kirim (kirim-fsync-on/off), nc (tar|nc), nc-sync (nc, then the receiver runs sync -f on what it got),
   rsync (rsync daemon), rsync-fsync (the same with rsync --fsync), scp (scp to a temp sshd)
@@ -45,7 +47,7 @@ Options:
   --clients N           case 3 client count (default 4); e.g. --clients 8 --multi-size 1G --tools kirim checks the
                         server's memory bound with 8 concurrent 1 GiB uploads (server peak RSS column)
   --fanout-size SIZE    case 4 file size
-  --cases LIST          comma list of cases to run (default 1,2,3,4,5; 6 on request)
+  --cases LIST          comma list of cases to run (default 1,2,3,4,5; 6 and 7 on request)
   --tools LIST          comma list of kirim,nc,nc-sync,rsync,rsync-fsync,scp (default all)
   --fsync LIST          kirim server variants: on,off (default on,off; "off" compares with nc, rsync, scp,
                         "on" with the durable nc-sync, rsync-fsync)
@@ -59,7 +61,7 @@ Options:
   --server-args ARGS    launcher arguments after the kirim server's -conf, e.g. '-instances 2'
   --server-java-opts OPTS  JVM options for the kirim server only (default -Xmx192m -XX:+UseSerialGC, what the README's memory
                         guidance and the systemd unit set; '' for the JVM's defaults)
-  --service-java-opts OPTS  JVM options of case 6's push service (default -Xmx128m -XX:+UseSerialGC, the
+  --service-java-opts OPTS  JVM options of the push service of cases 6 and 7 (default -Xmx128m -XX:+UseSerialGC, the
                         README's memory guidance for a push service)
   --server-warmup N     before a case's timed rounds, push N small files (4 KiB) and one 64 MiB file to each
                         kirim server, twice, untimed: a server is a daemon, timed past its JIT warm-up as in
@@ -152,7 +154,7 @@ SERVER_WARMUP_BIG_B=$(to_bytes "$SERVER_WARMUP_BIG")
 ((SIZE_B > 0 && FILE_SIZE_B > 0 && MULTI_SIZE_B > 0 && FANOUT_SIZE_B > 0)) || die "sizes must be > 0"
 
 has() { [[ ",$1," == *",$2,"* ]]; }
-for c in ${CASES//,/ }; do [[ $c =~ ^[1-6]$ ]] || die "--cases: unknown case '$c'"; done
+for c in ${CASES//,/ }; do [[ $c =~ ^[1-7]$ ]] || die "--cases: unknown case '$c'"; done
 for t in ${TOOLS//,/ }; do [[ $t =~ ^(kirim|nc|nc-sync|rsync|rsync-fsync|scp)$ ]] || die "--tools: unknown tool '$t'"; done
 for f in ${FSYNC//,/ }; do [[ $f =~ ^(on|off)$ ]] || die "--fsync: use on, off or on,off"; done
 [[ $CLIENT_CMD =~ ^(jar|script)$ ]] || die "--client-cmd: use jar or script"
@@ -392,11 +394,12 @@ ALL_TOOLS+=("${PEERS[@]}")
 ((${#ALL_TOOLS[@]})) || die "no tool left to run"
 C5_TOOLS=(kirim-jar kirim-script)   # case 5: the client started by java -jar, and by bin/kirim-client
 if has "$CASES" 5 && ! has "$TOOLS" kirim; then SKIPPED_NOTES+=("case 5: skipped (it runs kirim only)"); fi
-case_tools() {  # the tools of case N, in their order within a round (case 5: kirim only; 6: kirim and rsync)
+case_tools() {  # the tools of case N, in their order within a round (case 5: kirim only; 6: kirim and rsync; 7: no scp)
   local t
   case $1 in
     5) has "$TOOLS" kirim && echo "${C5_TOOLS[*]}" ;;
     6) for t in "${ALL_TOOLS[@]}"; do [[ $t == kirim-* || $t == rsync* ]] && printf '%s ' "$t"; done; echo ;;
+    7) for t in "${ALL_TOOLS[@]}"; do [[ $t != scp ]] && printf '%s ' "$t"; done; echo ;;
     *) echo "${ALL_TOOLS[*]}" ;;
   esac
   return 0
@@ -848,22 +851,27 @@ case3() {
 # case 4: one client out to 3 servers (kirim: one client, 3 targets; peers: 3 pushes in parallel)
 # ----------------------------------------------------------------------------------------------
 NSERVERS=3
-case4() {
-  local src=$DATA_DIR/fanout-$FANOUT_SIZE_B.bin dest=$WORK/c4 want r tool t0 t rc i
+# fanout CASE: one file to $NSERVERS servers; case 4 starts a kirim client per push, case 7 hands each push to a
+# resident client (kirim's push service) as a job, as case 6 does
+fanout() {
+  local c=$1 name=fanout-$FANOUT_SIZE_B.bin
+  local src=$DATA_DIR/$name dest=$WORK/c$c want r tool t0 t rc i pass
   gen_file "$src" "$FANOUT_SIZE_B" || die "cannot generate $src"
   want=$(cksum_of "$src")
   mkdir -p "$dest"
-  echo "== case 4: one $(human "$FANOUT_SIZE_B") file to $NSERVERS servers, $ROUNDS rounds (peers: $NSERVERS pushes in parallel)"
+  echo "== case $c: one $(human "$FANOUT_SIZE_B") file to $NSERVERS servers$([[ $c == 7 ]] && echo " from a resident client (kirim's push service)"), $ROUNDS rounds (peers: $NSERVERS pushes in parallel)"
+  local -a tools
+  read -r -a tools <<<"$(case_tools "$c")"
   declare -A PORTS=() PIDS=()
   local k s
-  for tool in "${ALL_TOOLS[@]}"; do
+  for tool in "${tools[@]}"; do
     local okall=1 plist=""
     for ((s = 0; s < NSERVERS; s++)); do
       mkdir -p "$dest/$tool/s$s"
       case $tool in
-        kirim-fsync-*) launch_kirim "c4-$tool-s$s" "$dest/$tool/s$s" "${tool#kirim-fsync-}" || okall=0 ;;
-        rsync*) start_rsyncd "c4-${tool}d-s$s" "$dest/$tool/s$s" || okall=0 ;;
-        scp) start_sshd "c4-sshd-s$s" || okall=0 ;;
+        kirim-fsync-*) launch_kirim "c$c-$tool-s$s" "$dest/$tool/s$s" "${tool#kirim-fsync-}" || okall=0 ;;
+        rsync*) start_rsyncd "c$c-${tool}d-s$s" "$dest/$tool/s$s" || okall=0 ;;
+        scp) start_sshd "c$c-sshd-s$s" || okall=0 ;;
         nc*) PORT=per-round ;;
       esac
       ((okall)) || break
@@ -873,11 +881,21 @@ case4() {
     ((okall)) && PORTS[$tool]=$plist
   done
   for k in "${!PIDS[@]}"; do   # the kirim servers were launched together: wait for each
-    if [[ $k == kirim-* ]] && ! kirim_ready "c4-${k%-*}-s${k##*-}" "${PIDS[$k]}"; then unset 'PORTS[${k%-*}]'; fi
+    if [[ $k == kirim-* ]] && ! kirim_ready "c$c-${k%-*}-s${k##*-}" "${PIDS[$k]}"; then unset 'PORTS[${k%-*}]'; fi
   done
+  if [[ $c == 7 && ${tools[*]} == *kirim-* ]]; then
+    start_push_service c7 "$DATA_DIR"
+    for tool in "${tools[@]}"; do   # two untimed jobs per server set: the service's JIT warms up, as a daemon's would
+      [[ $tool == kirim-* && -n ${PORTS[$tool]:-} ]] || continue
+      for pass in 1 2; do
+        send_job "$(fanout_job "${PORTS[$tool]}" "$name" "service-warmup/$pass")" && continue
+        note "case 7: warm-up job into $tool failed: $JOB_LINE (service log: $LOGS/c7-service.log)"; unset 'PORTS[$tool]'; break
+      done
+    done
+  fi
   for ((r = 1; r <= ROUNDS; r++)); do
-    for tool in "${ALL_TOOLS[@]}"; do
-      [[ -n ${PORTS[$tool]:-} ]] || { record 4 "$tool" "$r" FAIL; continue; }
+    for tool in "${tools[@]}"; do
+      [[ -n ${PORTS[$tool]:-} ]] || { record "$c" "$tool" "$r" FAIL; continue; }
       # shellcheck disable=SC2206
       local -a ports=(${PORTS[$tool]}) cpids=() lpids=() outs=() spids=()
       local rep="" res="" ok=1
@@ -891,7 +909,7 @@ case4() {
         ports=()
         for ((s = 0; s < NSERVERS; s++)); do
           alloc_port; ports+=("$PORT")
-          bg "c4-$tool-listen-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "> '${outs[s]}'" "${outs[s]}")"
+          bg "c$c-$tool-listen-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "$(nc_receiver "$tool" "> '${outs[s]}'" "${outs[s]}")"
           lpids+=("$BG_PID")
           wait_listen "$PORT" "$BG_PID" 10 || ok=0
         done
@@ -902,29 +920,37 @@ case4() {
       if ((ok)); then
         if [[ $tool == kirim-* ]]; then
           for ((s = 0; s < NSERVERS; s++)); do spids+=("${PIDS[$tool-$s]}"); done
-          kirim_argv "c4-$tool-r$r"
+          kirim_argv "c$c-$tool-r$r"
           res_start "${spids[@]}"
+          [[ $c == 7 ]] && SVC_T0=$(proc_ticks "$SVC_PID")
         fi
         t0=$(now_ns)
         case $tool in
           kirim-fsync-*)
-            local targets="" p
-            for p in "${ports[@]}"; do targets+="${targets:+,}\"127.0.0.1:$p\""; done
-            run_fg "c4-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[$targets]" "[\"$src\"]" "r$r")" || rc=$?
-            rep=$(reported_secs "$LOGS/c4-$tool-r$r.log") ;;
+            if [[ $c == 7 ]]; then
+              send_job "$(fanout_job "${PORTS[$tool]}" "$name" "r$r")" || { rc=1; note "case 7 $tool round $r: $JOB_LINE"; }
+            else
+              local targets="" p
+              for p in "${ports[@]}"; do targets+="${targets:+,}\"127.0.0.1:$p\""; done
+              run_fg "c$c-$tool-r$r" "${KARGV[@]}" -conf "$(kirim_client_conf "[$targets]" "[\"$src\"]" "r$r")" || rc=$?
+              rep=$(reported_secs "$LOGS/c$c-$tool-r$r.log")
+            fi ;;
           *)
             for ((s = 0; s < NSERVERS; s++)); do
               case $tool in
-                nc*) bg "c4-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${ports[s]} < '$src'" ;;
-                rsync*) bg "c4-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src" "rsync://127.0.0.1:${ports[s]}/mod/r$r.bin" ;;
-                scp) bg "c4-scp-r$r-s$s" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -P "${ports[s]}" "$src" "root@127.0.0.1:${outs[s]}" ;;
+                nc*) bg "c$c-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" sh -c "exec $NC -N 127.0.0.1 ${ports[s]} < '$src'" ;;
+                rsync*) bg "c$c-$tool-r$r-s$s" timeout -k 5 "$TIMEOUT" rsync "${RSYNC_FLAGS[@]}" "$src" "rsync://127.0.0.1:${ports[s]}/mod/r$r.bin" ;;
+                scp) bg "c$c-scp-r$r-s$s" timeout -k 5 "$TIMEOUT" scp "${SCP_OPTS[@]}" -P "${ports[s]}" "$src" "root@127.0.0.1:${outs[s]}" ;;
               esac
               cpids+=("$BG_PID")
             done
             for k in "${cpids[@]}" "${lpids[@]}"; do wait_pid "$k" || rc=$?; done ;;
         esac
         t=$(secs_since "$t0")
-        [[ $tool == kirim-* ]] && { res_end "$LOGS/c4-$tool-r$r.rusage"; res=$RES; }
+        # case 7: the job sender's own time (from the job sent to its report), as in case 6
+        [[ $c == 7 && $tool == kirim-* && -n $JOB_SECS ]] && t=$JOB_SECS
+        if [[ $c == 7 && $tool == kirim-* ]]; then res_end; service_job_res; res=$RES
+        elif [[ $tool == kirim-* ]]; then res_end "$LOGS/c$c-$tool-r$r.rusage"; res=$RES; fi
       else
         for k in "${lpids[@]}"; do stop_pid "$k"; done
         rc=1
@@ -933,12 +959,20 @@ case4() {
         if ((rc == 0)); then verify_file "$want" "$FANOUT_SIZE_B" "${outs[s]}" || rc=1; fi
         rm -f -- "${outs[s]}"
       done
-      if ((rc == 0)); then record 4 "$tool" "$r" "$t" "$rep" "$res"
-      else note "case 4 $tool round $r: exit $rc (logs: $LOGS/c4-$tool-r$r*.log)"; record 4 "$tool" "$r" FAIL; fi
+      if ((rc == 0)); then record "$c" "$tool" "$r" "$t" "$rep" "$res"
+      else note "case $c $tool round $r: exit $rc (logs: $LOGS/c$c-$tool-r$r*.log)"; record "$c" "$tool" "$r" FAIL; fi
     done
   done
+  [[ $c == 7 ]] && stop_push_service
   stop_pids "${PIDS[@]}"
 }
+fanout_job() {  # fanout_job "PORT..." FILE REMOTE_DIR: case 7's job, FILE (under the data dir) to every port
+  local targets="" p
+  for p in $1; do targets+="${targets:+,}\"127.0.0.1:$p\""; done
+  printf '{"targets":[%s],"files":["%s"],"remoteDir":"%s"}' "$targets" "$2" "$3"
+}
+case4() { fanout 4; }
+case7() { fanout 7; }
 
 # ----------------------------------------------------------------------------------------------
 # case 5: start-up. One 1-byte file (a new name each round) to a server that is already running, the
@@ -997,35 +1031,70 @@ case5() {
 # case 6: case 2's files from a resident client: kirim's push service takes each push as a job
 # ----------------------------------------------------------------------------------------------
 JOB_SENDER=$REPO_DIR/bench/JobSender.java
-SENDER_FD=""; SENDER_PID=""
+SENDER_FD=""; SENDER_PID=""; SENDER_LOG=""; SVC_PID=""; JOBS_SENT=0
 # job_result N SECS: waits until the job sender printed its Nth result line; sets JOB_LINE to it
 job_result() {
   local n=$1 secs=$2 i
   for ((i = 0; i < secs * 20; i++)); do
-    JOB_LINE=$(grep -E '^(DONE|FAIL) ' "$LOGS/c6-sender.log" 2>/dev/null | sed -n "${n}p")
+    JOB_LINE=$(grep -E '^(DONE|FAIL) ' "$SENDER_LOG" 2>/dev/null | sed -n "${n}p")
     [[ -n $JOB_LINE ]] && return 0
     kill -0 "$SENDER_PID" 2>/dev/null || break
     sleep 0.05
   done
-  JOB_LINE="FAIL no answer from the job sender (log: $LOGS/c6-sender.log)"
+  JOB_LINE="FAIL no answer from the job sender (log: $SENDER_LOG)"
   return 1
 }
-# send_job TARGET_PORT REMOTE_DIR: one job, waited for; sets JOB_SECS (the sender's own timing) or fails
-JOBS_SENT=0
+# send_job JOB_JSON: one job (one line of JSON), waited for; sets JOB_SECS (the sender's own timing) or fails
 send_job() {
   JOB_SECS=""
-  if ! kill -0 "$SENDER_PID" 2>/dev/null; then JOB_LINE="FAIL the job sender is not running (log: $LOGS/c6-sender.log)"; return 1; fi
-  # (SIGPIPE is ignored during case 6: a sender that died makes this write fail, not the bench)
-  if ! printf '{"targets":["127.0.0.1:%s"],"files":["small"],"remoteDir":"%s"}\n' "$1" "$2" >&"$SENDER_FD" 2>/dev/null; then
-    JOB_LINE="FAIL cannot write to the job sender (log: $LOGS/c6-sender.log)"; return 1
+  if ! kill -0 "$SENDER_PID" 2>/dev/null; then JOB_LINE="FAIL the job sender is not running (log: $SENDER_LOG)"; return 1; fi
+  # (SIGPIPE is ignored while a push service runs: a sender that died makes this write fail, not the bench)
+  if ! printf '%s\n' "$1" >&"$SENDER_FD" 2>/dev/null; then
+    JOB_LINE="FAIL cannot write to the job sender (log: $SENDER_LOG)"; return 1
   fi
   JOBS_SENT=$((JOBS_SENT + 1))
   job_result "$JOBS_SENT" "$TIMEOUT" || return 1
   [[ $JOB_LINE =~ ^DONE\ ([0-9.]+)\ 0$ ]] || return 1
   JOB_SECS=${BASH_REMATCH[1]}
 }
+# start_push_service NAME BASEDIR: kirim's push service (the resident client) with BASEDIR as its base
+# directory, and the job sender, a cluster of their own on loopback ports from --port-base on; sets SVC_PID
+start_push_service() {
+  local name=$1 base=$2 cport
+  alloc_port; cport=$PORT; alloc_port; alloc_port
+  # (without the caller's cluster secret: the sender's jobs are unsigned)
+  local -a cluster_env=(env -u KIRIM_CLUSTER_SECRET "KIRIM_CLUSTER_NAME=kirim-bench-$$-$name" "KIRIM_CLUSTER_PORT=$cport"
+    KIRIM_CLUSTER_MEMBERS=127.0.0.1 KIRIM_CLUSTER_INTERFACE=127.0.0.1)
+  trap '' PIPE
+  # shellcheck disable=SC2086
+  bg "$name-service" "${cluster_env[@]}" java $SERVICE_JAVA_OPTS $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
+    -conf "{\"service\":{\"allowedTargets\":[\"*\"]},\"baseDir\":\"$base\"}"
+  SVC_PID=$BG_PID
+  mkfifo "$WORK/$name-sender.in"
+  SENDER_LOG=$LOGS/$name-sender.log; JOBS_SENT=0
+  setsid "${cluster_env[@]}" java -cp "$CLIENT_JAR" "$JOB_SENDER" <"$WORK/$name-sender.in" >"$SENDER_LOG" 2>&1 &
+  SENDER_PID=$!; PGIDS+=("$SENDER_PID")
+  exec {SENDER_FD}>"$WORK/$name-sender.in"
+}
+# service_job_res: after res_end for the servers of a job: prepends the push service's peak RSS and CPU during
+# the job (since SVC_T0) to RES, as the client columns
+service_job_res() {
+  local crss ccpu
+  crss=$(proc_hwm_mib "$SVC_PID")
+  ccpu=$(awk -v a="$SVC_T0" -v b="$(proc_ticks "$SVC_PID")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  RES="$crss"$'\t'"$ccpu"$'\t'"${RES#$'\t'$'\t'}"
+}
+stop_push_service() {  # end of input: the sender leaves the cluster; then both are stopped
+  if [[ -n $SENDER_FD ]]; then exec {SENDER_FD}>&-; SENDER_FD=""; fi
+  trap - PIPE
+  stop_pids ${SVC_PID:+"$SVC_PID"} ${SENDER_PID:+"$SENDER_PID"}
+  SVC_PID=""; SENDER_PID=""
+}
+small_job() {  # small_job PORT REMOTE_DIR: case 6's job, the small files to one server
+  printf '{"targets":["127.0.0.1:%s"],"files":["small"],"remoteDir":"%s"}' "$1" "$2"
+}
 case6() {
-  local src dest=$WORK/c6 want r tool rc res svc_pid svc_t0 pass crss ccpu
+  local src dest=$WORK/c6 want r tool rc res pass
   small_files; src=$SMALL_SRC
   want=$(tree_sig "$src/small")
   mkdir -p "$dest"
@@ -1045,24 +1114,11 @@ case6() {
     if [[ $tool == kirim-* ]] && ! kirim_ready "c6-$tool" "${PIDS[$tool]}"; then unset 'PORTS[$tool]'; fi
   done
   if [[ ${tools[*]} == *kirim-* ]]; then
-    # the push service and the job sender: a cluster of their own, on loopback ports from --port-base on
-    alloc_port; local cport=$PORT; alloc_port; alloc_port
-    # (without the caller's cluster secret: the sender's jobs are unsigned)
-    local -a cluster_env=(env -u KIRIM_CLUSTER_SECRET "KIRIM_CLUSTER_NAME=kirim-bench-$$" "KIRIM_CLUSTER_PORT=$cport"
-      KIRIM_CLUSTER_MEMBERS=127.0.0.1 KIRIM_CLUSTER_INTERFACE=127.0.0.1)
-    trap '' PIPE
-    # shellcheck disable=SC2086
-    bg c6-service "${cluster_env[@]}" java $SERVICE_JAVA_OPTS $JAVA_OPTS -jar "$CLIENT_JAR" -cluster \
-      -conf "{\"service\":{\"allowedTargets\":[\"*\"]},\"baseDir\":\"$src\"}"
-    svc_pid=$BG_PID
-    mkfifo "$WORK/c6-sender.in"
-    setsid "${cluster_env[@]}" java -cp "$CLIENT_JAR" "$JOB_SENDER" <"$WORK/c6-sender.in" >"$LOGS/c6-sender.log" 2>&1 &
-    SENDER_PID=$!; PGIDS+=("$SENDER_PID")
-    exec {SENDER_FD}>"$WORK/c6-sender.in"
+    start_push_service c6 "$src"
     for tool in "${tools[@]}"; do   # two untimed jobs per server: the service's JIT warms up, as a daemon's would
       [[ $tool == kirim-* && -n ${PORTS[$tool]:-} ]] || continue
       for pass in 1 2; do
-        send_job "${PORTS[$tool]}" "service-warmup/$pass" && continue
+        send_job "$(small_job "${PORTS[$tool]}" "service-warmup/$pass")" && continue
         note "case 6: warm-up job into $tool failed: $JOB_LINE (service log: $LOGS/c6-service.log)"; unset 'PORTS[$tool]'; break
       done
     done
@@ -1075,12 +1131,9 @@ case6() {
       settle
       case $tool in
         kirim-fsync-*)
-          res_start "${PIDS[$tool]}"; svc_t0=$(proc_ticks "$svc_pid")
-          send_job "${PORTS[$tool]}" "r$r"; rc=$?; t=$JOB_SECS
-          res_end
-          crss=$(proc_hwm_mib "$svc_pid")
-          ccpu=$(awk -v a="$svc_t0" -v b="$(proc_ticks "$svc_pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
-          res="$crss"$'\t'"$ccpu"$'\t'"${RES#$'\t'$'\t'}"
+          res_start "${PIDS[$tool]}"; SVC_T0=$(proc_ticks "$SVC_PID")
+          send_job "$(small_job "${PORTS[$tool]}" "r$r")"; rc=$?; t=$JOB_SECS
+          res_end; service_job_res; res=$RES
           ((rc == 0)) || note "case 6 $tool round $r: $JOB_LINE" ;;
         rsync*)
           rsync_flags "$tool"
@@ -1092,9 +1145,8 @@ case6() {
       else record 6 "$tool" "$r" FAIL; fi
     done
   done
-  if [[ -n $SENDER_FD ]]; then exec {SENDER_FD}>&-; SENDER_FD=""; fi   # end of input: the sender leaves the cluster
-  trap - PIPE
-  stop_pids "${PIDS[@]}" ${svc_pid:+"$svc_pid"} ${SENDER_PID:+"$SENDER_PID"}
+  stop_push_service
+  stop_pids "${PIDS[@]}"
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -1117,6 +1169,7 @@ case_label() {
     4) echo "4: 1 client × $(human "$FANOUT_SIZE_B") → $NSERVERS servers" ;;
     5) echo "5: start-up, 1 byte" ;;
     6) echo "6: $NFILES × $(human "$FILE_SIZE_B"), resident client" ;;
+    7) echo "7: 1 resident client × $(human "$FANOUT_SIZE_B") → $NSERVERS servers" ;;
   esac
 }
 case_rate() {  # case_rate CASE SECONDS -> "123 MB/s" or "4567 files/s"
@@ -1124,7 +1177,7 @@ case_rate() {  # case_rate CASE SECONDS -> "123 MB/s" or "4567 files/s"
     1) awk -v s="$2" -v b="$SIZE_B" 'BEGIN { printf "%.0f MB/s", b / 1e6 / s }' ;;
     2|6) awk -v s="$2" -v n="$NFILES" 'BEGIN { printf "%.0f files/s", n / s }' ;;
     3) awk -v s="$2" -v b="$MULTI_SIZE_B" -v n="$NCLIENTS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
-    4) awk -v s="$2" -v b="$FANOUT_SIZE_B" -v n="$NSERVERS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
+    4|7) awk -v s="$2" -v b="$FANOUT_SIZE_B" -v n="$NSERVERS" 'BEGIN { printf "%.0f MB/s", n * b / 1e6 / s }' ;;
     5) ;;   # 1 byte: no rate
   esac
 }
@@ -1186,9 +1239,10 @@ report() {
     if has "$TOOLS" kirim; then
       echo "kirim client: $(client_cmd_text "$CLIENT_CMD")$(has "$CASES" 5 && echo "; case 5 runs both: kirim-jar = java -jar, kirim-script = bin/kirim-client")"
     fi
-    echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 peers push to the $NSERVERS servers in parallel"
+    echo "peers: nc = OpenBSD netcat (tar | nc for case 2; one listener per connection); nc-sync = the same, then the receiver runs sync -f on what it received (syncfs of that file system), on the clock; rsync = rsync daemon (use chroot = no); rsync-fsync = the same with rsync --fsync (the daemon fsyncs every file); scp = OpenSSH scp (its default protocol) to a temp sshd; case 4 and 7 peers push to the $NSERVERS servers in parallel"
     echo "like-for-like: kirim fsync=off with nc, rsync, scp (none of them syncs); kirim fsync=on with nc-sync, rsync-fsync (durable before they exit)"
-    echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (case 4: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (case 4: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
+    echo "resources (kirim rounds only, medians): client peak RSS and CPU (user+sys) from /usr/bin/time, case 3: the largest RSS and the CPU summed over the $NCLIENTS clients; server CPU = utime+stime of the server JVM(s) during the round (cases 4 and 7: summed over the $NSERVERS servers); server peak RSS = VmHWM, the peak since the server started, so cumulative over the case's rounds (cases 4 and 7: the largest of the $NSERVERS); case 1 adds CPU s per GiB"
+    has "$CASES" 7 && echo "resident fan-out (case 7): as case 6, a push service of its own (base directory: the data directory) takes each push of case 4's file to the 3 servers as a job, after two untimed jobs"
     has "$CASES" 6 && echo "resident client (case 6): one kirim push service (java $SERVICE_JAVA_OPTS -jar kirim-client.jar -cluster, \"service\": true) takes every push as a job on kirim.push from bench/JobSender.java (a cluster member on loopback), after two untimed jobs per server; time = from the job sent to its report received; client columns = the service JVM (peak RSS since it started, CPU during the job)"
     has "$CASES" 5 && echo "to first byte (case 5): from launching the client to its first body byte at the server, from the server's log: the 1-byte file goes in a put, so the line \"copied 1 bytes into\" (an upper bound: it comes after the file is stored; an offered file's \"send from offset 0\" line, whose answer the body follows)"
     local n; for n in "${SKIPPED_NOTES[@]}"; do echo "note: $n"; done
