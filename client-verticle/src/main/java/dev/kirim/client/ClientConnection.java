@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * One connection to a server: hello, then up to {@code window} offers in flight (fewer when the server lets
- * fewer requests wait), the accepted bodies sent one after another. Outcomes go to the owning {@link TargetPush}, which decides about retries.
+ * fewer requests wait), the accepted bodies sent one after another. Outcomes go to the owning
+ * {@link TargetPush}, which decides about retries.
  */
 final class ClientConnection {
 

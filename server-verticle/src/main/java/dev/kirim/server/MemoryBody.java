@@ -13,9 +13,9 @@ import java.util.function.LongConsumer;
 /**
  * A small body kept in memory and written, synced and published in the one worker task of the publish: a
  * burst of small files then costs one task each, run concurrently, instead of open, write, sync and
- * publish round trips in a row. Per connection such bodies and the puts' wait up to {@code maxPendingBytes}
- * together (the connection is not read further meanwhile), which bounds the memory. Not resumable: there is
- * no partial file before the commit.
+ * publish round trips in a row. Per connection, such bodies and those of puts wait up to
+ * {@code maxPendingBytes} together (beyond, the connection is not read until replies free room), which bounds
+ * the memory. Not resumable: there is no partial file before the commit.
  */
 final class MemoryBody implements BodySink {
 

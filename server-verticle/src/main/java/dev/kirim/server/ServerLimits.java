@@ -14,7 +14,7 @@ public class ServerLimits {
   public static final int DEFAULT_MAX_CONNECTIONS = 256;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 32;
   public static final int DEFAULT_MAX_PENDING_OFFERS = 256;
-  /** 64 requests with a body of 64 KiB each, the most one connection could hold before requests were counted in bytes. */
+  /** 64 bodies of 64 KiB: the most one connection could hold in memory before its requests were counted in bytes. */
   public static final int DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -25,8 +25,8 @@ public class ServerLimits {
   public static final long MAX_RATE_LIMIT = 1L << 40;
 
   private static final Set<String> KEYS = Set.of("maxHeaderBytes", "maxFileBytes", "maxConnections",
-    "maxConnectionsPerPeer", "maxPendingOffers", "maxPendingBytes", "headerTimeoutMs", "idleTimeoutMs", "sameNameWaitMs", "claimTimeoutMs", "minFreeBytes", "chunkBytes",
-    "rateLimitPerConnection");
+    "maxConnectionsPerPeer", "maxPendingOffers", "maxPendingBytes", "headerTimeoutMs", "idleTimeoutMs",
+    "sameNameWaitMs", "claimTimeoutMs", "minFreeBytes", "chunkBytes", "rateLimitPerConnection");
 
   private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
