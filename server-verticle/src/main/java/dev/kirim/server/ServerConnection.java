@@ -343,8 +343,8 @@ final class ServerConnection {
     if (!takeId(put.id())) {
       return;
     }
-    // Its reply's place is taken now, but reading may pause for it only once its body is in (handleBodyEnd):
-    // paused between the line and the body, a put that alone reached a limit could never be answered.
+    // Its reply's place is taken now, but reading may pause for it only once its body is in (handleBodyEnd, and
+    // answer while the body is read): paused before, a put that reached a limit could never be answered.
     puts.start(put, replies.reserve(put.size()));
   }
 
@@ -440,7 +440,9 @@ final class ServerConnection {
       return;
     }
     replies.fill(slot, reply);
-    flow.set(ReadFlow.Hold.REPLIES, repliesHoldReading());
+    // Never in the middle of a put's body: that put is answered only once its body is in, so a pause there
+    // could end only by the idle timeout. Its body end looks again (handleBodyEnd).
+    flow.set(ReadFlow.Hold.REPLIES, !puts.receiving() && repliesHoldReading());
     if (!flow.handlingData()) {
       holdWhilePeerDoesNotRead();
     }
