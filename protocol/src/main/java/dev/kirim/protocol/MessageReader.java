@@ -29,8 +29,6 @@ public final class MessageReader implements Handler<Buffer> {
   public enum State { HEADER, BODY, FAILED }
 
   private static final Buffer NEWLINE = Buffer.buffer("\n");
-  // Room for one socket read that arrives while the reader is paused, on top of a full record.
-  private static final int PAUSED_SLACK = 1024 * 1024;
 
   private final RecordParser parser;
   private final ReadStream<Buffer> source;
@@ -55,10 +53,11 @@ public final class MessageReader implements Handler<Buffer> {
     this.source = source;
     this.maxHeaderBytes = maxHeaderBytes;
     this.chunkSize = chunkSize;
+    // No record size limit on the parser: it would count everything it holds while paused, a whole socket read
+    // (up to the socket's receive buffer when one is set, megabytes), and refuse it as a long line. Header
+    // lines are bounded here instead, after every read and every resume (tooLongLine); what the parser holds
+    // while paused is the rest of one read, since pausing the reader pauses its source.
     this.parser = RecordParser.newDelimited(NEWLINE);
-    parser.maxRecordSize(Math.max(maxHeaderBytes, chunkSize) + PAUSED_SLACK);
-    parser.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED,
-      "header line longer than " + maxHeaderBytes + " bytes")));
     parser.handler(this::handleRecord);
   }
 
@@ -138,6 +137,7 @@ public final class MessageReader implements Handler<Buffer> {
       source.resume();
     }
     parser.resume();
+    failIfTooLongLine();
     return this;
   }
 
@@ -153,7 +153,11 @@ public final class MessageReader implements Handler<Buffer> {
     Buffer rest = passed == 0 ? data : data.slice(passed, data.length());
     unparsedBytes += rest.length();
     parser.handle(rest);
-    // Not paused means everything complete was parsed: what is left in HEADER state is one partial line.
+    failIfTooLongLine();
+  }
+
+  /** Not paused means everything complete was parsed: what is left in HEADER state is one partial line. */
+  private void failIfTooLongLine() {
     if (state == State.HEADER && !paused && unparsedBytes > maxHeaderBytes) {
       fail(new ProtocolException(ErrorCode.MALFORMED, "header line longer than " + maxHeaderBytes + " bytes"));
     }

@@ -316,6 +316,51 @@ class MessageReaderTest {
     assertEquals(1, recorder.failures.size());
   }
 
+  /**
+   * One socket read of megabytes (a server whose socket has a large receive buffer reads that much at once)
+   * that arrives while the reader is paused after a data line, as the server pauses while the file opens:
+   * the body and the line after it are read in full once it resumes, not taken for an overlong header line.
+   */
+  @Test
+  void aReadOfMegabytesHeldWhilePausedIsReadWholeOnResume() {
+    MessageReader reader = MessageReader.create(8192, 256 * 1024);
+    List<Message> messages = new ArrayList<>();
+    List<ProtocolException> failures = new ArrayList<>();
+    long[] bodyBytes = {0};
+    reader.messageHandler(message -> {
+      messages.add(message);
+      if (message instanceof Message.Data) {
+        reader.pause();
+      }
+    });
+    reader.chunkHandler(chunk -> bodyBytes[0] += chunk.length());
+    reader.exceptionHandler(failures::add);
+    byte[] body = new byte[3 * 1024 * 1024];
+    new Random(3).nextBytes(body);
+    Message.Commit commit = new Message.Commit(1, "crc32c:0a0b0c0d");
+    reader.handle(line(new Message.Data(1, 0, body.length)).appendBytes(body).appendBuffer(line(commit)));
+    assertEquals(List.of(new Message.Data(1, 0, body.length)), messages);
+    assertEquals(0, bodyBytes[0], "paused: nothing of the body is delivered yet");
+
+    reader.resume();
+
+    assertEquals(List.of(), failures);
+    assertEquals(body.length, bodyBytes[0]);
+    assertEquals(List.of(new Message.Data(1, 0, body.length), commit), messages);
+  }
+
+  /** A line that is too long is refused when the reader resumes, if it was held while paused. */
+  @Test
+  void anOverlongLineHeldWhilePausedFailsOnResume() {
+    Recorder recorder = new Recorder(256);
+    recorder.reader.pause();
+    recorder.feed(line(new Message.Send(1, 0)).appendString("x".repeat(300)));
+    assertEquals(List.of(), recorder.failures, "paused: nothing is parsed yet");
+    recorder.reader.resume();
+    assertEquals(List.of(new Message.Send(1, 0)), recorder.events);
+    assertEquals(ErrorCode.MALFORMED, recorder.onlyFailure().code());
+  }
+
   @Test
   void failureInsideOneBufferStopsTheRestOfThatBuffer() {
     Recorder recorder = new Recorder(256)
