@@ -5,6 +5,7 @@ import dev.kirim.protocol.Message;
 import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.Checksums;
 import dev.kirim.testkit.WireClient;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VertxOptions;
@@ -388,15 +389,11 @@ class PutTest extends ServerTestBase {
    */
   @Test
   void putsWaitingInMemoryUpToMaxPendingBytesHoldReadingUntilAnswered(VertxTestContext testContext) {
-    ServerOptions options = options().setFsync(false);
-    options.getLimits().setMaxPendingBytes(65_536);
     byte[] one = content(40_000, 1);
     byte[] two = content(40_000, 2);
     Promise<Void> release = Promise.promise();
-    startServer(options)
-      .compose(this::connectReady)
+    clientWithWorkersBusy(release)
       .compose(client -> {
-        occupyWorkerPool(release);
         // 40 000 bytes wait: below the bound, the ping is read and answered at once.
         client.sendRaw(wire(put(1, "one.bin", one), one).appendBuffer(new Message.Ping().toBuffer()));
         return client.expect(Message.Pong.class).compose(pong -> {
@@ -422,15 +419,7 @@ class PutTest extends ServerTestBase {
         assertStored("two.bin", two);
         return null;
       })
-      .onComplete(ar -> {
-        // Whatever happened, the worker pool is given back.
-        release.tryComplete();
-        if (ar.succeeded()) {
-          testContext.completeNow();
-        } else {
-          testContext.failNow(ar.cause());
-        }
-      });
+      .onComplete(ar -> endReleasing(release, testContext, ar));
   }
 
   /**
@@ -441,15 +430,11 @@ class PutTest extends ServerTestBase {
    */
   @Test
   void aReplyLandingWhileAPutsBodyIsReadDoesNotPauseReadingInsideIt(VertxTestContext testContext) {
-    ServerOptions options = options().setFsync(false);
-    options.getLimits().setMaxPendingBytes(65_536);
     byte[] small = content(1, 1);
     byte[] large = content(65_536, 2);
     Promise<Void> release = Promise.promise();
-    startServer(options)
-      .compose(this::connectReady)
+    clientWithWorkersBusy(release)
       .compose(client -> {
-        occupyWorkerPool(release);
         client.sendRaw(wire(put(1, "small.bin", small), small).appendBuffer(put(2, "large.bin", large).toBuffer())
           .appendBytes(large, 0, 30_000));
         // No reply can say that the server has read this far into a body, so it is given a moment before the
@@ -471,14 +456,30 @@ class PutTest extends ServerTestBase {
         assertStored("large.bin", large);
         return null;
       })
-      .onComplete(ar -> {
-        release.tryComplete();
-        if (ar.succeeded()) {
-          testContext.completeNow();
-        } else {
-          testContext.failNow(ar.cause());
-        }
-      });
+      .onComplete(ar -> endReleasing(release, testContext, ar));
+  }
+
+  /**
+   * A client connected to a server without fsync whose waiting requests may hold 64 KiB of bodies, with the
+   * worker pool kept busy until {@code release} completes, so that its puts wait.
+   */
+  private Future<WireClient> clientWithWorkersBusy(Promise<Void> release) {
+    ServerOptions options = options().setFsync(false);
+    options.getLimits().setMaxPendingBytes(65_536);
+    return startServer(options).compose(this::connectReady).map(client -> {
+      occupyWorkerPool(release);
+      return client;
+    });
+  }
+
+  /** Ends the test with {@code result}, having given the worker pool back whatever happened. */
+  private static void endReleasing(Promise<Void> release, VertxTestContext testContext, AsyncResult<?> result) {
+    release.tryComplete();
+    if (result.succeeded()) {
+      testContext.completeNow();
+    } else {
+      testContext.failNow(result.cause());
+    }
   }
 
   /** Keeps every worker thread busy until {@code release} completes: what the server hands them waits. */
