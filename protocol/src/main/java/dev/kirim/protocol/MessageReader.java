@@ -40,6 +40,9 @@ public final class MessageReader implements Handler<Buffer> {
   // Bytes handed to the parser that it has not yet emitted: in HEADER state and not paused, the partial line.
   private long unparsedBytes;
   private boolean paused;
+  // Calls into the parser under way: a handler may pause and resume the reader while the parser is parsing,
+  // and only the outermost call sees what is left once everything complete was parsed.
+  private int parsing;
 
   private Handler<Message> messageHandler = m -> { };
   private Handler<Buffer> chunkHandler = b -> { };
@@ -55,8 +58,9 @@ public final class MessageReader implements Handler<Buffer> {
     this.chunkSize = chunkSize;
     // No record size limit on the parser: it would count everything it holds while paused, a whole socket read
     // (up to the socket's receive buffer when one is set, megabytes), and refuse it as a long line. Header
-    // lines are bounded here instead, after every read and every resume (tooLongLine); what the parser holds
-    // while paused is the rest of one read, since pausing the reader pauses its source.
+    // lines are bounded here instead, after every read and every resume (failIfTooLongLine). What the parser
+    // holds while paused is the rest of one read, as long as no more is fed meanwhile: a source given to
+    // create() is paused with the reader; a caller that feeds the reader itself pauses its stream too.
     this.parser = RecordParser.newDelimited(NEWLINE);
     parser.handler(this::handleRecord);
   }
@@ -70,7 +74,10 @@ public final class MessageReader implements Handler<Buffer> {
     return reader;
   }
 
-  /** Creates a reader fed by calls to {@link #handle(Buffer)} (tests, or a caller that owns the stream). */
+  /**
+   * Creates a reader fed by calls to {@link #handle(Buffer)} (tests, or a caller that owns the stream). While
+   * the reader is paused, the caller must stop feeding it (pause its stream): what arrives meanwhile is kept.
+   */
   public static MessageReader create(int maxHeaderBytes, int chunkSize) {
     return new MessageReader(null, maxHeaderBytes, chunkSize);
   }
@@ -136,7 +143,12 @@ public final class MessageReader implements Handler<Buffer> {
     if (source != null) {
       source.resume();
     }
-    parser.resume();
+    parsing++;
+    try {
+      parser.resume();
+    } finally {
+      parsing--;
+    }
     failIfTooLongLine();
     return this;
   }
@@ -152,13 +164,21 @@ public final class MessageReader implements Handler<Buffer> {
     }
     Buffer rest = passed == 0 ? data : data.slice(passed, data.length());
     unparsedBytes += rest.length();
-    parser.handle(rest);
+    parsing++;
+    try {
+      parser.handle(rest);
+    } finally {
+      parsing--;
+    }
     failIfTooLongLine();
   }
 
-  /** Not paused means everything complete was parsed: what is left in HEADER state is one partial line. */
+  /**
+   * Not paused, once the outermost call into the parser returned, means everything complete was parsed: what is
+   * left in HEADER state is one partial line.
+   */
   private void failIfTooLongLine() {
-    if (state == State.HEADER && !paused && unparsedBytes > maxHeaderBytes) {
+    if (parsing == 0 && state == State.HEADER && !paused && unparsedBytes > maxHeaderBytes) {
       fail(new ProtocolException(ErrorCode.MALFORMED, "header line longer than " + maxHeaderBytes + " bytes"));
     }
   }

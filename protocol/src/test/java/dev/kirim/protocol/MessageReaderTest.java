@@ -361,6 +361,36 @@ class MessageReaderTest {
     assertEquals(ErrorCode.MALFORMED, recorder.onlyFailure().code());
   }
 
+  /**
+   * A handler that pauses and resumes the reader while the lines held during a pause are being read (the
+   * server does, when a hold is set and lifted within one message) does not make the lines still to be read
+   * look like one overlong line.
+   */
+  @Test
+  void aPauseAndResumeInsideAHandlerReadsOnThroughWhatWasHeld() {
+    MessageReader reader = MessageReader.create(256, CHUNK);
+    List<Message> messages = new ArrayList<>();
+    List<ProtocolException> failures = new ArrayList<>();
+    reader.messageHandler(message -> {
+      messages.add(message);
+      reader.pause();
+      reader.resume();
+    });
+    reader.exceptionHandler(failures::add);
+    reader.pause();
+    Buffer held = Buffer.buffer();
+    for (int i = 0; i < 40; i++) {
+      held.appendBuffer(line(new Message.Ping()));
+    }
+    assertTrue(held.length() > 256, "more than one line's limit is held");
+    reader.handle(held);
+
+    reader.resume();
+
+    assertEquals(List.of(), failures);
+    assertEquals(40, messages.size());
+  }
+
   @Test
   void failureInsideOneBufferStopsTheRestOfThatBuffer() {
     Recorder recorder = new Recorder(256)
