@@ -343,8 +343,8 @@ final class ServerConnection {
     if (!takeId(put.id())) {
       return;
     }
-    // Its reply's place is taken now, but reading may pause for it only once its body is in (handleBodyEnd, and
-    // answer while the body is read): paused before, a put that reached a limit could never be answered.
+    // Its reply's place is taken now; whether reading pauses for it is looked at once its body is in
+    // (handleBodyEnd, repliesHoldReading).
     puts.start(put, replies.reserve(put.size()));
   }
 
@@ -429,8 +429,15 @@ final class ServerConnection {
     return slot;
   }
 
-  /** Too many requests wait for their reply, or their bodies hold too much memory, to read more. */
+  /**
+   * Too many requests wait for their reply, or their bodies hold too much memory, to read more. Never while a
+   * put's body is read: that put is answered only once its body is in, so a pause there could end only by the
+   * idle timeout; its body's end looks again.
+   */
   private boolean repliesHoldReading() {
+    if (puts.receiving()) {
+      return false;
+    }
     ServerLimits limits = server.options().getLimits();
     return replies.pending() >= limits.getMaxPendingOffers() || replies.heldBytes() >= limits.getMaxPendingBytes();
   }
@@ -440,9 +447,7 @@ final class ServerConnection {
       return;
     }
     replies.fill(slot, reply);
-    // Never in the middle of a put's body: that put is answered only once its body is in, so a pause there
-    // could end only by the idle timeout. Its body end looks again (handleBodyEnd).
-    flow.set(ReadFlow.Hold.REPLIES, !puts.receiving() && repliesHoldReading());
+    flow.set(ReadFlow.Hold.REPLIES, repliesHoldReading());
     if (!flow.handlingData()) {
       holdWhilePeerDoesNotRead();
     }
