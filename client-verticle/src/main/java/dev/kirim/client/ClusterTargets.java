@@ -3,11 +3,13 @@ package dev.kirim.client;
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.cluster.ServerRecord;
 import dev.kirim.cluster.ServerRegistry;
+import dev.kirim.net.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +85,10 @@ final class ClusterTargets {
     });
   }
 
-  /** Listed targets first, then each cluster target's live servers that are not already in the list. */
+  /**
+   * Listed targets first, then each cluster target's live servers that are not already in the list:
+   * {@code cluster:all}'s before {@code cluster:any}'s, whatever their order in the job.
+   */
   static Resolution resolve(PushJob job, List<ServerRecord> servers) {
     return resolve(job, new ServerRegistry.Snapshot(servers, List.of()), ClusterExpectation.NONE, 0,
       new AnyOrder(0, new Random()));
@@ -98,10 +103,16 @@ final class ClusterTargets {
     Map<String, String> shortfalls = new LinkedHashMap<>();
     List<ClusterReach> reaches = new ArrayList<>();
     Map<Target, List<Target>> fallbacks = new LinkedHashMap<>();
-    for (String clusterTarget : job.getClusterTargets()) {
+    // cluster:any last, and among the servers no other entry pushes to: a server that cluster:all or the list
+    // needs must get every file itself, so cluster:any neither starts there (it would hand files on) nor
+    // falls back there (the server would be pushed to twice).
+    List<String> clusterTargets = new ArrayList<>(job.getClusterTargets());
+    clusterTargets.sort(Comparator.comparing(KirimCluster.TARGET_ANY::equals));
+    for (String clusterTarget : clusterTargets) {
       List<ServerRecord> chosen = servers;
       if (KirimCluster.TARGET_ANY.equals(clusterTarget)) {
-        List<ServerRecord> ordered = anyOrder.order(servers);
+        List<ServerRecord> ordered = anyOrder.order(servers).stream()
+          .filter(server -> !seen.contains(Addresses.hostPort(server.host(), server.port()))).toList();
         chosen = ordered.isEmpty() ? List.of() : ordered.subList(0, 1);
         if (!ordered.isEmpty()) {
           fallbacks.put(new Target(ordered.get(0).host(), ordered.get(0).port(), clusterTarget),
@@ -117,7 +128,8 @@ final class ClusterTargets {
           shortfalls.put(clusterTarget, reach.shortfallMessage());
         }
       }
-      if (chosen.isEmpty() && !shortfalls.containsKey(clusterTarget)) {
+      // cluster:any finds nothing new when every live server is pushed to anyway: then it is met.
+      if (chosen.isEmpty() && !shortfalls.containsKey(clusterTarget) && servers.isEmpty()) {
         unresolved.add(clusterTarget);
       }
       for (ServerRecord server : chosen) {

@@ -1,11 +1,16 @@
 package dev.kirim.client;
 
+import dev.kirim.cluster.KirimCluster;
 import dev.kirim.protocol.Printable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -44,6 +49,23 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
 
   public List<FileResult> results() {
     return targets.stream().flatMap(t -> t.results().stream()).toList();
+  }
+
+  /**
+   * @return the targets grouped by what the job named: each listed or {@code cluster:all} server on its own, and
+   *   the servers {@code cluster:any} went through (the one it chose and those it fell back to) together, since a
+   *   file needs to reach only one of them
+   */
+  public Collection<List<TargetReport>> destinations() {
+    Map<String, List<TargetReport>> byDestination = new LinkedHashMap<>();
+    targets.forEach(target -> byDestination.computeIfAbsent(KirimCluster.TARGET_ANY.equals(target.via())
+      ? KirimCluster.TARGET_ANY : target.target(), key -> new ArrayList<>()).add(target));
+    return byDestination.values();
+  }
+
+  /** @return how many local files the push reported on */
+  private long fileCount() {
+    return results().stream().map(FileResult::local).distinct().count();
   }
 
   public long count(FileStatus status) {
@@ -121,8 +143,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     long interrupted = count(FileStatus.INTERRUPTED);
     out.append(String.format(Locale.ROOT,
       "kirim: %s%d file(s) x %d target(s): %d %s, %d skipped, %s%d failed%s; %s in %.2f s%s",
-      dryRun ? "DRY RUN, nothing was sent: " : "", targets.isEmpty() ? 0 : targets.get(0).results().size(),
-      targets.size(), sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
+      dryRun ? "DRY RUN, nothing was sent: " : "", fileCount(), destinations().size(), sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
       count(FileStatus.SKIPPED), differs(differs), failed, interrupted(interrupted), bytes(bytesSent()),
       durationMs / 1000.0, interrupted > 0 ? " — INTERRUPTED: run it again to resume"
         : failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")

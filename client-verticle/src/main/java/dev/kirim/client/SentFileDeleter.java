@@ -15,16 +15,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * {@code deleteAfterSend}: once a push is over, deletes each local file that every target holds, and nothing
  * else. A file counts as held by a target when it was {@code sent} there ({@code done}), or skipped because the
- * server already has the same file ({@link FileResult#delivered}) and the checksum it reports is the local
- * file's (read once more here: under {@code compare: size-mtime} "the same" rests on size and mtime alone, too
- * little to destroy the only other copy on). A failed file, a skipped link, a server copy that differs, or one
- * target short, and the file is kept. So is a file modified since the push started, or whose size is not
- * what the targets hold: the next push sends that version. A followed symbolic link is deleted itself, never
- * its target. Everything goes through {@code vertx.fileSystem()} or a worker: no event loop blocks.
+ * server already has the same file ({@link FileResult#delivered}). The servers {@code cluster:any} went through
+ * count as one target: the file needs to be on one of them. Before deleting, the file is read once more: its
+ * checksum must be the one every target confirmed or reported (size and modification time are too little to
+ * destroy the only other copy on: a skip under {@code compare: size-mtime} rests on them alone, and a rewrite
+ * can keep both). A failed file, a skipped link, a server copy that differs, or one target short, and the file
+ * is kept. So is a file modified since it was sent: the next push sends that version. A followed symbolic link
+ * is deleted itself, never its target. Everything goes through {@code vertx.fileSystem()} or a worker: no event
+ * loop blocks.
  */
 final class SentFileDeleter {
 
@@ -59,8 +64,7 @@ final class SentFileDeleter {
   }
 
   private Future<Deletions.Deletion> decide(String local, List<FileResult> results) {
-    // Every target reports every file; fewer results than targets would be a bug, and keeps the file.
-    if (results.size() != report.targets().size() || !results.stream().allMatch(FileResult::delivered)) {
+    if (!results.stream().allMatch(FileResult::delivered) || !reachedEveryDestination(local)) {
       return Future.succeededFuture(new Deletions.Deletion(Deletions.Outcome.KEPT, null));
     }
     long size = results.get(0).bytes();
@@ -72,10 +76,20 @@ final class SentFileDeleter {
       if (change != null) {
         return Future.succeededFuture(changed(change));
       }
-      return sameAsSkipped(local, size, results).compose(difference -> difference != null
+      return differenceFromHeld(local, size, results).compose(difference -> difference != null
         ? Future.succeededFuture(changed(difference))
         : vertx.fileSystem().delete(local).map(v -> new Deletions.Deletion(Deletions.Outcome.DELETED, null)));
     });
+  }
+
+  /**
+   * Every listed and {@code cluster:all} target must report the file; the servers {@code cluster:any} went through
+   * count as one, of which one reports it (the one that took it). A destination without it (which would be a
+   * bug) keeps the file.
+   */
+  private boolean reachedEveryDestination(String local) {
+    return report.destinations().stream().allMatch(servers -> servers.stream()
+      .flatMap(target -> target.results().stream()).anyMatch(result -> result.local().equals(local)));
   }
 
   private String changeOf(FileProps props, long size) {
@@ -91,19 +105,28 @@ final class SentFileDeleter {
     return null;
   }
 
-  /** @return null when every skip's checksum is the local file's, else why the file is kept */
-  private Future<String> sameAsSkipped(String local, long size, List<FileResult> results) {
-    List<FileResult> skipped = results.stream().filter(r -> r.status() == FileStatus.SKIPPED).toList();
-    if (skipped.isEmpty()) {
-      return Future.succeededFuture(null);
+  /**
+   * Reads the file once more, in each algorithm the targets' checksums are in: what it holds now must be what
+   * every target confirmed ({@code done}) or reported holding (a skip). A rewrite that kept the size and set
+   * an older modification time ({@code cp -p}, {@code touch -r}, a lagging file server's clock) passes every
+   * other check, and deleting it would lose the only copy of that version.
+   *
+   * @return null when every target holds what the file holds, else why the file is kept
+   */
+  private Future<String> differenceFromHeld(String local, long size, List<FileResult> results) {
+    if (results.stream().anyMatch(r -> r.checksum() == null || r.checksum().indexOf(':') < 0)) {
+      return Future.succeededFuture("a target's copy cannot be compared with it (no checksum)");
     }
-    FileResult first = skipped.get(0);
-    if (skipped.stream().anyMatch(r -> r.checksum() == null || !r.checksum().equals(first.checksum()))) {
-      return Future.succeededFuture("the server copies it was skipped for cannot be compared with it");
-    }
-    return vertx.executeBlocking(() -> checksum(Path.of(local), size, first.checksum()), false)
-      .map(ours -> ours.equals(first.checksum()) ? null
-        : "the server's copy it was skipped for (" + first.checksum() + ") is not this file (" + ours + ")");
+    Set<String> held = results.stream().map(FileResult::checksum).collect(Collectors.toCollection(TreeSet::new));
+    return vertx.executeBlocking(() -> {
+      for (String theirs : held) {
+        String ours = checksum(Path.of(local), size, theirs);
+        if (!ours.equals(theirs)) {
+          return "the file holds " + ours + " now, a target holds " + theirs + ": this version is not on every target";
+        }
+      }
+      return null;
+    }, false);
   }
 
   /** Reads {@code size} bytes of {@code path} into the algorithm {@code like} names ({@code crc32c:…}); blocking. */

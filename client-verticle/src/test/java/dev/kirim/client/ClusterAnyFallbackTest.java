@@ -11,6 +11,7 @@ import io.vertx.core.shareddata.AsyncMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.TreeSet;
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,6 +83,55 @@ class ClusterAnyFallbackTest extends PushTestBase {
     assertEquals("cluster:any", target.via());
     assertEquals(FileStatus.SENT, target.results().get(0).status());
     assertTrue(tookMs < 2_000, "moved on after " + tookMs + " ms (" + why + ")");
+  }
+
+  @Test
+  void filesSpreadOverFallbacksCountAsDeliveredOnce() {
+    writeRandom(dir.resolve("a.bin"), 20_000, 1);
+    writeRandom(dir.resolve("b.bin"), 30_000, 2);
+    // The first choice takes a.bin and is full for b.bin, which goes to the second.
+    ScriptedServer first = startScripted((connection, message) -> {
+      if (message instanceof Message.Offer offer && offer.name().equals("b.bin")) {
+        connection.reply(new Message.Error(offer.id(), ErrorCode.NO_SPACE, "scripted no_space"));
+      } else {
+        ScriptedServer.OBLIGING.handle(connection, message);
+      }
+    });
+    ScriptedServer second = startScripted(ScriptedServer.OBLIGING);
+    register(record("first", first.port(), 1L << 40), record("second", second.port(), 1L << 30));
+
+    PushReport report = push(quickRetries(), new PushJob().setClusterTargets(List.of(KirimCluster.TARGET_ANY))
+      .setBaseDir(dir).setFiles(List.of("a.bin", "b.bin")).setDeleteAfterSend(true));
+
+    assertEquals(PushReport.EXIT_OK, report.exitCode(), report.summary());
+    assertEquals(2, report.targets().size(), "each server that took a file has its report: " + report.summary());
+    assertEquals(2, report.deletions().count(Deletions.Outcome.DELETED), report.summary());
+    assertFalse(Files.exists(dir.resolve("a.bin")));
+    assertFalse(Files.exists(dir.resolve("b.bin")));
+    assertTrue(report.summary().contains("kirim: 2 file(s) x 1 target(s): 2 sent"), report.summary());
+  }
+
+  @Test
+  void clusterAnyNeverTakesOverAServerClusterAllNeeds() {
+    writeRandom(dir.resolve("a.bin"), 20_000, 1);
+    // The server with the most room, cluster:any's first choice, is full; cluster:all needs it all the same.
+    ScriptedServer full = startScripted(refusing(ErrorCode.NO_SPACE));
+    ScriptedServer roomy = startScripted(ScriptedServer.OBLIGING);
+    register(record("full", full.port(), 1L << 40), record("roomy", roomy.port(), 1L << 30));
+
+    PushReport report = push(quickRetries(), new PushJob()
+      .setClusterTargets(List.of(KirimCluster.TARGET_ANY, KirimCluster.TARGET_ALL))
+      .setBaseDir(dir).setFiles(List.of("a.bin")).setDeleteAfterSend(true));
+
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode(), report.summary());
+    assertTrue(Files.exists(dir.resolve("a.bin")), "kept: the full server does not hold it");
+    assertEquals(List.of("cluster:all", "cluster:all"), report.targets().stream().map(TargetReport::via).toList(),
+      report.summary());
+    assertEquals(1, offers(roomy).size(), "pushed to the roomy server once: " + roomy.received);
+  }
+
+  private static List<String> offers(ScriptedServer server) {
+    return server.received.stream().filter(line -> line.endsWith("offer")).toList();
   }
 
   @Test

@@ -2,17 +2,22 @@ package dev.kirim.client;
 
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.OnExisting;
+import dev.kirim.protocol.Message;
 import dev.kirim.testkit.Ports;
+import dev.kirim.testkit.ScriptedServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 
+import static dev.kirim.testkit.TestFiles.randomBytes;
 import static dev.kirim.testkit.TestFiles.read;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -133,6 +138,36 @@ class DeleteAfterSendTest extends PushTestBase {
     assertFalse(json.getBoolean("deleted"));
     assertTrue(json.getString("deleteNote").contains("cannot be compared"), json::encode);
     assertTrue(report.summary().contains("KEPT " + home.resolve("a.bin")), report::summary);
+  }
+
+  @Test
+  void aFileRewrittenAfterItWasSentIsKeptEvenWithItsOldSizeAndTime() throws IOException {
+    home = tmp.resolve("home");
+    Path file = home.resolve("a.bin");
+    writeRandom(file, 30_000, 1);
+    // Rewritten once its bytes are at the server, keeping size and modification time (cp -p, touch -r, a file
+    // server's lagging clock): only its contents tell the version the server confirmed from this one.
+    ScriptedServer server = startScripted((connection, message) -> {
+      if (message instanceof Message.Commit) {
+        try {
+          FileTime mtime = Files.getLastModifiedTime(file);
+          writeRandom(file, 30_000, 2);
+          Files.setLastModifiedTime(file, mtime);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      ScriptedServer.OBLIGING.handle(connection, message);
+    });
+
+    PushReport report = push(job(home, List.of("a.bin")).setTargets(List.of(target(server.port())))
+      .setDeleteAfterSend(true));
+
+    assertEquals(FileStatus.SENT, result(report, "a.bin").status(), report::summary);
+    assertArrayEquals(randomBytes(30_000, 2), read(file), "the version the server never got is kept");
+    assertEquals(1, report.deletions().count(Deletions.Outcome.CHANGED), report::summary);
+    JsonObject json = fileJson(report, target(server.port()).toString(), "a.bin");
+    assertTrue(json.getString("deleteNote").contains("this version is not on every target"), json::encode);
   }
 
   @Test
