@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
@@ -69,26 +70,25 @@ record FileMetadata(Long mtimeMillis, Set<PosixFilePermission> permissions, long
         checksum, algorithm);
     }
     if (permissions != null) {
-      try {
-        Files.setPosixFilePermissions(file, permissions);
-      } catch (UnsupportedOperationException e) {
-        // A file system without POSIX permissions: nothing to preserve them in.
+      PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+        LinkOption.NOFOLLOW_LINKS);
+      // null: a file system without POSIX permissions, nothing to preserve them in.
+      if (view != null) {
+        view.setPermissions(permissions);
       }
     }
   }
 
   /**
-   * {@code java.io.File} sets a time by path ({@code stat}, {@code utimes}); {@code Files} opens the file for it
-   * ({@code openat}, {@code utimensat}, {@code close}): one call fewer per file. Both follow links,
-   * which is safe here: the file is our own new partial. The old API says only whether it worked, so a
-   * failure (or a time before 1970, which it does not take) goes the {@code Files} way, which says why.
+   * Never through a link: a local user who can write in the directory may have renamed a symbolic link over
+   * the partial while its body arrived, and a time or mode set through it would change a file outside the
+   * storage directory as the server's user (its key, its tokens file). Without following links the JDK opens
+   * the file itself with {@code O_NOFOLLOW} and sets the times on that descriptor ({@code futimens}), or fails
+   * on a link.
    */
   private static void setMtime(Path file, long mtimeMillis) throws IOException {
-    if (mtimeMillis >= 0 && file.toFile().setLastModified(mtimeMillis)) {
-      return;
-    }
     // Both times given: the JDK then sets them without reading the file's attributes first.
-    Files.getFileAttributeView(file, BasicFileAttributeView.class)
+    Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
       .setTimes(FileTime.fromMillis(mtimeMillis), FileTime.fromMillis(System.currentTimeMillis()), null);
   }
 }

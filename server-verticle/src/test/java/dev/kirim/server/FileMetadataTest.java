@@ -59,6 +59,20 @@ class FileMetadataTest {
   }
 
   @Test
+  void aLinkPutInThePartialsPlaceLeavesItsTargetAlone() throws IOException {
+    // A local user renamed a symbolic link over the partial while its body arrived.
+    Path outside = Files.write(dir.resolve("outside.key"), new byte[10]);
+    Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rw-------"));
+    Files.setLastModifiedTime(outside, FileTime.fromMillis(1_500_000_000_000L));
+    Path partial = Files.createSymbolicLink(dir.resolve(".a.bin.x.kirim-part"), outside);
+    FileMetadata metadata = metadata(1_600_000_000_123L, "rwxr-xr-x", 10);
+
+    assertThrows(IOException.class, () -> metadata.applyTo(partial, checksums()));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)));
+    assertEquals(FileTime.fromMillis(1_500_000_000_000L), Files.getLastModifiedTime(outside));
+  }
+
+  @Test
   void aFileThatIsGoneFailsWithTheReason() throws IOException {
     ChecksumCache checksums = checksums();
     Path gone = dir.resolve("gone.bin");

@@ -3,7 +3,9 @@ package dev.kirim.server;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
 import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,12 +16,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -156,6 +163,43 @@ class NameTraversalTest extends ServerTestBase {
         assertNoPartials();
         return null;
       })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * A link a local user renames over the partial while its body arrives: the time and mode the offer asks for
+   * are never set through it (they would change a file outside the storage directory as the server's user),
+   * and the upload is not confirmed. Without resume, so that the partial carries no label whose removal would
+   * stop at the link first.
+   */
+  @Test
+  void aLinkSwappedInForAPartialMidBodyChangesNothingOutside(VertxTestContext testContext) throws IOException {
+    Path secretFile = secretOutside(content(64, 3));
+    Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+    FileTime secretTime = Files.getLastModifiedTime(secretFile);
+    byte[] big = content(STREAMED_SIZE, 4);
+    int half = STREAMED_SIZE / 2;
+    startServer(options().setResume(false))
+      .compose(this::connectReady)
+      .compose(client -> client.send(new Message.Offer(1, "big.bin", big.length, WireClient.MTIME, null, null,
+          0777, null, null))
+        .compose(v -> client.expect(Message.Send.class))
+        .compose(send -> client.sendRaw(new Message.Data(1, 0, big.length).toBuffer().appendBytes(big, 0, half)))
+        .compose(v -> awaitPartial(half))
+        .compose(partial -> vertx.executeBlocking(() -> {
+          Path link = Files.createSymbolicLink(partial.resolveSibling("swap"), secretFile);
+          return Files.move(link, partial, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }))
+        .compose(v -> client.sendRaw(Buffer.buffer(WireClient.slice(big, half, big.length))))
+        .compose(v -> client.send(new Message.Commit(1, Checksums.crc32c(big))))
+        .compose(v -> client.next()))
+      .compose(reply -> vertx.executeBlocking(() -> {
+        assertInstanceOf(Message.Error.class, reply, "not confirmed: " + reply);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secretFile)));
+        assertEquals(secretTime, Files.getLastModifiedTime(secretFile));
+        assertFalse(Files.exists(stored("big.bin"), LinkOption.NOFOLLOW_LINKS), "nothing published");
+        return null;
+      }))
       .onComplete(testContext.succeedingThenComplete());
   }
 
