@@ -159,6 +159,11 @@ final class ServerConnection {
   }
 
   private void handleMessage(Message message) {
+    if (state == State.READY) {
+      // A header line ended: the next one gets the whole header timeout from its own start (followHeaderDeadline
+      // starts it after this read if one is under way), not what this one left of it.
+      deadline.cancel();
+    }
     if (state == State.AWAIT_HELLO) {
       handleHello(message);
     } else if (message instanceof Message.Offer offer) {

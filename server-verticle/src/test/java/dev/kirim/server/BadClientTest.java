@@ -404,6 +404,41 @@ class BadClientTest extends ServerTestBase {
     }), testContext);
   }
 
+  /**
+   * A slow link whose every read ends inside a header line: each line ends well within the header timeout,
+   * though the lines together take longer. Each line has the whole timeout from its own start.
+   */
+  @Test
+  void linesThatEachEndInTimeNeverTimeOutTogether(VertxTestContext testContext) {
+    Buffer ping = new Message.Ping().toBuffer();
+    int half = ping.length() / 2;
+    int lines = 4;
+    long intervalMs = SHORT_TIMEOUT_MS * 6 / 10;
+    // The halves of consecutive lines go together: ping 1's end with ping 2's start, and so on.
+    List<Buffer> reads = new ArrayList<>(List.of(ping.slice(0, half)));
+    for (int i = 1; i < lines; i++) {
+      reads.add(ping.slice(half, ping.length()).copy().appendBuffer(ping.slice(0, half)));
+    }
+    reads.add(ping.slice(half, ping.length()));
+    startServer(shortHeaderTimeout())
+      .compose(this::connectReady)
+      .compose(client -> {
+        for (int i = 0; i < reads.size(); i++) {
+          Buffer read = reads.get(i);
+          vertx.setTimer(1 + i * intervalMs, id -> client.sendRaw(read));
+        }
+        Future<?> pongs = Future.succeededFuture();
+        for (int i = 0; i < lines; i++) {
+          pongs = pongs.compose(v -> client.expect(Message.Pong.class));
+        }
+        return pongs.map(v -> {
+          assertFalse(client.isClosed(), "closed after " + lines + " lines over " + (lines * intervalMs) + " ms");
+          return null;
+        });
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
   @Test
   void silentClientAfterHelloIsClosedByTheIdleTimeout(VertxTestContext testContext) {
     // No fsync: the good client afterwards must not stall for the idle timeout on a slow disk.
