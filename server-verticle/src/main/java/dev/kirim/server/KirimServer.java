@@ -70,7 +70,7 @@ public class KirimServer {
   private KirimServer(Vertx vertx, ServerOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = new ServerOptions(Objects.requireNonNull(options, "options")).validate();
-    this.storage = new StorageDirectory(vertx, this.options.getStorageDir());
+    this.storage = new StorageDirectory(vertx, this.options.getStorageDir(), this.options.isFsync());
     this.partials = new PartialFiles(vertx, storage);
   }
 

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,8 @@ final class StorageDirectory {
 
   private final Vertx vertx;
   private final Path root;
-  private final DirectorySyncs directorySyncs = new DirectorySyncs();
+  private final boolean fsync;
+  private final DirectorySyncs directorySyncs;
   private final LinkGuard links;
   // Looked up once: Files.getFileStore walks every ancestor and re-reads /proc/mounts on each call.
   private volatile FileStore store;
@@ -53,9 +56,16 @@ final class StorageDirectory {
   private volatile ExtendedAttributes attributes = ExtendedAttributes.unsupported();
   private volatile ChecksumCache checksums = new ChecksumCache(attributes);
 
-  StorageDirectory(Vertx vertx, Path root) {
+  /** @param fsync whether what is stored must be durable before it is confirmed (the server's {@code fsync}) */
+  StorageDirectory(Vertx vertx, Path root, boolean fsync) {
+    this(vertx, root, fsync, new DirectorySyncs());
+  }
+
+  StorageDirectory(Vertx vertx, Path root, boolean fsync, DirectorySyncs directorySyncs) {
     this.vertx = vertx;
     this.root = root;
+    this.fsync = fsync;
+    this.directorySyncs = directorySyncs;
     this.links = new LinkGuard(root, this::nameOf);
   }
 
@@ -203,14 +213,32 @@ final class StorageDirectory {
     });
   }
 
-  /** Blocking {@link #createParents}, for callers already on a worker. */
+  /**
+   * Blocking {@link #createParents}, for callers already on a worker. With {@code fsync}, each directory it creates
+   * is made durable in its parent before it returns: the publish syncs only the file's own directory, and a
+   * crash must not lose a confirmed file with the directory that holds it.
+   */
   void createParentsNow(Path target) throws IOException {
     links.checkDirectories(target);
-    if (links.verified(target.getParent())) {
+    Path parent = target.getParent();
+    if (links.verified(parent)) {
       return;
     }
-    Files.createDirectories(target.getParent());
+    List<Path> created = fsync ? missingDirectories(parent) : List.of();
+    Files.createDirectories(parent);
     links.checkDirectories(target);
+    for (Path directory : created) {
+      syncDirectoryNow(directory.getParent());
+    }
+  }
+
+  /** @return {@code directory} and those of its ancestors that do not exist, the deepest first */
+  private static List<Path> missingDirectories(Path directory) {
+    List<Path> missing = new ArrayList<>();
+    for (Path dir = directory; dir != null && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS); dir = dir.getParent()) {
+      missing.add(dir);
+    }
+    return missing;
   }
 
   /**

@@ -64,7 +64,7 @@ class FileBodyTest {
 
   /** Streams {@code content} into a new body in 64 KiB chunks, minding its backpressure, then persists it. */
   private Future<FileBody> receive(Vertx vertx, String name, byte[] content, long writeBackBytes) {
-    StorageDirectory storage = new StorageDirectory(vertx, storageRoot);
+    StorageDirectory storage = new StorageDirectory(vertx, storageRoot, writeBackBytes > 0);
     PartialFiles partials = new PartialFiles(vertx, storage);
     Path target = storageRoot.resolve(name);
     PartialFiles.Partial partial = new PartialFiles.Partial(storageRoot.resolve("." + name + ".partial"), 0,
