@@ -66,12 +66,30 @@ public class KirimServer {
   private final LogBurst peerRefusals = new LogBurst();
   // Connections this instance took (event-loop confined): shows how -instances spreads them.
   private int accepted;
+  private long partialSweepMs;
+  private long partialSweepTimer = -1;
 
   private KirimServer(Vertx vertx, ServerOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = new ServerOptions(Objects.requireNonNull(options, "options")).validate();
     this.storage = new StorageDirectory(vertx, this.options.getStorageDir(), this.options.isFsync());
     this.partials = new PartialFiles(vertx, storage);
+    this.partialSweepMs = partialSweepIntervalMs(this.options.getPartialTtlHours());
+  }
+
+  /**
+   * Half the TTL: a partial nobody resumes goes between one and one and a half TTLs after its last write, on a
+   * server that runs for months as on one that restarts. 0 (no sweep while running) for a TTL of 0, which
+   * makes every partial stale at once, those being written included: that one sweeps at start-up only.
+   */
+  static long partialSweepIntervalMs(int ttlHours) {
+    return TimeUnit.HOURS.toMillis(ttlHours) / 2;
+  }
+
+  /** For tests: sweeps every {@code ms} instead, from {@link #listen()} on. */
+  KirimServer sweepPartialsEvery(long ms) {
+    partialSweepMs = ms;
+    return this;
   }
 
   /**
@@ -138,6 +156,11 @@ public class KirimServer {
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
+        if (partialSweepMs > 0) {
+          partialSweepTimer = vertx.setPeriodic(partialSweepMs, id -> sweepPartials()
+            .onFailure(e -> log.warn("Cannot sweep stale partial uploads in {}: {}", storage.root(),
+              IoErrors.describe(Failures.unwrap(e)))));
+        }
         listening = true;
         if (tls != null) {
           tls.watch(netServer, address, tlsReloadHandler);
@@ -159,16 +182,21 @@ public class KirimServer {
             storage.root());
         }
       })
-      .compose(v -> partials.sweep(Duration.ofHours(options.getPartialTtlHours())))
+      .compose(v -> sweepPartials())
+      .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
+        + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+  }
+
+  /** Removes the partial files older than {@code partialTtlHours}, and says so when there were any. */
+  private Future<Void> sweepPartials() {
+    return partials.sweep(Duration.ofHours(options.getPartialTtlHours()))
       .onSuccess(removed -> {
         if (removed > 0) {
           log.info("Removed {} partial upload(s) older than {} h from {}", removed, options.getPartialTtlHours(),
             storage.root());
         }
       })
-      .<Void>mapEmpty()
-      .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
-        + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+      .mapEmpty();
   }
 
   /** With a tokens file: the clients' directories ready and their quotas counted ({@link Namespaces}). */
@@ -296,6 +324,10 @@ public class KirimServer {
       tls.close();
     }
     listening = false;
+    if (partialSweepTimer >= 0) {
+      vertx.cancelTimer(partialSweepTimer);
+      partialSweepTimer = -1;
+    }
     if (activity != null) {
       activity.release(vertx);
       activity = null;
