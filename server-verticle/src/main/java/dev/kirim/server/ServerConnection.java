@@ -56,6 +56,10 @@ final class ServerConnection {
   private final long openedAt = System.nanoTime();
 
   private final Map<Long, Upload> accepted = new HashMap<>();
+  // The accepted uploads whose `send` has been written: the client can owe data only for these. A `send`
+  // waits in the reply order behind slower replies (a content compare of a large file), and the claim
+  // deadline must not run for what the client has not been asked for yet.
+  private final Set<Long> asked = new HashSet<>();
   // Ids of the offers being checked: checks run concurrently, and an id must not be reused meanwhile either.
   private final Set<Long> checking = new HashSet<>();
   // Every id offered on this connection: ids are never reused, even after their file finished.
@@ -73,7 +77,7 @@ final class ServerConnection {
     this.onClosed = onClosed;
     this.peer = Addresses.hostPort(socket.remoteAddress().host(), socket.remoteAddress().port());
     this.writer = MessageWriter.create(server.vertx().getOrCreateContext(), socket);
-    this.replies = new ReplyQueue(writer::write);
+    this.replies = new ReplyQueue(this::writeReply);
     this.log = new ConnectionLog(peer, server.activity());
     ServerLimits limits = server.options().getLimits();
     this.deadline = new Deadline(server.vertx(), limits.getHeaderTimeoutMs(),
@@ -291,6 +295,7 @@ final class ServerConnection {
 
   private void handleDataHeader(Message.Data data) {
     Upload upload = receiving == null ? accepted.remove(data.id()) : null;
+    asked.remove(data.id());
     if (upload == null) {
       // Whatever stays in accepted is released by the close that follows.
       fatal(unexpected("'data' for id " + data.id() + " which has no accepted offer waiting for data"));
@@ -504,6 +509,7 @@ final class ServerConnection {
     offerCheck.close();
     accepted.values().forEach(Upload::releaseClaim);
     accepted.clear();
+    asked.clear();
     puts.close();
     Upload upload = receiving;
     receiving = null;
@@ -522,8 +528,16 @@ final class ServerConnection {
    */
   private void followClaimDeadline() {
     boolean midBody = receiving != null && !receiving.bodyComplete();
-    boolean owing = !accepted.isEmpty() || (receiving != null && receiving.bodyComplete());
+    boolean owing = !asked.isEmpty() || (receiving != null && receiving.bodyComplete());
     claimDeadline.follow(state == State.READY && owing && !midBody && !flow.paused(), claimExpired);
+  }
+
+  private void writeReply(Message reply) {
+    writer.write(reply);
+    if (reply instanceof Message.Send send && accepted.containsKey(send.id())) {
+      asked.add(send.id());
+      followClaimDeadline();
+    }
   }
 
   /** Once past the hello, a started header line must end within the header timeout. */

@@ -13,9 +13,11 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -255,6 +257,43 @@ class HostileInputTest extends ServerTestBase {
       .map(done -> {
         assertStored("squat.bin", content);
         assertEquals(List.of(), partials(), "partial files left");
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /**
+   * A {@code send} that waits in the reply order behind a slower reply (a content compare of a large stored
+   * file) has not reached the client: the claim deadline runs only once it is written.
+   */
+  @Test
+  void aSendWaitingBehindASlowerReplyIsNotTimedOut(VertxTestContext testContext) throws IOException {
+    // Sparse: no disk to fill, but reading it for a SHA-256 takes several claim timeouts.
+    long large = 1L << 29;
+    try (RandomAccessFile file = new RandomAccessFile(storage.resolve("large.bin").toFile(), "rw")) {
+      file.setLength(large);
+    }
+    Files.setLastModifiedTime(storage.resolve("large.bin"), FileTime.fromMillis(WireClient.MTIME));
+    byte[] fresh = content(10, 6);
+    long[] compareMs = new long[1];
+    startServer(shortClaimTimeout())
+      .compose(this::connectReady)
+      .compose(client -> {
+        long started = System.nanoTime();
+        client.send(new Message.Offer(1, "large.bin", large, WireClient.MTIME, "sha256", "sha256:" + "0".repeat(64),
+          null, null, null));
+        client.offer(2, "fresh.bin", fresh.length);
+        return client.expect(Message.Skip.class)
+          .compose(skip -> {
+            compareMs[0] = (System.nanoTime() - started) / 1_000_000;
+            return client.expect(Message.Send.class);
+          })
+          .compose(send -> client.finishUpload(2, fresh, 0));
+      })
+      .map(done -> {
+        assertStored("fresh.bin", fresh);
+        // Otherwise the test proves nothing: the send would have come within the claim timeout anyway.
+        assertTrue(compareMs[0] > CLAIM_TIMEOUT_MS, "the compare took only " + compareMs[0] + " ms");
         return null;
       })
       .onComplete(testContext.succeedingThenComplete());
