@@ -11,7 +11,7 @@ import dev.kirim.protocol.ProtocolException;
 import dev.kirim.server.auth.Access;
 import dev.kirim.server.auth.AuthAttempts;
 import dev.kirim.server.auth.Namespaces;
-import dev.kirim.server.auth.Quota;
+import dev.kirim.server.auth.QuotaAccounts;
 import dev.kirim.server.auth.TokensWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -42,7 +42,8 @@ public class KirimServer {
   private static final Logger log = LoggerFactory.getLogger(KirimServer.class);
   private static final String CONNECTIONS_MAP = "kirim.server.connections";
   private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
-  private static final String QUOTAS_MAP = "kirim.server.quotas";
+  // Package-private: tests look at the quota accounts it holds.
+  static final String QUOTAS_MAP = "kirim.server.quotas";
   private static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
   private static final String TOKENS_LOGGED_MAP = "kirim.server.tokensLogged";
 
@@ -199,19 +200,26 @@ public class KirimServer {
       .mapEmpty();
   }
 
-  /** With a tokens file: the clients' directories ready and their quotas counted ({@link Namespaces}). */
+  /**
+   * With a tokens file: the clients' directories ready ({@link Namespaces}) and their quotas counted
+   * ({@link QuotaAccounts}).
+   */
   private Future<Void> prepareAccess() {
     AuthOptions auth = options.getAuth();
     if (auth == null || auth.isNone()) {
       return Future.succeededFuture();
     }
-    LocalMap<String, Quota> shared = vertx.sharedData().getLocalMap(QUOTAS_MAP);
+    QuotaAccounts accounts = new QuotaAccounts(storage.root(), vertx.sharedData().getLocalMap(QUOTAS_MAP));
     LocalMap<String, AuthAttempts> attempts = vertx.sharedData().getLocalMap(AUTH_ATTEMPTS_MAP);
-    return vertx.executeBlocking(() -> Namespaces.prepare(storage.root(), auth.getClients(), shared), false)
-      .map(quotas -> {
-        access = new Access(vertx, auth.getClients(), quotas,
+    return vertx.executeBlocking(() -> {
+        Namespaces.prepare(storage.root(), auth.getClients());
+        accounts.update(auth.getClients());
+        return null;
+      }, false)
+      .map(v -> {
+        access = new Access(vertx, auth.getClients(), accounts,
           attempts.computeIfAbsent(storage.root().toString(), k -> new AuthAttempts()));
-        tokensWatch = new TokensWatch(vertx, auth.getTokensFile(), storage.root(), access, shared,
+        tokensWatch = new TokensWatch(vertx, auth.getTokensFile(), storage.root(), access, accounts,
           vertx.sharedData().getLocalMap(TOKENS_LOGGED_MAP));
         log.info("Authentication on: {} client(s) from {}, each confined to its directory", auth.getClients().size(),
           auth.getTokensFile());

@@ -133,25 +133,6 @@ class AuthTest extends ServerTestBase {
   }
 
   /**
-   * Says hello with {@code token} until welcomed: the file is checked every 2 s. Each refusal is a failed attempt
-   * that blocks the address a little longer (100 ms, 200 ms, ...): a handful of tries span the check interval.
-   */
-  private Future<Message.Welcome> helloUntilWelcomed(KirimServer server, String token, int attempts) {
-    return connect(server).compose(client -> {
-      client.send(new Message.Hello(Message.VERSION, "reload", token));
-      return client.next();
-    }).compose(reply -> {
-      if (reply instanceof Message.Welcome welcome) {
-        return Future.succeededFuture(welcome);
-      }
-      if (attempts <= 1) {
-        return Future.failedFuture(new AssertionError("never welcomed: " + reply));
-      }
-      return helloUntilWelcomed(server, token, attempts - 1);
-    });
-  }
-
-  /**
    * A brute-forcer with 8 connections in parallel, each guessing again as soon as it is answered, for
    * {@link #WINDOW_MS}: without the backoff it would be answered thousands of times a second. With it, only one
    * guess per backoff delay (100 ms, doubling) is checked at all, and every answer waits for the block to end.

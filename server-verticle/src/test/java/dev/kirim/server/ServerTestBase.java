@@ -204,4 +204,24 @@ abstract class ServerTestBase {
         return null;
       });
   }
+
+  /**
+   * Says hello with {@code token} until welcomed: awaits the reload of a tokens file that adds it, which is
+   * checked every 2 s. Each refusal is a failed attempt that blocks the address a little longer (100 ms,
+   * 200 ms, ...): a handful of tries span the check interval; the welcome clears the address again.
+   */
+  Future<Message.Welcome> helloUntilWelcomed(KirimServer server, String token, int attempts) {
+    return connect(server).compose(client -> {
+      client.send(new Message.Hello(Message.VERSION, "reload", token));
+      return client.next();
+    }).compose(reply -> {
+      if (reply instanceof Message.Welcome welcome) {
+        return Future.succeededFuture(welcome);
+      }
+      if (attempts <= 1) {
+        return Future.failedFuture(new AssertionError("never welcomed: " + reply));
+      }
+      return helloUntilWelcomed(server, token, attempts - 1);
+    });
+  }
 }

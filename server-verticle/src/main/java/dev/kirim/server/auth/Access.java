@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Who a connection is: the client of the tokens file whose token it presented in its hello (compared in
@@ -28,22 +27,21 @@ public final class Access {
   private static final Logger log = LoggerFactory.getLogger("dev.kirim.server.KirimServer");
 
   private final Vertx vertx;
-  // Replaced whole when the tokens file changes (TokensWatch); connections admitted keep their namespace.
+  // Replaced whole when the tokens file changes (TokensWatch); connections admitted keep their client. Their
+  // quotas are not kept with them: the accounts follow the tokens file (QuotaAccounts).
   private volatile List<ClientEntry> clients;
-  private volatile Map<String, Quota> quotas;
+  private final QuotaAccounts accounts;
   private final AuthAttempts attempts;
 
-  /** @param quotas by client name, for the clients that have one */
-  public Access(Vertx vertx, List<ClientEntry> clients, Map<String, Quota> quotas, AuthAttempts attempts) {
+  public Access(Vertx vertx, List<ClientEntry> clients, QuotaAccounts accounts, AuthAttempts attempts) {
     this.vertx = vertx;
     this.clients = List.copyOf(clients);
-    this.quotas = Map.copyOf(quotas);
+    this.accounts = accounts;
     this.attempts = attempts;
   }
 
   /** A changed tokens file: new connections are admitted by {@code clients} from now on. */
-  public void update(List<ClientEntry> clients, Map<String, Quota> quotas) {
-    this.quotas = Map.copyOf(quotas);
+  public void update(List<ClientEntry> clients) {
     this.clients = List.copyOf(clients);
   }
 
@@ -71,8 +69,7 @@ public final class Access {
         : "the token is not accepted by this server: check the client's token against the server's tokens file");
     }
     attempts.succeeded(peer);
-    Map<String, Quota> current = quotas;
-    return Future.succeededFuture(new Namespace(client, current.get(client.name())));
+    return Future.succeededFuture(new Namespace(client, accounts.accountOf(client)));
   }
 
   private ClientEntry byToken(String token) {

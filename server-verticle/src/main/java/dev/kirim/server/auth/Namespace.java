@@ -2,6 +2,7 @@ package dev.kirim.server.auth;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Where one connection's names live: for an authenticated client, its {@code dir} under {@code storageDir} and
@@ -10,8 +11,10 @@ import java.util.Map;
  * ({@code bad_name}) before any path is built; what it is told back is relative to its directory again.
  * <p>
  * Quota reservations are held per claimed target (one upload per target at a time); they turn into usage when
- * the file is published and are given back otherwise. Mostly used on the connection's event loop, but the puts
- * of a connection are decided on worker threads: the books are synchronized.
+ * the file is published and are given back otherwise, to the account they were taken from. Each reservation
+ * goes to the account the client's directory has at that moment ({@link QuotaAccounts}), so that a reload of the
+ * tokens file applies to this connection too. Mostly used on the connection's event loop, but the puts of a
+ * connection are decided on worker threads: the books are synchronized.
  */
 public final class Namespace {
 
@@ -19,12 +22,15 @@ public final class Namespace {
   public static final Namespace OPEN = new Namespace(null, null);
 
   private final ClientEntry client;
-  private final Quota quota;
+  // The directory's account now, null while it has none; null for OPEN.
+  private final Supplier<Quota> account;
+  // The account last seen: kept once the client has left the tokens file, until this connection ends.
+  private Quota quota;
   private final Map<Object, Reservation> reserved = new HashMap<>();
 
-  Namespace(ClientEntry client, Quota quota) {
+  Namespace(ClientEntry client, Supplier<Quota> account) {
     this.client = client;
-    this.quota = quota;
+    this.account = account;
   }
 
   /** @return the authenticated client's name, {@code null} without authentication */
@@ -50,6 +56,10 @@ public final class Namespace {
    * @return {@code null} when there is room, else why not
    */
   public synchronized String reserve(Object target, long size, boolean dryRun) {
+    Quota now = account == null ? null : account.get();
+    if (now != null) {
+      quota = now;
+    }
     if (quota == null) {
       return null;
     }
@@ -57,7 +67,7 @@ public final class Namespace {
     if (refusal == null && dryRun) {
       quota.release(size);
     } else if (refusal == null) {
-      reserved.put(target, new Reservation(size));
+      reserved.put(target, new Reservation(quota, size));
     }
     return refusal == null ? null : "client '" + client.name() + "': " + refusal;
   }
@@ -74,15 +84,18 @@ public final class Namespace {
   public synchronized void ended(Object target) {
     Reservation reservation = reserved.remove(target);
     if (reservation != null && !reservation.kept) {
-      quota.release(reservation.size);
+      reservation.quota.release(reservation.size);
     }
   }
 
   private static final class Reservation {
+    // Given back where it was taken: the client's account may have changed since.
+    private final Quota quota;
     private final long size;
     private boolean kept;
 
-    private Reservation(long size) {
+    private Reservation(Quota quota, long size) {
+      this.quota = quota;
       this.size = size;
     }
   }
