@@ -20,14 +20,17 @@ public final class AuthOptions {
   /** No authentication, on purpose. */
   public static final String NONE = "none";
 
-  private static final AuthOptions OPEN = new AuthOptions(null, List.of());
+  private static final AuthOptions OPEN = new AuthOptions(null, List.of(), null);
 
   private final Path tokensFile;
   private final List<ClientEntry> clients;
+  // The file's stamp taken before it was read: what the reload watch starts from.
+  private final String tokensStamp;
 
-  private AuthOptions(Path tokensFile, List<ClientEntry> clients) {
+  private AuthOptions(Path tokensFile, List<ClientEntry> clients, String tokensStamp) {
     this.tokensFile = tokensFile;
     this.clients = clients;
+    this.tokensStamp = tokensStamp;
   }
 
   /** @return {@code "auth": "none"}: every client is accepted, whatever its address */
@@ -41,7 +44,8 @@ public final class AuthOptions {
    */
   public static AuthOptions tokens(Path tokensFile) {
     Path file = Objects.requireNonNull(tokensFile, "tokensFile").toAbsolutePath().normalize();
-    return new AuthOptions(file, TokensFile.load(file));
+    String stamp = TokensFile.stamp(file);
+    return new AuthOptions(file, TokensFile.load(file), stamp);
   }
 
   /**
@@ -85,6 +89,11 @@ public final class AuthOptions {
   /** @return the clients of the tokens file, empty for {@code "none"} */
   public List<ClientEntry> getClients() {
     return clients;
+  }
+
+  /** @return the tokens file's {@link TokensFile#stamp} from before {@link #getClients()} were read from it */
+  public String getTokensStamp() {
+    return tokensStamp;
   }
 
   public Object toJson() {

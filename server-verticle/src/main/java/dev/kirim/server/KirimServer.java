@@ -167,7 +167,7 @@ public class KirimServer {
           tls.watch(netServer, address, tlsReloadHandler);
         }
         if (tokensWatch != null) {
-          tokensWatch.start();
+          tokensWatch.start(options.getAuth().getTokensStamp());
         }
         return this;
       });

@@ -31,6 +31,18 @@ public final class TokensFile {
   }
 
   /** @throws ConfigException naming the first problem */
+  /**
+   * @return what tells one version of {@code file} from another for {@link TokensWatch}: its size and modification
+   *   time, or {@code missing}
+   */
+  public static String stamp(Path file) {
+    try {
+      return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return "missing";
+    }
+  }
+
   public static List<ClientEntry> load(Path file) {
     String text;
     try {

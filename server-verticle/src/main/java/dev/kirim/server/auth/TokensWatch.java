@@ -5,8 +5,6 @@ import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -58,8 +56,12 @@ public final class TokensWatch {
     this.checkMs = checkMs;
   }
 
-  public void start() {
-    stamp = stamp(file);
+  /**
+   * @param loadedStamp {@link TokensFile#stamp} of the file as it was when the clients in force were read from
+   *                    it: a change made since (before the server listened, say) is loaded at the first check
+   */
+  public void start(String loadedStamp) {
+    stamp = loadedStamp;
     timer = vertx.setPeriodic(checkMs, id -> check());
   }
 
@@ -74,7 +76,7 @@ public final class TokensWatch {
     checking = true;
     String last = stamp;
     vertx.executeBlocking(() -> {
-      String now = stamp(file);
+      String now = TokensFile.stamp(file);
       if (now.equals(last)) {
         return null;
       }
@@ -120,14 +122,6 @@ public final class TokensWatch {
       } else {
         log.info(line);
       }
-    }
-  }
-
-  private static String stamp(Path file) {
-    try {
-      return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      return "missing";
     }
   }
 

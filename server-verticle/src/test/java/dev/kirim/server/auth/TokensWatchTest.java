@@ -61,7 +61,7 @@ class TokensWatchTest {
         completedLoad.tryComplete(clients);
         return clients;
       }, CHECK_MS);
-    watch.start();
+    watch.start(TokensFile.stamp(file));
     // The first half of the write (put in place at once, so that the watch sees all of it or none): cut short,
     // it is not JSON, and of another size than either whole file.
     Path half = dir.resolve("tokens.json.half");
@@ -75,6 +75,39 @@ class TokensWatchTest {
       .onComplete(testContext.succeeding(clients -> testContext.verify(() -> {
         assertEquals(List.of("aji", "budi"), clients.stream().map(ClientEntry::name).toList());
         assertEquals(2, loads.get(), "the half-written file, then the completed one");
+        testContext.completeNow();
+      })));
+  }
+
+  /**
+   * The server reads the tokens file with its options and starts watching it only once it listens: a change in
+   * between is a change to load, not the version the clients in force came from.
+   */
+  @Test
+  void aChangeBeforeTheWatchStartsIsLoaded(Vertx vertx, VertxTestContext testContext) throws IOException {
+    Path root = Files.createDirectories(dir.resolve("storage"));
+    Path file = dir.resolve("tokens.json");
+    Files.writeString(file, tokens("aji"));
+    String readStamp = TokensFile.stamp(file);
+    List<ClientEntry> read = TokensFile.load(file);
+    // Replaced (one rename) after the read, before the watch starts: budi is in, aji revoked.
+    Path next = Files.writeString(dir.resolve("tokens.json.next"), tokens("budi"));
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Promise<List<ClientEntry>> loaded = Promise.promise();
+    QuotaAccounts accounts = new QuotaAccounts(root, vertx.sharedData().getLocalMap("test.quotas"));
+    Access access = new Access(vertx, read, accounts, new AuthAttempts());
+    TokensWatch watch = new TokensWatch(vertx, file, root, access, accounts,
+      vertx.sharedData().getLocalMap("test.logged"), path -> {
+        List<ClientEntry> clients = TokensFile.load(path);
+        loaded.tryComplete(clients);
+        return clients;
+      }, CHECK_MS);
+    watch.start(readStamp);
+    loaded.future().timeout(250 * CHECK_MS, TimeUnit.MILLISECONDS)
+      .recover(e -> Future.failedFuture(new AssertionError("the file changed before the watch was never loaded", e)))
+      .andThen(ar -> watch.close())
+      .onComplete(testContext.succeeding(clients -> testContext.verify(() -> {
+        assertEquals(List.of("budi"), clients.stream().map(ClientEntry::name).toList());
         testContext.completeNow();
       })));
   }
