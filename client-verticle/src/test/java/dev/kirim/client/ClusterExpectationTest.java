@@ -104,6 +104,9 @@ class ClusterExpectationTest extends PushTestBase {
     deployServer("s1", storage);
     await(vertx.sharedData().getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(map -> map.put("junk", "not json").compose(v -> map.put("foreign", new JsonObject().put("a", 1)))));
+    // Any member may write any key: one that is not a string is ignored too.
+    await(vertx.sharedData().<Object, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
+      .compose(map -> map.put(42, new JsonObject().put("serverId", "s1"))));
     writeRandom(dir.resolve("out/a.bin"), 1_000, 2);
     PushReport report = push(job(dir.resolve("out"), List.of("a.bin"))
       .setClusterTargets(List.of(KirimCluster.TARGET_ALL)).setCluster(new ClusterExpectation(1, 0)));

@@ -75,7 +75,9 @@ public final class ServerRegistry {
 
   /** @return the registry now; fails only when the map cannot be read */
   public Future<Snapshot> read() {
-    return vertx.sharedData().<String, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
+    // Keys as Object: any member may write any key, and one that is not a string must be ignored, not break
+    // every reader with a ClassCastException.
+    return vertx.sharedData().<Object, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(AsyncMap::entries)
       .map(this::snapshot);
   }
@@ -92,12 +94,14 @@ public final class ServerRegistry {
     return java.util.Optional.of(new HashSet<>(((VertxInternal) vertx).clusterManager().getNodes()));
   }
 
-  private Snapshot snapshot(Map<String, Object> entries) {
+  private Snapshot snapshot(Map<Object, Object> entries) {
     java.util.Optional<Set<String>> nodes = liveNodes();
     List<ServerRecord> live = new ArrayList<>();
     List<ServerRecord> gone = new ArrayList<>();
     entries.forEach((key, value) -> {
-      ServerRecord record = parse(key, value);
+      ServerRecord record = key instanceof String id ? parse(id, value)
+        : logOnce(String.valueOf(key), "a key of type " + (key == null ? "null" : key.getClass().getSimpleName())
+          + ", not a server id");
       if (record == null) {
         return;
       }
