@@ -114,6 +114,18 @@ class PushServiceTest extends PushTestBase {
   }
 
   @Test
+  void aJobWithAPathNoFileSystemTakesIsRefusedWithAReply() throws Exception {
+    startServerAndFiles();
+    deployService(new JsonObject().put("service", new JsonObject()
+      .put("allowedTargets", new JsonArray().add(serverTarget()))));
+    for (JsonObject job : List.of(job("a\u0000.bin"), job("a.bin").put("baseDir", source + "/\u0000"))) {
+      ReplyException e = refused(job);
+      assertEquals(PushService.BAD_JOB, e.failureCode(), job.encode());
+      assertTrue(e.getMessage().contains("expected a path") && e.getMessage().contains("\\x00"), e.getMessage());
+    }
+  }
+
+  @Test
   void aJobCannotWriteALocalFileNorChangeTheServicesSettings() throws Exception {
     startServerAndFiles();
     deployService(new JsonObject().put("service", new JsonObject()
