@@ -143,11 +143,23 @@ public final class ClusterSecret {
       }
       return Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException("config key 'cluster.secret': file " + file + " does not exist (the key names a file "
-        + "holding the secret, e.g. made with: openssl rand -base64 32 > cluster.secret)");
+      throw new ConfigException("config key 'cluster.secret': " + shownIfAPath(file) + " does not exist (the key "
+        + "names a file holding the secret, not the secret itself; make one with: openssl rand -base64 32 > "
+        + "cluster.secret)");
     } catch (IOException e) {
-      throw new ConfigException("config key 'cluster.secret': cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException("config key 'cluster.secret': cannot read " + shownIfAPath(file) + ": "
+        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace(file.toString(), "it")));
     }
+  }
+
+  /**
+   * The value of the key may be the secret itself, put there by mistake: it is shown only when it looks like a
+   * path (its directory exists), so that an error line never prints a secret to a terminal or a log.
+   */
+  private static String shownIfAPath(Path file) {
+    Path directory = file.toAbsolutePath().getParent();
+    return directory != null && Files.isDirectory(directory) ? "file " + file
+      : "the file it names (not shown: no such directory either)";
   }
 
   private static String groupOrOthersMayRead(Path file) throws IOException {

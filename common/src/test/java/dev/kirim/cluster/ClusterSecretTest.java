@@ -143,8 +143,14 @@ class ClusterSecretTest {
   void aMissingShortOrMultiLineSecretIsAConfigError(@TempDir Path dir) throws Exception {
     ConfigException missing = assertThrows(ConfigException.class,
       () -> ClusterSecret.resolve(dir.resolve("none").toString(), name -> null, w -> { }));
-    assertTrue(missing.getMessage().contains("does not exist") && missing.getMessage().contains("openssl rand"),
-      missing.getMessage());
+    assertTrue(missing.getMessage().contains("does not exist") && missing.getMessage().contains("openssl rand")
+      && missing.getMessage().contains(dir.resolve("none").toString()), missing.getMessage());
+    // The secret itself in the key by mistake (base64 may hold a '/'): never echoed.
+    String mistaken = "q8Zr/3uX0pWm7T2bV9yLk4Hn6Jc1Fs5Dg8Ae0Ri2Lo=";
+    ConfigException notShown = assertThrows(ConfigException.class,
+      () -> ClusterSecret.resolve(mistaken, name -> null, w -> { }));
+    assertFalse(notShown.getMessage().contains(mistaken), notShown.getMessage());
+    assertFalse(notShown.getMessage().contains("3uX0pWm7"), notShown.getMessage());
     Path shortOne = Files.writeString(dir.resolve("short"), "hunter2");
     ConfigException tooShort = assertThrows(ConfigException.class,
       () -> ClusterSecret.resolve(shortOne.toString(), name -> null, w -> { }));
