@@ -190,6 +190,25 @@ class ClusterReachTest {
     }
   }
 
+  /** Of two servers that find the same stale record under their id, one takes it over; the other is refused. */
+  @Test
+  void twoServersTakingOverOneStaleRecordAtOnceAreOneAndRefused() {
+    for (int round = 0; round < 4; round++) {
+      String id = "stale-" + round;
+      putJunk(id, record(id, UUID.randomUUID().toString()).toJson());
+      Future<String> onA = deploy(a, id, 1);
+      Future<String> onB = deploy(b, id, 1);
+      await(Future.join(onA, onB).otherwiseEmpty());
+      assertTrue(onA.succeeded() != onB.succeeded(), "round " + round + ": started on a " + onA.succeeded()
+        + ", on b " + onB.succeeded());
+      Future<String> refused = onA.succeeded() ? onB : onA;
+      assertInstanceOf(DuplicateServerIdException.class, refused.cause());
+      Vertx winner = onA.succeeded() ? a : b;
+      assertEquals(nodeId(winner), ((JsonObject) await(registry(c).get(id))).getString("nodeId"));
+      await(winner.undeploy(onA.succeeded() ? onA.result() : onB.result()));
+    }
+  }
+
   private PushReport push(PushJob job, String remoteDir) {
     return await(pushAsync(job, remoteDir), 60);
   }

@@ -32,6 +32,8 @@ final class ServerRegistration {
   /** How soon a change of the reservations reaches the record: a few writes a second at most. */
   static final long QUICK_REFRESH_MS = 250;
   private static final long SIGNATURE_MARGIN_MS = 5_000;
+  // Looks at the id's holder at most this often at start: a take-over lost to another server is looked at again.
+  private static final int CLAIM_ATTEMPTS = 3;
   private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
   private final Vertx vertx;
@@ -59,8 +61,8 @@ final class ServerRegistration {
   }
 
   /**
-   * Claims the server id, writes the record and starts refreshing it. A registry that cannot be written is
-   * logged, not fatal.
+   * Claims the server id, writes the record and starts refreshing it. A registry that cannot be checked or
+   * written is logged, not fatal: the refreshes keep writing the record.
    *
    * @return failed with {@link DuplicateServerIdException} when another live server holds the id
    */
@@ -68,7 +70,15 @@ final class ServerRegistration {
     return vertx.sharedData().<String, Object>getAsyncMap(KirimCluster.SERVERS_MAP)
       .compose(registry -> {
         map = registry;
-        return claim();
+        return claim().recover(e -> {
+          if (e instanceof DuplicateServerIdException) {
+            return Future.failedFuture(e);
+          }
+          // Not refused, only not checked: the refreshes write the record all the same, and go on trying.
+          log.warn("Cannot check who holds serverId '{}' in {}: {}", server.serverId(), KirimCluster.SERVERS_MAP,
+            e.toString());
+          return Future.succeededFuture();
+        });
       })
       .compose(v -> {
         timer = vertx.setPeriodic(options.getRegistryRefreshMs(), id -> refresh());
@@ -102,11 +112,27 @@ final class ServerRegistration {
    * of another live node refuses the start.
    */
   private Future<Void> claim() {
+    return claim(CLAIM_ATTEMPTS);
+  }
+
+  /**
+   * A holder that may be taken over is replaced only if it is still what was looked at (compare and set):
+   * two servers that find the same stale record must not both take it over. The one that loses looks again,
+   * and finds the winner.
+   */
+  private Future<Void> claim(int attemptsLeft) {
     return measureFreeSpace()
       .compose(free -> {
         ServerRecord own = record(free);
-        return map.putIfAbsent(server.serverId(), entry(own), options.getRegistryTtlMs())
-          .compose(existing -> existing == null ? Future.succeededFuture() : checkHolder(own, existing));
+        Object entry = entry(own);
+        return map.putIfAbsent(server.serverId(), entry, options.getRegistryTtlMs())
+          .compose(existing -> existing == null ? Future.succeededFuture()
+            : checkHolder(own, existing)
+              // Without a TTL (the Hazelcast map has no compare-and-set with one): the refresh that follows at once
+              // writes the record with it.
+              .compose(v -> map.replaceIfPresent(server.serverId(), existing, entry))
+              .compose(replaced -> replaced || attemptsLeft <= 1 ? Future.succeededFuture()
+                : claim(attemptsLeft - 1)));
       });
   }
 
