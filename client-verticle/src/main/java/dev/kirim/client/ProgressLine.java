@@ -1,5 +1,7 @@
 package dev.kirim.client;
 
+import dev.kirim.protocol.Printable;
+
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,7 +99,7 @@ public final class ProgressLine implements PushProgress {
     state.inFlight.put(name, offset);
     state.current = name;
     if (offset > 0) {
-      notice("resumed " + name + " at " + PushReport.bytes(offset));
+      notice("resumed " + Printable.escape(name) + " at " + PushReport.bytes(offset));
     }
   }
 
@@ -250,7 +252,9 @@ public final class ProgressLine implements PushProgress {
   }
 
   /** Appends the current file as far as the width allows (its end, the more telling part), else cuts the line. */
-  private String fit(String line, String current) {
+  private String fit(String line, String name) {
+    // A file name may hold control or direction characters: shown escaped, as in the summary and the logs.
+    String current = name == null ? null : Printable.escape(name);
     int room = width - 1 - line.length() - 2;
     if (current != null && room >= 8) {
       return line + "  " + (current.length() <= room ? current : "..." + current.substring(current.length() - room + 3));

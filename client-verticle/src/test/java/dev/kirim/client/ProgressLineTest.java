@@ -131,6 +131,20 @@ class ProgressLineTest {
   }
 
   @Test
+  void aFileNameIsShownEscapedLikeInTheSummary() {
+    ProgressLine line = terminal(120);
+    line.selected(1, 2 * MIB);
+    line.targetStarted(TARGET);
+    // A right-to-left override (U+202E) makes "evil<RLO>txt.exe" read as "evilexe.txt".
+    line.bodyStarted(TARGET, "evil\u202etxt.exe", 2 * MIB, MIB);
+    line.tick();
+    String text = out.toString();
+    assertFalse(text.contains("\u202e"), text);
+    assertTrue(text.contains("resumed evil\\u202etxt.exe at"), text);
+    assertTrue(shown().endsWith("evil\\u202etxt.exe"), shown());
+  }
+
+  @Test
   void severalTargetsGetALineEachRedrawnWithCursorMoves() {
     ProgressLine line = terminal(120);
     line.selected(1, 10);
