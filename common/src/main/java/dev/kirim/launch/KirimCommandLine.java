@@ -1,5 +1,9 @@
 package dev.kirim.launch;
 
+import dev.kirim.protocol.Printable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -9,7 +13,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,12 +87,66 @@ public abstract class KirimCommandLine {
       }
       launcherArgs = launcherArguments(result);
       hasConf = launcherOptions != null && launcherOptions.conf != null;
+      if (launcherOptions != null) {
+        checkLauncherOptions(commandLine, launcherOptions);
+      }
       check(commandLine);
       return CONTINUE;
     } catch (ParameterException e) {
       err.println(program + ": error: " + describe(e) + " (see --help)");
       err.flush();
       return EXIT_USAGE;
+    }
+  }
+
+  /**
+   * What the launcher would take badly: it ends with exit code 1 and no word for a count of instances below 1 or
+   * Vert.x options it cannot apply, and only warns, then runs without them, for options that are not JSON.
+   */
+  private static void checkLauncherOptions(CommandLine commandLine, LauncherOptions options) {
+    if (options.instances != null && options.instances < 1) {
+      throw new ParameterException(commandLine, "-instances must be at least 1, got " + options.instances);
+    }
+    for (Integer port : new Integer[] {options.clusterPort, options.clusterPublicPort}) {
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new ParameterException(commandLine, "a cluster port must be from 0 to 65535, got " + port);
+      }
+    }
+    if (options.vertxOptions != null) {
+      JsonObject json = launcherJson(commandLine, "-options", options.vertxOptions);
+      applies(commandLine, "-options", () -> new VertxOptions(json));
+    }
+    if (options.deploymentOptions != null) {
+      JsonObject json = launcherJson(commandLine, "-deployment-options", options.deploymentOptions);
+      applies(commandLine, "-deployment-options", () -> new DeploymentOptions(json));
+    }
+  }
+
+  /** As the launcher reads it: inline JSON when it starts with '{', else the name of a file holding it. */
+  private static JsonObject launcherJson(CommandLine commandLine, String option, String value) {
+    String text = value;
+    if (!value.strip().startsWith("{")) {
+      try {
+        text = Files.readString(Path.of(value));
+      } catch (IOException | InvalidPathException e) {
+        throw new ParameterException(commandLine, option + " " + Printable.escape(value)
+          + " is neither inline JSON nor a file that can be read (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new ParameterException(commandLine, option + " is not a JSON object: " + Printable.escape(
+        String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+    }
+  }
+
+  private static void applies(CommandLine commandLine, String option, Runnable construct) {
+    try {
+      construct.run();
+    } catch (RuntimeException e) {
+      throw new ParameterException(commandLine, option + " cannot be applied: " + Printable.escape(
+        String.valueOf(e.getMessage())));
     }
   }
 

@@ -14,7 +14,7 @@ final class LauncherOptions {
   String conf;
 
   @Option(names = {"-instances", "--instances"}, paramLabel = "N",
-    description = "Verticle instances to deploy (the server shares its port across them).")
+    description = "Verticle instances to deploy, at least 1 (a server's instances share its port).")
   Integer instances;
 
   @Option(names = {"-c", "-cluster", "--cluster"}, arity = "0",

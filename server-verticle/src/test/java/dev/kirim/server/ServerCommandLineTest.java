@@ -40,6 +40,24 @@ class ServerCommandLineTest {
     assertEquals(25999, options.getPort());
   }
 
+  /** The launcher itself would end with exit code 1 and no word for these, or run without the options. */
+  @Test
+  void launcherOptionsTheLauncherCannotUseAreUsageErrors() {
+    for (String[] args : List.of(new String[] {"-instances", "0"}, new String[] {"-instances", "-3"},
+      new String[] {"-options", "{\"eventLoopPoolSize\":-1}"}, new String[] {"-options", "{bad"},
+      new String[] {"-options", "/nonexistent/vertx-options.json"},
+      new String[] {"-deployment-options", "{oops"},
+      new String[] {"-cluster-port", "70000"})) {
+      err.reset();
+      assertEquals(2, parse(args), String.join(" ", args));
+      String line = err.toString(StandardCharsets.UTF_8);
+      assertTrue(line.startsWith("kirim-server: error: ") && line.endsWith("(see --help)" + System.lineSeparator())
+        && line.lines().count() == 1, String.join(" ", args) + ": " + line);
+    }
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("65535"), err::toString);
+    assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}"));
+  }
+
   @Test
   void aStrayArgumentIsAUsageError() {
     assertEquals(2, parse("inbox"));
