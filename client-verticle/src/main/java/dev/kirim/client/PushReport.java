@@ -143,12 +143,25 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
     long interrupted = count(FileStatus.INTERRUPTED);
     out.append(String.format(Locale.ROOT,
       "kirim: %s%d file(s) x %d target(s): %d %s, %d skipped, %s%d failed%s; %s in %.2f s%s",
-      dryRun ? "DRY RUN, nothing was sent: " : "", fileCount(), destinations().size(), sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
+      dryRun ? "DRY RUN, nothing was sent: " : "", fileCount(), destinations().size(),
+      sentOrWouldBe(count(FileStatus.SENT), count(FileStatus.WOULD_SEND)), sentLabel(),
       count(FileStatus.SKIPPED), differs(differs), failed, interrupted(interrupted), bytes(bytesSent()),
-      durationMs / 1000.0, interrupted > 0 ? " — INTERRUPTED: run it again to resume"
+      durationMs / 1000.0, interrupted > 0 ? " — INTERRUPTED: " + againAfterInterruption()
         : failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")
         : dryRun ? "" : " — all delivered"));
     return out.toString();
+  }
+
+  /**
+   * A new run resumes an interrupted upload only on a server that authenticated this client (its partials are
+   * labelled with the client's name); an anonymous client's resume id lived in the interrupted process only.
+   */
+  private String againAfterInterruption() {
+    boolean resumes = targets.stream()
+      .filter(target -> target.count(FileStatus.INTERRUPTED) > 0)
+      .allMatch(target -> target.client() != null);
+    return resumes ? "run it again to resume"
+      : "run it again to send the rest (from the start: only a server that authenticates this client resumes)";
   }
 
   /** In a dry run, the files that would be sent take the place of those sent. */

@@ -76,8 +76,8 @@ class InterruptedClientIT {
     assertFalse(first.outputLines().stream().anyMatch(line -> line.contains("Exception") || line.startsWith("\tat ")),
       () -> "no stack trace\n" + first.describe());
     assertTrue(first.stdout().contains("INTERRUPTED " + NAME), first::describe);
-    assertTrue(first.lastStdoutLine().contains("1 interrupted") && first.lastStdoutLine().contains("INTERRUPTED"),
-      first::describe);
+    assertTrue(first.lastStdoutLine().contains("1 interrupted")
+      && first.lastStdoutLine().contains("INTERRUPTED: run it again to resume"), first::describe);
     JsonObject firstReport = new JsonObject(Files.readString(report));
     JsonObject interrupted = firstReport.getJsonArray("files").getJsonObject(0);
     assertEquals("interrupted", interrupted.getString("status"), interrupted::encode);
