@@ -31,8 +31,10 @@ final class FailureLines {
     for (List<FileResult> same : byReason.values()) {
       FileResult first = same.get(0);
       if (same.size() == 1) {
-        out.append(String.format("  FAILED %s (%s): %s: %s%n", Printable.escape(first.name()),
-          Printable.escape(first.local()), first.errorCode(), Printable.escape(first.errorMessage())));
+        String hint = hint(first.errorCode(), first.errorMessage());
+        out.append(String.format("  FAILED %s (%s): %s: %s%s%n", Printable.escape(first.name()),
+          Printable.escape(first.local()), first.errorCode(), Printable.escape(first.errorMessage()),
+          hint == null ? "" : " — " + hint));
       } else {
         out.append(String.format(Locale.ROOT, "  %s: %d files failed: %s%n", target.target(), same.size(),
           readable(first.errorCode(), first.errorMessage())));
@@ -43,18 +45,38 @@ final class FailureLines {
 
   /** @return the reason as an operator reads it: what happened, the root cause, and what to look at */
   static String readable(String code, String message) {
-    String lower = String.valueOf(message).toLowerCase(Locale.ROOT);
-    if (ClientErrorCode.CONNECT_FAILED.wireName().equals(code)) {
-      if (lower.contains("connection refused")) {
-        return "cannot connect (connection refused) — is the server running?";
-      }
-      if (lower.contains("timed out") || lower.contains("timeout")) {
-        return "cannot connect (timed out) — is the host reachable, is a firewall in the way?";
-      }
-      if (lower.contains("unknownhost") || lower.contains("unknown host") || lower.contains("name or service")) {
-        return "cannot connect (unknown host) — is the name right?";
-      }
+    String hint = hint(code, message);
+    if (hint != null) {
+      return "cannot connect (" + cause(message) + ") — " + hint;
     }
     return code + ": " + Printable.escape(message);
+  }
+
+  /** @return what to look at for a connection that failed, or {@code null} for any other failure */
+  private static String hint(String code, String message) {
+    if (!ClientErrorCode.CONNECT_FAILED.wireName().equals(code)) {
+      return null;
+    }
+    return switch (cause(message)) {
+      case "connection refused" -> "is the server running?";
+      case "timed out" -> "is the host reachable, is a firewall in the way?";
+      case "unknown host" -> "is the name right?";
+      default -> null;
+    };
+  }
+
+  private static String cause(String message) {
+    String lower = String.valueOf(message).toLowerCase(Locale.ROOT);
+    if (lower.contains("connection refused")) {
+      return "connection refused";
+    }
+    if (lower.contains("timed out") || lower.contains("timeout")) {
+      return "timed out";
+    }
+    if (lower.contains("unknownhost") || lower.contains("unknown host") || lower.contains("name or service")
+      || lower.contains("cannot be resolved")) {
+      return "unknown host";
+    }
+    return "";
   }
 }

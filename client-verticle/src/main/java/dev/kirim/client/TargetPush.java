@@ -373,6 +373,10 @@ final class TargetPush {
   }
 
   private static String describe(Throwable cause) {
+    if (cause instanceof java.net.UnknownHostException) {
+      // Netty's resolver says "Failed to resolve 'h' [A(1), AAAA(28)] after 2 queries": the DNS, not the server.
+      return "the host name cannot be resolved (" + cause.getMessage().strip() + ")";
+    }
     return cause instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage()
       : String.valueOf(cause.getMessage());
   }
