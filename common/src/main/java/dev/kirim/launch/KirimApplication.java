@@ -4,6 +4,7 @@ import dev.kirim.cluster.ClusterProperties;
 import dev.kirim.cluster.ClusterTls;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
+import dev.kirim.log.LogFormat;
 import dev.kirim.tls.TlsConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
@@ -85,6 +86,7 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
     ClusterProperties.apply(liteClusterMember());
     if (args.stream().noneMatch(HELP::contains)) {
       try {
+        LogFormat.checkEnvironment();
         String conf = ConfigReader.findConfArgument(args.toArray(String[]::new));
         checkConfiguration(conf);
         clusterTls = clusterTls(loadConfiguration(conf));

@@ -1,5 +1,8 @@
 package dev.kirim.log;
 
+import dev.kirim.config.ConfigException;
+import dev.kirim.protocol.Printable;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +40,18 @@ public enum LogFormat {
   public static LogFormat fromEnvironment() {
     String value = System.getenv(ENV);
     return value != null && value.trim().equalsIgnoreCase("json") ? JSON : TEXT;
+  }
+
+  /**
+   * @throws ConfigException when {@value #ENV} is set to neither {@code text} nor {@code json}: a
+   *   log shipper that expects JSON would otherwise get text without a word
+   */
+  public static void checkEnvironment() {
+    String value = System.getenv(ENV);
+    if (value != null && !value.isBlank() && configNames().stream().noneMatch(value.trim()::equalsIgnoreCase)) {
+      throw new ConfigException("environment variable " + ENV + " is \""
+        + Printable.escape(value) + "\", expected one of " + configNames());
+    }
   }
 
   /** @return the format the jars' loggers write in now */

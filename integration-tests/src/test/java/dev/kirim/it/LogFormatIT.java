@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import static dev.kirim.it.Outputs.assertExitCode;
+import static dev.kirim.it.Outputs.assertUsageError;
 import static dev.kirim.testkit.Ports.freePort;
 import static dev.kirim.testkit.TestFiles.mkdirs;
 import static dev.kirim.testkit.TestFiles.writeRandom;
@@ -79,6 +80,15 @@ class LogFormatIT {
     server.awaitLine("Succeeded in deploying verticle", KirimProcesses.START_TIMEOUT);
     stop(server);
     json(server);
+  }
+
+  /** A log shipper set up for JSON must not get text without a word: a format it does not know stops the jar. */
+  @Test
+  void anUnknownFormatInTheEnvironmentIsAUsageError() {
+    KirimProcess server = kirim.server(mkdirs(dir.resolve("server"))).env("KIRIM_LOG_FORMAT", "xml")
+      .conf(KirimProcesses.serverConfig(freePort())).run();
+    assertUsageError(server, "kirim-server: error: environment variable KIRIM_LOG_FORMAT is \"xml\"",
+      "expected one of [text, json]");
   }
 
   @Test
