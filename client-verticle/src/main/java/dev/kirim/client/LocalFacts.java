@@ -1,5 +1,7 @@
 package dev.kirim.client;
 
+import dev.kirim.io.IoErrors;
+
 import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -133,7 +135,8 @@ final class LocalFacts {
   /** @return {@code failure} of looking at {@code path} as the typed failure the file's result gets */
   static LocalFileException asLocalFailure(Path path, Throwable failure) {
     return failure instanceof LocalFileException local ? local
-      : new LocalFileException(ClientErrorCode.UNREADABLE, "cannot read " + path + ": " + failure.getMessage());
+      : new LocalFileException(ClientErrorCode.UNREADABLE, "cannot read " + path + ": " + IoErrors.describe(failure)
+        + (failure instanceof IOException ? "; " + IoErrors.advice(failure) : ""));
   }
 
   /**

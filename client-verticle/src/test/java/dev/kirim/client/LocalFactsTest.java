@@ -142,4 +142,35 @@ class LocalFactsTest {
     assertEquals(0750, await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, true).of(file)).mode());
     assertNull(await(new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false).of(file)).mode());
   }
+
+  /** A failure to look at a file is worded by its kind with what to do, not the JDK's bare message (a path). */
+  @Test
+  void aFileThatCannotBeLookedAtIsWordedWithWhatToDo(Vertx vertx) throws Exception {
+    Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+    Path under = plain.resolve("f");
+    LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
+    Throwable cause = dev.kirim.testkit.Await.awaitFailure(facts.of(under), 30);
+    LocalFileException local = LocalFacts.asLocalFailure(under, cause);
+    assertEquals(ClientErrorCode.UNREADABLE, local.code());
+    assertTrue(local.getMessage().startsWith("cannot read " + under + ": file system error ("), local.getMessage());
+    assertTrue(local.getMessage().endsWith("; check that the file and its directories can be read"), local.getMessage());
+  }
+
+  /** Only where permissions stop reads (not as root): a file under a directory no one may enter. */
+  @Test
+  void aFileUnderAnUnreadableDirectoryIsAPermissionProblem(Vertx vertx) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+      "root reads through any permission");
+    Path locked = Files.createDirectory(dir.resolve("lockd"));
+    Path file = Files.writeString(locked.resolve("f"), "x");
+    Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    try {
+      LocalFacts facts = new LocalFacts(vertx, ChecksumAlgorithm.CRC32C, false, false);
+      Throwable cause = dev.kirim.testkit.Await.awaitFailure(facts.of(file), 30);
+      assertEquals("cannot read " + file + ": permission denied (" + file + "); check its permissions and those of "
+        + "its directories", LocalFacts.asLocalFailure(file, cause).getMessage());
+    } finally {
+      Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+  }
 }

@@ -4,7 +4,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import dev.kirim.io.IoErrors;
+
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,8 +76,11 @@ public final class ConfigReader {
       return parse(Files.readString(file), "config file " + file);
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist: check the -conf path");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException("config file " + file.toAbsolutePath() + " is not UTF-8 text: save it as UTF-8");
     } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + e.getMessage());
+      throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + IoErrors.describe(e)
+        + "; " + IoErrors.advice(e));
     }
   }
 

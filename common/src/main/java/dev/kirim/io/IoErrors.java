@@ -39,4 +39,18 @@ public final class IoErrors {
     }
     return e.getMessage() == null ? kind : kind + " (" + e.getMessage() + ")";
   }
+
+  /**
+   * @return what a person can do about {@code e} when it came from reading a file, e.g. {@code check its
+   *   permissions and those of its directories}
+   */
+  public static String advice(Throwable e) {
+    if (e instanceof AccessDeniedException) {
+      return "check its permissions and those of its directories";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "check the path";
+    }
+    return "check that the file and its directories can be read";
+  }
 }

@@ -214,7 +214,29 @@ class ConfigReaderTest {
 
   @Test
   void loadDirectoryFailsClearly(@TempDir Path dir) {
-    fails(() -> ConfigReader.load(dir.toString()), dir.toString());
+    ConfigException failure = fails(() -> ConfigReader.load(dir.toString()), dir.toString(), "I/O error (",
+      "; check that the file and its directories can be read");
+    assertFalse(failure.getMessage().endsWith(": " + dir), failure.getMessage());
+  }
+
+  /** Bytes that are not UTF-8 (a Latin-1 file): said so, with the fix, not "Input length = 1". */
+  @Test
+  void loadFileThatIsNotUtf8(@TempDir Path dir) throws IOException {
+    Path file = Files.write(dir.resolve("latin1.json"),
+      "{\"clientId\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    ConfigException failure = fails(() -> ConfigReader.load(file.toString()));
+    assertEquals("config file " + file.toAbsolutePath() + " is not UTF-8 text: save it as UTF-8", failure.getMessage());
+  }
+
+  /** Only where permissions stop reads (not as root). */
+  @Test
+  void loadUnreadableFileSaysPermissionDenied(@TempDir Path dir) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+      "root reads through any permission");
+    Path file = Files.writeString(dir.resolve("unread.json"), "{}");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    fails(() -> ConfigReader.load(file.toString()), "cannot read config file " + file.toAbsolutePath()
+      + ": permission denied (", "; check its permissions and those of its directories");
   }
 
   @Test
