@@ -1,6 +1,10 @@
 package dev.kirim.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kirim.protocol.Printable;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -73,7 +77,7 @@ public final class ConfigReader {
     }
     Path file = Path.of(confArgument);
     try {
-      return parse(Files.readString(file), "config file " + file);
+      return parse(Files.readString(file), "config file " + Printable.escape(file.toString()));
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist: check the -conf path");
     } catch (CharacterCodingException e) {
@@ -84,13 +88,66 @@ public final class ConfigReader {
     }
   }
 
+  /**
+   * @param what e.g. {@code config file conf/client.json}, the subject of the message
+   * @throws ConfigException one line naming where the JSON is broken, e.g. {@code config file a.json is not valid
+   *   JSON: line 3, column 5: unexpected character '"': was expecting comma to separate Object entries; fix the JSON}
+   */
   private static JsonObject parse(String text, String what) {
-    try {
-      return new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw new ConfigException(what + " is not a valid JSON object: " + reason);
+    // A byte order mark (Windows editors write one) is no part of the JSON.
+    String json = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    if (json.isBlank()) {
+      throw new ConfigException(what + " is empty, expected a JSON object {...}");
     }
+    Object value;
+    try {
+      value = Json.decodeValue(json);
+    } catch (DecodeException e) {
+      throw new ConfigException(what + " is not valid JSON: " + jsonProblem(e) + "; fix the JSON");
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw new ConfigException(what + " holds " + kindOf(value) + ", expected an object {...}");
+  }
+
+  /** @return where and why {@code e} failed, e.g. {@code line 1, column 8: unexpected end of input}, without Jackson's source text */
+  private static String jsonProblem(DecodeException e) {
+    if (e.getCause() instanceof JsonProcessingException parsing) {
+      JsonLocation location = parsing.getLocation();
+      String reason = shortReason(parsing.getOriginalMessage());
+      return location == null ? reason : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": "
+        + reason;
+    }
+    return shortReason(e.getMessage());
+  }
+
+  private static String shortReason(String message) {
+    String reason = String.valueOf(message).lines().findFirst().orElse("").strip();
+    int source = reason.indexOf(" at [Source:");
+    reason = source >= 0 ? reason.substring(0, source) : reason;
+    reason = reason.replaceAll("(?s)\\('(.+?)' \\(code [^)]*\\)\\)", "'$1'")
+      .replaceAll("(a valid value )?\\(JSON String, Number, Array, Object or token 'null', 'true' or 'false'\\)",
+        "a JSON value")
+      .replaceAll("\\(\\(CTRL-CHAR, code (\\d+)\\)\\)", "(control character, code $1)")
+      .replace("end-of-input", "end of input");
+    if (!reason.isEmpty()) {
+      reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+    }
+    return Printable.escape(reason);
+  }
+
+  private static String kindOf(Object value) {
+    if (value instanceof JsonArray) {
+      return "a JSON array";
+    } else if (value instanceof String) {
+      return "a JSON string";
+    } else if (value instanceof Number) {
+      return "a JSON number";
+    } else if (value instanceof Boolean) {
+      return "a JSON boolean";
+    }
+    return "JSON null";
   }
 
   /** @return a reader for the nested object {@code key} (empty when absent) */

@@ -181,7 +181,9 @@ class ConfigReaderTest {
 
   @Test
   void loadMalformedInlineJson() {
-    fails(() -> ConfigReader.load("{\"port\":"), "inline", "not a valid JSON object");
+    ConfigException failure = fails(() -> ConfigReader.load("{\"port\":"));
+    assertEquals("the inline -conf JSON is not valid JSON: line 1, column 9: unexpected end of input within/between "
+      + "Object entries; fix the JSON", failure.getMessage(), "no Jackson source text");
   }
 
   @Test
@@ -201,15 +203,41 @@ class ConfigReaderTest {
   @Test
   void loadMalformedFile(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("bad.json"), "{\"port\": 12,,}");
-    fails(() -> ConfigReader.load(file.toString()), file.toString(), "not a valid JSON object");
+    fails(() -> ConfigReader.load(file.toString()), file.toString(), "not valid JSON: line 1, column 13: ",
+      "; fix the JSON");
+    Path comma = Files.writeString(dir.resolve("comma.json"), "{\n  \"port\": 12\n  \"host\": \"h\"\n}");
+    assertEquals("config file " + comma + " is not valid JSON: line 3, column 3: unexpected character '\"': was "
+      + "expecting comma to separate Object entries; fix the JSON",
+      fails(() -> ConfigReader.load(comma.toString())).getMessage());
   }
 
   @Test
   void loadFileThatIsNotAnObject(@TempDir Path dir) throws IOException {
     Path array = Files.writeString(dir.resolve("array.json"), "[1,2]");
-    fails(() -> ConfigReader.load(array.toString()), "not a valid JSON object");
+    assertEquals("config file " + array + " holds a JSON array, expected an object {...}",
+      fails(() -> ConfigReader.load(array.toString())).getMessage());
     Path empty = Files.writeString(dir.resolve("empty.json"), "");
-    fails(() -> ConfigReader.load(empty.toString()), "not a valid JSON object");
+    assertEquals("config file " + empty + " is empty, expected a JSON object {...}",
+      fails(() -> ConfigReader.load(empty.toString())).getMessage());
+    Path blank = Files.writeString(dir.resolve("blank.json"), " \n");
+    fails(() -> ConfigReader.load(blank.toString()), "is empty");
+    Path string = Files.writeString(dir.resolve("string.json"), "\"x\"");
+    fails(() -> ConfigReader.load(string.toString()), "holds a JSON string, expected an object");
+  }
+
+  /** Windows editors save a byte order mark first: it is no part of the JSON. */
+  @Test
+  void loadFileWithAByteOrderMark(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("bom.json"), "\uFEFF{\"port\":7}");
+    assertEquals(new JsonObject().put("port", 7), ConfigReader.load(file.toString()));
+  }
+
+  /** A control character in the broken spot is escaped, not printed. */
+  @Test
+  void malformedJsonEscapesTheCharacterFound() {
+    ConfigException failure = fails(() -> ConfigReader.load("{\"a\":1\u2028}"), "unexpected character '\\u2028'");
+    assertFalse(failure.getMessage().contains("\u2028"), failure.getMessage());
+    fails(() -> ConfigReader.load("{\"a\":1\u001b}"), "line 1, column 8: illegal character (control character, code 27)");
   }
 
   @Test
@@ -241,7 +269,8 @@ class ConfigReaderTest {
 
   @Test
   void failuresAreOneLineWithoutStackTrace() {
-    ConfigException failure = fails(() -> ConfigReader.load("{\"a\":\n\n"), "not a valid JSON object");
+    ConfigException failure = fails(() -> ConfigReader.load("{\"a\":\n\n"), "not valid JSON: line 3, column 1: ");
+    assertFalse(failure.getMessage().contains("Source"), failure.getMessage());
     assertFalse(failure.getMessage().contains("\n"), failure.getMessage());
     assertEquals(0, failure.getStackTrace().length, "launchers print the message only");
   }

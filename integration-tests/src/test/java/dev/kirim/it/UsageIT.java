@@ -64,7 +64,7 @@ class UsageIT {
   @Test
   void clientWithMalformedConfigFileSaysItIsNotJson() throws IOException {
     Files.writeString(dir.resolve("broken.json"), "{\"targets\": [\"127.0.0.1:25563\"],\n \"files\": [\n");
-    assertUsageError(kirim.client(dir).conf("broken.json").run(), CLIENT, "broken.json", "not a valid JSON");
+    assertUsageError(kirim.client(dir).conf("broken.json").run(), CLIENT, "broken.json", "not valid JSON");
   }
 
   @Test
