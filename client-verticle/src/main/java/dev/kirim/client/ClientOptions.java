@@ -26,6 +26,8 @@ public class ClientOptions {
   public static final int DEFAULT_PARALLEL_TARGETS = 8;
   public static final int DEFAULT_CONNECTIONS_PER_TARGET = 2;
   public static final int DEFAULT_WINDOW = 256;
+  static final int MIN_WINDOW = 1;
+  static final int MAX_WINDOW = 1024;
   public static final int DEFAULT_RETRY_ATTEMPTS = 10;
   public static final long DEFAULT_RETRY_BACKOFF_MS = 200;
   public static final long DEFAULT_RETRY_MAX_BACKOFF_MS = 5_000;
@@ -131,7 +133,7 @@ public class ClientOptions {
     checksum = ChecksumAlgorithm.fromWireName(config.choice("checksum", ChecksumAlgorithm.DEFAULT.wireName(),
       List.of("crc32c", "sha256")));
     clientId = config.string("clientId", defaultClientId());
-    window = config.integer("window", DEFAULT_WINDOW);
+    window = config.integer("window", DEFAULT_WINDOW, MIN_WINDOW, MAX_WINDOW);
     connectTimeoutMs = config.number("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS);
     deadPeerMs = config.number("deadPeerMs", DEFAULT_DEAD_PEER_MS);
     idleTimeoutMs = config.number("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
@@ -184,7 +186,7 @@ public class ClientOptions {
     if (clientId == null || clientId.isBlank()) {
       throw new ConfigException("config key 'clientId' is empty, expected how the client introduces itself");
     }
-    ConfigReader.requireRange("window", window, 1, 1024);
+    ConfigReader.requireRange("window", window, MIN_WINDOW, MAX_WINDOW);
     // Vert.x takes both timeouts as an int.
     ConfigReader.requireRange("connectTimeoutMs", connectTimeoutMs, 1, 3_600_000);
     ConfigReader.requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);

@@ -200,4 +200,14 @@ class ClientConfigTest {
     assertRefused(json -> json.put("clientId", ""), "clientId");
     assertRefused(json -> json.put("report", 42), "report");
   }
+
+  /** A value of the wrong type or size names the key's own range, not the range of an int. */
+  @Test
+  void aMistypedWindowNamesItsRealRange() {
+    ConfigException text = assertRefused(minimal().put("window", "8"), "window");
+    assertEquals("config key 'window' is \"8\", expected a whole number from 1 to 1024", text.getMessage());
+    ConfigException huge = assertRefused(new JsonObject(minimal().encode().replaceFirst("^\\{", "{\"window\":2147483648,")),
+      "window");
+    assertEquals("config key 'window' is 2147483648, expected a whole number from 1 to 1024", huge.getMessage());
+  }
 }

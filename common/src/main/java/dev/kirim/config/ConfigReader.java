@@ -296,7 +296,12 @@ public final class ConfigReader {
 
   /** @return the whole number under {@code key}, which must fit an int; its range is for {@code validate()} */
   public int integer(String key, int defaultValue) {
-    return integer(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    // A value of the wrong type is "not a whole number", not outside the int range: validate() states the key's range.
+    long value = number(key, defaultValue);
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      throw bad(key, json.getValue(key), "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
+    }
+    return (int) value;
   }
 
   public int integer(String key, int defaultValue, int min, int max) {

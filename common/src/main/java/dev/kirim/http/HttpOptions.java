@@ -16,6 +16,7 @@ public class HttpOptions {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 25564;
+  private static final int MAX_PORT = 65535;
 
   private static final Set<String> KEYS = Set.of("host", "port");
 
@@ -37,7 +38,7 @@ public class HttpOptions {
   public HttpOptions(ConfigReader config) {
     config.rejectUnknownKeys(KEYS);
     host = config.string("host", DEFAULT_HOST);
-    port = config.integer("port", DEFAULT_PORT);
+    port = config.integer("port", DEFAULT_PORT, 0, MAX_PORT);
     validate();
   }
 
@@ -46,7 +47,7 @@ public class HttpOptions {
     if (host == null || host.isBlank()) {
       throw new ConfigException("config key 'http.host' is empty, expected an address, e.g. \"127.0.0.1\"");
     }
-    ConfigReader.requireRange("http.port", port, 0, 65535);
+    ConfigReader.requireRange("http.port", port, 0, MAX_PORT);
     return this;
   }
 

@@ -27,6 +27,8 @@ public class ServerOptions {
   public static final boolean DEFAULT_FSYNC = true;
   public static final boolean DEFAULT_RESUME = true;
   public static final int DEFAULT_PARTIAL_TTL_HOURS = 24;
+  static final int MAX_PORT = 65535;
+  static final int MAX_PARTIAL_TTL_HOURS = 24 * 365;
   /** Offered permission bits are masked with this: group and others lose write, as with a shell's umask 022. */
   public static final int DEFAULT_UMASK = 0022;
   public static final long DEFAULT_REGISTRY_TTL_MS = 15_000;
@@ -104,14 +106,14 @@ public class ServerOptions {
   public ServerOptions(JsonObject json) {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
     host = config.string("host", DEFAULT_HOST);
-    port = config.integer("port", DEFAULT_PORT);
+    port = config.integer("port", DEFAULT_PORT, 0, MAX_PORT);
     storageDir = Path.of(config.string("storageDir", DEFAULT_STORAGE_DIR)).toAbsolutePath().normalize();
     onExisting = OnExisting.fromConfigName(
       config.choice("onExisting", DEFAULT_ON_EXISTING.configName(), OnExisting.configNames()));
     fsync = config.bool("fsync", DEFAULT_FSYNC);
     resume = config.bool("resume", DEFAULT_RESUME);
     umask = parseUmask(config);
-    partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS);
+    partialTtlHours = config.integer("partialTtlHours", DEFAULT_PARTIAL_TTL_HOURS, 0, MAX_PARTIAL_TTL_HOURS);
     serverId = config.string("serverId", null);
     advertisedHost = config.string("advertisedHost", null);
     ConfigReader registry = config.object("registry").rejectUnknownKeys(Set.of("ttlMs", "refreshMs"));
@@ -150,7 +152,7 @@ public class ServerOptions {
     if (host == null || host.isBlank()) {
       throw new ConfigException("config key 'host' is empty, expected an address to listen on, e.g. \"0.0.0.0\"");
     }
-    ConfigReader.requireRange("port", port, 0, 65535);
+    ConfigReader.requireRange("port", port, 0, MAX_PORT);
     if (storageDir == null) {
       throw new ConfigException("config key 'storageDir' is not set, expected the directory to store into");
     }
@@ -159,7 +161,7 @@ public class ServerOptions {
         + String.join(", ", OnExisting.configNames()));
     }
     ConfigReader.requireRange("umask", umask, 0, 0777);
-    ConfigReader.requireRange("partialTtlHours", partialTtlHours, 0, 24 * 365);
+    ConfigReader.requireRange("partialTtlHours", partialTtlHours, 0, MAX_PARTIAL_TTL_HOURS);
     ConfigReader.requireRange("registry.ttlMs", registryTtlMs, 100, 86_400_000);
     ConfigReader.requireRange("registry.refreshMs", getRegistryRefreshMs(), 10, 86_400_000);
     // The record lives ttlMs unless refreshed: refreshing must come well before it expires.

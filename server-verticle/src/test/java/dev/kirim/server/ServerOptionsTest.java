@@ -144,4 +144,20 @@ class ServerOptionsTest {
     ConfigException bad = refused(new JsonObject().put("logFormat", "xml"));
     assertTrue(bad.getMessage().contains("'logFormat'") && bad.getMessage().contains("json"), bad.getMessage());
   }
+
+  /** A value of the wrong type or size names the key's own range, not the range of an int. */
+  @Test
+  void aMistypedNumberNamesTheKeysRealRange() {
+    assertEquals("config key 'port' is \"0\", expected a whole number from 0 to 65535",
+      refused(new JsonObject().put("port", "0")).getMessage());
+    assertEquals("config key 'port' is 1.5, expected a whole number from 0 to 65535",
+      refused(new JsonObject().put("port", 1.5)).getMessage());
+    assertEquals("config key 'partialTtlHours' is 1.0E10, expected a whole number from 0 to 8760",
+      refused(new JsonObject("{\"partialTtlHours\":1e10}")).getMessage());
+    assertEquals("config key 'http.port' is \"x\", expected a whole number from 0 to 65535",
+      refused(new JsonObject().put("http", new JsonObject().put("port", "x"))).getMessage());
+    // Keys read without a range: the type error says only what type is expected; validate() states the range.
+    assertEquals("config key 'limits.maxConnections' is \"9\", expected a whole number",
+      refused(new JsonObject().put("limits", new JsonObject().put("maxConnections", "9"))).getMessage());
+  }
 }
