@@ -1,5 +1,6 @@
 package dev.kirim.client;
 
+import dev.kirim.io.IoErrors;
 import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
 
@@ -66,7 +67,7 @@ final class FileSelector {
     }
     if (Files.isDirectory(path)) {
       Path parent = path.getParent() == null ? path : path.getParent();
-      List<LocalFile> files = walk(path, p -> true, p -> nameOf(parent, p), links);
+      List<LocalFile> files = walk(path, p -> true, p -> true, p -> nameOf(parent, p), links);
       if (files.isEmpty()) {
         return List.of(LocalFile.failed(path, entry, ClientErrorCode.NO_MATCH, "the directory " + path + " holds no file to push"));
       }
@@ -108,7 +109,7 @@ final class FileSelector {
         "'" + pattern + "' is not a valid pattern: " + e.getDescription()));
     }
     List<LocalFile> matches = Files.isDirectory(root)
-      ? walk(root, p -> matcher.matches(root.relativize(p)), p -> nameOf(root, p), links)
+      ? walk(root, p -> matcher.matches(root.relativize(p)), mayHoldMatches(root, rest), p -> nameOf(root, p), links)
       : List.of();
     if (matches.isEmpty()) {
       return List.of(LocalFile.failed(baseDir.resolve(pattern), pattern, ClientErrorCode.NO_MATCH,
@@ -117,15 +118,46 @@ final class FileSelector {
     return matches;
   }
 
+  /**
+   * @return whether a directory below {@code root} may hold a match of {@code pattern} (relative to {@code root}):
+   *   without {@code **} (or braces, which may hold a {@code /}) a directory deeper than the pattern, or one whose
+   *   path does not match the pattern's leading parts, cannot, and the walk does not go into it
+   */
+  private static java.util.function.Predicate<Path> mayHoldMatches(Path root, String pattern) {
+    if (pattern.contains("**") || pattern.contains("{")) {
+      return dir -> true;
+    }
+    String[] parts = pattern.split("/");
+    return dir -> {
+      Path relative = root.relativize(dir);
+      int depth = relative.getNameCount();
+      if (depth >= parts.length) {
+        return false;
+      }
+      String leading = String.join("/", java.util.Arrays.copyOfRange(parts, 0, depth));
+      try {
+        return FileSystems.getDefault().getPathMatcher("glob:" + leading).matches(relative);
+      } catch (PatternSyntaxException e) {
+        return true;
+      }
+    };
+  }
+
+  /**
+   * @return the files under {@code root} that pass {@code filter}, named by {@code naming}; a directory that cannot
+   *   be listed is a failed entry of its own (the rest is still pushed)
+   */
   private static List<LocalFile> walk(Path root, java.util.function.Predicate<Path> filter,
+                                      java.util.function.Predicate<Path> enter,
                                       java.util.function.Function<Path, String> naming, SymlinkPolicy links) {
     try {
-      return links.walk(root).stream().filter(found -> filter.test(found.path()))
-        .map(found -> found.toLocalFile(naming.apply(found.path())))
+      return links.walk(root, enter).stream().filter(found -> found.unreadable() || filter.test(found.path()))
+        .map(found -> found.toLocalFile(found.path().equals(root) ? String.valueOf(root.getFileName())
+          : naming.apply(found.path())))
         .toList();
     } catch (IOException | UncheckedIOException e) {
       return List.of(LocalFile.failed(root, String.valueOf(root.getFileName()), ClientErrorCode.UNREADABLE,
-        "cannot list " + root + ": " + e.getMessage()));
+        "cannot list " + root + ": " + IoErrors.describe(e) + "; " + IoErrors.advice(e)));
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.kirim.client;
 
+import dev.kirim.io.IoErrors;
+
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -33,11 +35,20 @@ final class SymlinkPolicy {
   static final String CYCLE = "symbolic link to a directory it is itself inside of, not followed again (a cycle)";
 
   /** A file a walk found; {@code skipNote} is set when it is not to be pushed, {@code problem} when it cannot be. */
-  record Found(Path path, String skipNote, String problem) {
+  record Found(Path path, String skipNote, String problem, ClientErrorCode problemCode) {
+
+    Found(Path path, String skipNote, String problem) {
+      this(path, skipNote, problem, problem == null ? null : ClientErrorCode.NOT_FOUND);
+    }
+
+    /** @return whether this is a directory (or file) the walk could not read: a failure of its own */
+    boolean unreadable() {
+      return problemCode == ClientErrorCode.UNREADABLE;
+    }
 
     LocalFile toLocalFile(String remoteName) {
       if (problem != null) {
-        return LocalFile.failed(path, remoteName, ClientErrorCode.NOT_FOUND, problem);
+        return LocalFile.failed(path, remoteName, problemCode, problem);
       }
       return skipNote != null ? LocalFile.skipped(path, remoteName, skipNote) : LocalFile.of(path, remoteName);
     }
@@ -62,14 +73,24 @@ final class SymlinkPolicy {
    * Walks {@code root} (blocking): its regular files, and the links met as this policy says. Other kinds of file
    * (fifos, sockets, devices) are left out.
    *
-   * @throws IOException when a directory cannot be listed
+   * A directory below {@code root} that cannot be listed (or a file whose attributes cannot be read) is one
+   * {@link Found#unreadable() unreadable} entry, and the walk goes on; so is {@code root} itself.
+   *
+   * @param enter whether to go into a directory below {@code root} at all (a glob that cannot match anything in
+   *   it need not, and then does not fail when it cannot be read)
    */
-  List<Found> walk(Path root) throws IOException {
+  List<Found> walk(Path root, java.util.function.Predicate<Path> enter) throws IOException {
     List<Found> found = new ArrayList<>();
     Set<FileVisitOption> options = follow ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
     // The root is a configured path (a glob's part before its wildcard): a link there is followed either way.
     Path start = !follow && Files.isSymbolicLink(root) ? root.toRealPath() : root;
     Files.walkFileTree(start, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path visited, BasicFileAttributes attributes) {
+        return visited.equals(start) || enter.test(root.resolve(start.relativize(visited)))
+          ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+      }
+
       @Override
       public FileVisitResult visitFile(Path visited, BasicFileAttributes attributes) {
         Path file = root.resolve(start.relativize(visited));
@@ -89,7 +110,10 @@ final class SymlinkPolicy {
           found.add(new Found(root.resolve(start.relativize(visited)), CYCLE, null));
           return FileVisitResult.CONTINUE;
         }
-        throw failure;
+        Path unreadable = root.resolve(start.relativize(visited));
+        found.add(new Found(unreadable, null, "cannot list " + unreadable + ": " + IoErrors.describe(failure) + "; "
+          + IoErrors.advice(failure), ClientErrorCode.UNREADABLE));
+        return FileVisitResult.CONTINUE;
       }
     });
     return found;

@@ -153,4 +153,79 @@ class FileSelectionTest {
     assertEquals("bad_pattern", files.get(0).problemCode());
     assertTrue(files.get(0).problem().contains("data/[a.csv"), files.get(0).problem());
   }
+
+  /**
+   * Makes {@code g/locked} a directory the walk cannot read: without root, by its permissions; as root (which
+   * reads through any permission, as in CI), by a directory deep inside it whose path is longer than the system
+   * allows (PATH_MAX), which no one can open by its path.
+   *
+   * @return the directory whose listing fails
+   */
+  private Path unreadableDirectoryUnder(Path locked) throws Exception {
+    Files.createDirectories(locked);
+    Files.writeString(locked.resolve("inside.txt"), "x");
+    if (!"root".equals(System.getProperty("user.name"))) {
+      Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+      return locked;
+    }
+    String name = "d".repeat(200);
+    Path deep = locked;
+    while (deep.toString().length() < 3800) {
+      deep = Files.createDirectory(deep.resolve(name));
+    }
+    // Created relative to a reachable directory: its own full path is too long to open.
+    Process mkdir = new ProcessBuilder("mkdir", "-p", name + "/" + name).directory(deep.toFile()).inheritIO().start();
+    assertEquals(0, mkdir.waitFor(), "mkdir of a too-long path");
+    return deep.resolve(name).resolve(name);
+  }
+
+  /** Undoes {@link #unreadableDirectoryUnder}, so that the temporary directory can be deleted. */
+  private void readableAgain(Path locked) throws Exception {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } else {
+      // rm walks by relative steps: it removes what is too long to name by a full path.
+      Process rm = new ProcessBuilder("rm", "-rf", "--", locked.getFileName().toString())
+        .directory(locked.getParent().toFile()).inheritIO().start();
+      assertEquals(0, rm.waitFor(), "rm -rf " + locked);
+    }
+  }
+
+  /** A directory that cannot be listed fails on its own: the readable files around it are still pushed. */
+  @Test
+  void anUnreadableSubdirectoryFailsOnItsOwn() throws Exception {
+    touch("g/one.txt");
+    Path unreadable = unreadableDirectoryUnder(base.resolve("g/locked"));
+    try {
+      List<LocalFile> files = select("g");
+      List<LocalFile> failed = files.stream().filter(f -> !f.pushable()).toList();
+      assertEquals(1, failed.size(), files::toString);
+      assertEquals(unreadable, failed.get(0).path());
+      assertEquals("unreadable", failed.get(0).problemCode());
+      assertTrue(failed.get(0).problem().startsWith("cannot list " + unreadable + ": "), failed.get(0).problem());
+      assertTrue(failed.get(0).problem().contains("; check"), failed.get(0).problem());
+      assertTrue(files.stream().anyMatch(f -> f.pushable() && f.remoteName().equals("g/one.txt")), files::toString);
+
+      List<LocalFile> everywhere = select("g/**/*.txt");
+      assertTrue(everywhere.stream().anyMatch(f -> f.pushable() && f.remoteName().equals("one.txt")), everywhere::toString);
+      assertEquals(1, everywhere.stream().filter(f -> !f.pushable()).count(), everywhere::toString);
+    } finally {
+      readableAgain(base.resolve("g/locked"));
+    }
+  }
+
+  /** A glob that cannot match anything in an unreadable directory does not go into it, and does not fail. */
+  @Test
+  void aGlobDoesNotFailOnADirectoryItNeverEnters() throws Exception {
+    touch("g/one.txt", "g/sub/two.txt");
+    unreadableDirectoryUnder(base.resolve("g/locked"));
+    try {
+      List<LocalFile> files = select("g/*.txt");
+      assertEquals(List.of("one.txt"), remoteNames(files));
+      assertTrue(files.get(0).pushable(), files::toString);
+      assertEquals(List.of("sub/two.txt"), remoteNames(select("g/s*/*.txt")));
+    } finally {
+      readableAgain(base.resolve("g/locked"));
+    }
+  }
 }
