@@ -73,11 +73,11 @@ public final class ConfigReader {
    */
   public static JsonObject load(String confArgument) {
     if (!isFile(confArgument)) {
-      return parse(confArgument, "the inline -conf JSON");
+      return parseObject(confArgument, "the inline -conf JSON");
     }
     Path file = Path.of(confArgument);
     try {
-      return parse(Files.readString(file), "config file " + Printable.escape(file.toString()));
+      return parseObject(Files.readString(file), "config file " + Printable.escape(file.toString()));
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist: check the -conf path");
     } catch (CharacterCodingException e) {
@@ -93,7 +93,7 @@ public final class ConfigReader {
    * @throws ConfigException one line naming where the JSON is broken, e.g. {@code config file a.json is not valid
    *   JSON: line 3, column 5: unexpected character '"': was expecting comma to separate Object entries; fix the JSON}
    */
-  private static JsonObject parse(String text, String what) {
+  public static JsonObject parseObject(String text, String what) {
     // A byte order mark (Windows editors write one) is no part of the JSON.
     String json = text.startsWith("\uFEFF") ? text.substring(1) : text;
     if (json.isBlank()) {

@@ -1,14 +1,16 @@
 package dev.kirim.server.auth;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
+import dev.kirim.io.IoErrors;
 import dev.kirim.protocol.NameRules;
 import dev.kirim.protocol.ProtocolException;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import javax.security.auth.x500.X500Principal;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,7 +32,6 @@ public final class TokensFile {
   private TokensFile() {
   }
 
-  /** @throws ConfigException naming the first problem */
   /**
    * @return what tells one version of {@code file} from another for {@link TokensWatch}: its size and modification
    *   time, or {@code missing}
@@ -43,22 +44,20 @@ public final class TokensFile {
     }
   }
 
+  /** @throws ConfigException naming the first problem */
   public static List<ClientEntry> load(Path file) {
     String text;
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException("config key 'auth.tokensFile': file " + file + " does not exist");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException("config key 'auth.tokensFile': " + file + " is not UTF-8 text: save it as UTF-8");
     } catch (IOException e) {
-      throw new ConfigException("config key 'auth.tokensFile': cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException("config key 'auth.tokensFile': cannot read " + file + ": " + IoErrors.describe(e)
+        + "; " + IoErrors.advice(e));
     }
-    JsonObject json;
-    try {
-      json = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      throw bad(file, "is not a JSON object {\"clients\": [...]}: "
-        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-    }
+    JsonObject json = ConfigReader.parseObject(text, "config key 'auth.tokensFile': " + file);
     if (!(json.getValue("clients") instanceof JsonArray clients)) {
       throw bad(file, "has no \"clients\" array");
     }

@@ -61,7 +61,10 @@ class TokensFileTest {
 
   @Test
   void badJsonIsRefused() throws IOException {
-    assertTrue(refused(write("{\"clients\": [")).contains("is not a JSON object"));
+    String truncated = refused(write("{\"clients\": ["));
+    assertTrue(truncated.contains("is not valid JSON: line 1, column ") && truncated.endsWith("fix the JSON")
+      && !truncated.contains("Source"), truncated);
+    assertTrue(refused(write("[1, 2]")).contains("holds a JSON array, expected an object"));
     assertTrue(refused(write("{}")).contains("has no \"clients\" array"));
   }
 
