@@ -1,7 +1,6 @@
 package dev.kirim.client;
 
 import dev.kirim.io.IoErrors;
-
 import dev.kirim.protocol.ChecksumAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -2,13 +2,12 @@ package dev.kirim.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kirim.io.IoErrors;
 import dev.kirim.protocol.Printable;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
-import dev.kirim.io.IoErrors;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
