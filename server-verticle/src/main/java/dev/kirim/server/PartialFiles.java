@@ -1,5 +1,6 @@
 package dev.kirim.server;
 
+import dev.kirim.io.FileTrees;
 import dev.kirim.protocol.ChecksumAlgorithm;
 import dev.kirim.protocol.Message;
 import dev.kirim.protocol.NameRules;
@@ -11,14 +12,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -196,22 +193,10 @@ final class PartialFiles {
   private int sweepNow(Duration ttl) throws IOException {
     Instant cutoff = Instant.now().minus(ttl);
     List<Path> stale = new ArrayList<>();
-    Files.walkFileTree(storage.root(), new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)
-          && attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
-          stale.add(file);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-        if (failure instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw failure;
+    FileTrees.forEachFile(storage.root(), (file, attributes) -> {
+      if (file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)
+        && attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+        stale.add(file);
       }
     });
     int removed = 0;

@@ -1,16 +1,12 @@
 package dev.kirim.server.auth;
 
+import dev.kirim.io.FileTrees;
 import dev.kirim.protocol.NameRules;
 import io.vertx.core.shareddata.LocalMap;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -105,22 +101,10 @@ public final class QuotaAccounts {
   private Quota count(ClientEntry client) {
     long[] held = new long[2];
     try {
-      Files.walkFileTree(Namespaces.directory(root, client), new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-          if (attributes.isRegularFile() && !file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)) {
-            held[0] += attributes.size();
-            held[1]++;
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-          if (failure instanceof NoSuchFileException) {
-            return FileVisitResult.CONTINUE;
-          }
-          throw failure;
+      FileTrees.forEachFile(Namespaces.directory(root, client), (file, attributes) -> {
+        if (attributes.isRegularFile() && !file.getFileName().toString().endsWith(NameRules.PARTIAL_SUFFIX)) {
+          held[0] += attributes.size();
+          held[1]++;
         }
       });
     } catch (IOException e) {
