@@ -71,7 +71,10 @@ final class Exclusions {
    * @return whether a pattern excludes it; never for an entry that failed as a whole (a glob matching nothing)
    */
   boolean excludes(LocalFile file, Path baseDir) {
-    if (rules.isEmpty() || file.problemCode() != null) {
+    // A file that failed is reported whatever the rules say, except a directory or file a walk could not read:
+    // excluding it is what the rules are for.
+    if (rules.isEmpty() || file.problemCode() != null
+      && !ClientErrorCode.UNREADABLE.wireName().equals(file.problemCode())) {
       return false;
     }
     for (Rule rule : rules) {

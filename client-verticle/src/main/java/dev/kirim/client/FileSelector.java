@@ -151,7 +151,10 @@ final class FileSelector {
                                       java.util.function.Predicate<Path> enter,
                                       java.util.function.Function<Path, String> naming, SymlinkPolicy links) {
     try {
-      return links.walk(root, enter).stream().filter(found -> found.unreadable() || filter.test(found.path()))
+      // An unreadable entry counts where the glob could match it or would go into it: the walk meets a
+      // directory it cannot open before it can ask whether to enter it.
+      return links.walk(root, enter).stream()
+        .filter(found -> filter.test(found.path()) || found.unreadable() && enter.test(found.path()))
         .map(found -> found.toLocalFile(found.path().equals(root) ? String.valueOf(root.getFileName())
           : naming.apply(found.path())))
         .toList();

@@ -214,6 +214,45 @@ class FileSelectionTest {
     }
   }
 
+  /**
+   * The directory the walk cannot open sits right in the glob's directory (the walk meets it before it can ask
+   * whether to enter it). As root, whom permissions do not stop, it is one whose own path is longer than PATH_MAX:
+   * the files are put so deep that {@code g} still opens and {@code g/<200 characters>} does not.
+   */
+  @Test
+  void aGlobDoesNotFailOnAnUnreadableDirectoryBesideItsMatches() throws Exception {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    Path deep = base;
+    while (root && deep.toString().length() < 3880) {
+      deep = Files.createDirectory(deep.resolve("d".repeat(Math.min(200, 3900 - deep.toString().length()))));
+    }
+    Path g = Files.createDirectories(deep.resolve("g"));
+    Files.writeString(g.resolve("one.txt"), "x");
+    String locked = root ? "l".repeat(220) : "locked";
+    if (root) {
+      // Made relative to g: its own full path is too long to name.
+      assertEquals(0, new ProcessBuilder("mkdir", locked).directory(g.toFile()).inheritIO().start().waitFor());
+    } else {
+      Files.createDirectory(g.resolve(locked));
+      Files.setPosixFilePermissions(g.resolve(locked), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    }
+    try {
+      PushJob job = new PushJob().setBaseDir(deep);
+      assertEquals(List.of("one.txt"), remoteNames(FileSelector.select(job.setFiles(List.of("g/*.txt")))));
+      // Where the walk would go in, the directory fails on its own; an exclusion that names it takes it out.
+      List<LocalFile> all = FileSelector.select(job.setFiles(List.of("g")));
+      assertEquals(1, all.stream().filter(f -> !f.pushable()).count(), all::toString);
+      List<LocalFile> excluded = FileSelector.select(job.setFiles(List.of("g")).setExclude(List.of(locked)));
+      assertEquals(List.of("g/one.txt"), remoteNames(excluded), excluded::toString);
+    } finally {
+      if (root) {
+        assertEquals(0, new ProcessBuilder("rmdir", locked).directory(g.toFile()).inheritIO().start().waitFor());
+      } else {
+        Files.setPosixFilePermissions(g.resolve(locked), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
+    }
+  }
+
   /** A glob that cannot match anything in an unreadable directory does not go into it, and does not fail. */
   @Test
   void aGlobDoesNotFailOnADirectoryItNeverEnters() throws Exception {
