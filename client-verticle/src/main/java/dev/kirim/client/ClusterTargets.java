@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -106,7 +107,8 @@ final class ClusterTargets {
     // cluster:any last, and among the servers no other entry pushes to: a server that cluster:all or the list
     // needs must get every file itself, so cluster:any neither starts there (it would hand files on) nor
     // falls back there (the server would be pushed to twice).
-    List<String> clusterTargets = new ArrayList<>(job.getClusterTargets());
+    // Each once: "cluster:any" twice is one server, not two (the second would fall back onto the first's).
+    List<String> clusterTargets = new ArrayList<>(new LinkedHashSet<>(job.getClusterTargets()));
     clusterTargets.sort(Comparator.comparing(KirimCluster.TARGET_ANY::equals));
     for (String clusterTarget : clusterTargets) {
       List<ServerRecord> chosen = servers;

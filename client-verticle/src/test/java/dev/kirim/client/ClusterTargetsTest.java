@@ -44,6 +44,11 @@ class ClusterTargetsTest extends PushTestBase {
     assertEquals(List.of(new Target("127.0.0.1", 5002), new Target("127.0.0.1", 5000, "cluster:all"),
       new Target("127.0.0.1", 5001, "cluster:all")), ClusterTargets.resolve(job, servers).targets());
     assertEquals(List.of("cluster:all"), ClusterTargets.resolve(job, List.of()).unresolved());
+    // Listed twice, cluster:any is still one server, with the others as its fallbacks.
+    PushJob twice = new PushJob().setClusterTargets(List.of(KirimCluster.TARGET_ANY, KirimCluster.TARGET_ANY));
+    ClusterTargets.Resolution resolution = ClusterTargets.resolve(twice, servers);
+    assertEquals(List.of(new Target("127.0.0.1", 5001, "cluster:any")), resolution.targets());
+    assertEquals(2, resolution.fallbacksOf(resolution.targets().get(0)).size());
   }
 
   @Test
