@@ -153,13 +153,15 @@ public final class ClusterSecret {
   }
 
   /**
-   * The value of the key may be the secret itself, put there by mistake: it is shown only when it looks like a
-   * path (its directory exists), so that an error line never prints a secret to a terminal or a log.
+   * The value of the key may be the secret itself, put there by mistake: it is shown only when it cannot be one
+   * (a bare name shorter than a secret may be), or when it looks like a path (a '/' and an existing directory),
+   * so that an error line never prints a secret to a terminal or a log.
    */
   private static String shownIfAPath(Path file) {
+    String value = file.toString();
     Path directory = file.toAbsolutePath().getParent();
-    return directory != null && Files.isDirectory(directory) ? "file " + file
-      : "the file it names (not shown: no such directory either)";
+    boolean path = value.contains("/") ? directory != null && Files.isDirectory(directory) : value.length() < MIN_LENGTH;
+    return path ? "file " + file : "the file it names (not shown: it may be the secret itself)";
   }
 
   private static String groupOrOthersMayRead(Path file) throws IOException {

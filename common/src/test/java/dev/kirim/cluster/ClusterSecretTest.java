@@ -151,6 +151,13 @@ class ClusterSecretTest {
       () -> ClusterSecret.resolve(mistaken, name -> null, w -> { }));
     assertFalse(notShown.getMessage().contains(mistaken), notShown.getMessage());
     assertFalse(notShown.getMessage().contains("3uX0pWm7"), notShown.getMessage());
+    String hex = "9f2c4e8a1b7d3f6e0a5c9b2d8e4f1a7c3b6d0e9f";
+    ConfigException hexNotShown = assertThrows(ConfigException.class,
+      () -> ClusterSecret.resolve(hex, name -> null, w -> { }));
+    assertFalse(hexNotShown.getMessage().contains(hex), hexNotShown.getMessage());
+    ConfigException named = assertThrows(ConfigException.class,
+      () -> ClusterSecret.resolve("clutser.secret", name -> null, w -> { }));
+    assertTrue(named.getMessage().contains("file clutser.secret does not exist"), named.getMessage());
     Path shortOne = Files.writeString(dir.resolve("short"), "hunter2");
     ConfigException tooShort = assertThrows(ConfigException.class,
       () -> ClusterSecret.resolve(shortOne.toString(), name -> null, w -> { }));
