@@ -3,6 +3,7 @@ package dev.kirim.launch;
 import dev.kirim.protocol.Printable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
@@ -124,17 +125,18 @@ public abstract class KirimCommandLine {
 
   /** As the launcher reads it: inline JSON when it starts with '{', else the name of a file holding it. */
   private static JsonObject launcherJson(CommandLine commandLine, String option, String value) {
-    String text = value;
+    // As bytes, as the launcher reads the file: its parser skips a byte order mark there.
+    Buffer json = Buffer.buffer(value);
     if (!value.strip().startsWith("{")) {
       try {
-        text = Files.readString(Path.of(value));
+        json = Buffer.buffer(Files.readAllBytes(Path.of(value)));
       } catch (IOException | InvalidPathException e) {
         throw new ParameterException(commandLine, option + " " + Printable.escape(value)
           + " is neither inline JSON nor a file that can be read (" + e.getClass().getSimpleName() + ")");
       }
     }
     try {
-      return new JsonObject(text);
+      return new JsonObject(json);
     } catch (DecodeException e) {
       throw new ParameterException(commandLine, option + " is not a JSON object: " + Printable.escape(
         String.valueOf(e.getMessage()).lines().findFirst().orElse("")));

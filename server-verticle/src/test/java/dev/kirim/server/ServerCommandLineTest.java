@@ -3,10 +3,13 @@ package dev.kirim.server;
 import dev.kirim.launch.KirimCommandLine;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,6 +59,13 @@ class ServerCommandLineTest {
     }
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("65535"), err::toString);
     assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}"));
+  }
+
+  /** The launcher's parser takes a file with a byte order mark (as Windows editors write it): so does the check. */
+  @Test
+  void anOptionsFileWithAByteOrderMarkIsTaken(@TempDir Path dir) throws Exception {
+    Path options = Files.writeString(dir.resolve("vertx.json"), "\uFEFF{\"eventLoopPoolSize\": 2}");
+    assertEquals(KirimCommandLine.CONTINUE, parse("-options", options.toString()), err::toString);
   }
 
   @Test
