@@ -46,6 +46,8 @@ public class KirimServer {
   static final String QUOTAS_MAP = "kirim.server.quotas";
   private static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
   private static final String TOKENS_LOGGED_MAP = "kirim.server.tokensLogged";
+  // Storage directories whose stale partials one instance sweeps while running: the others need not walk them too.
+  private static final String PARTIAL_SWEEPS_MAP = "kirim.server.partialSweeps";
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -157,7 +159,7 @@ public class KirimServer {
         log.info("kirim server {} listening on {}, storing into {} (onExisting={}, fsync={})", serverId, address,
           storage.root(), options.getOnExisting().configName(), options.isFsync());
         protectedMode.announce(address);
-        if (partialSweepMs > 0) {
+        if (partialSweepMs > 0 && sweeps().putIfAbsent(storage.root().toString(), Boolean.TRUE) == null) {
           partialSweepTimer = vertx.setPeriodic(partialSweepMs, id -> sweepPartials()
             .onFailure(e -> log.warn("Cannot sweep stale partial uploads in {}: {}", storage.root(),
               IoErrors.describe(Failures.unwrap(e)))));
@@ -186,6 +188,10 @@ public class KirimServer {
       .compose(v -> sweepPartials())
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()
         + ": " + IoErrors.describe(Failures.unwrap(e)) + ": check 'storageDir' and its permissions", e)));
+  }
+
+  private LocalMap<String, Boolean> sweeps() {
+    return vertx.sharedData().getLocalMap(PARTIAL_SWEEPS_MAP);
   }
 
   /** Removes the partial files older than {@code partialTtlHours}, and says so when there were any. */
@@ -335,6 +341,7 @@ public class KirimServer {
     if (partialSweepTimer >= 0) {
       vertx.cancelTimer(partialSweepTimer);
       partialSweepTimer = -1;
+      sweeps().remove(storage.root().toString());
     }
     if (activity != null) {
       activity.release(vertx);

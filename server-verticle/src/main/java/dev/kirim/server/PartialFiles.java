@@ -201,11 +201,20 @@ final class PartialFiles {
     });
     int removed = 0;
     for (Path partial : stale) {
-      if (Files.deleteIfExists(partial)) {
+      // Looked at again just before: while the server runs, an upload may have taken it up since the walk.
+      if (staleNow(partial, cutoff) && Files.deleteIfExists(partial)) {
         removed++;
       }
     }
     return removed;
+  }
+
+  private static boolean staleNow(Path partial, Instant cutoff) {
+    try {
+      return Files.getLastModifiedTime(partial, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
