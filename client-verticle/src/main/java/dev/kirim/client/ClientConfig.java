@@ -33,8 +33,7 @@ public final class ClientConfig {
   public ClientConfig(JsonObject json) {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
     boolean isService = ServicePolicy.isService(json.getValue(ServicePolicy.KEY));
-    String reportPath = config.string("report", null);
-    report = reportPath == null ? null : Path.of(reportPath).toAbsolutePath().normalize();
+    report = config.path("report", null);
     job = new PushJob(json);
     // A service takes its targets and files from each job; these are only defaults then.
     if (!isService) {

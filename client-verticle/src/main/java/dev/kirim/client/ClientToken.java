@@ -1,6 +1,7 @@
 package dev.kirim.client;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class ClientToken {
       return check(token.strip(), "config key 'token'");
     }
     if (tokenFile != null) {
-      return check(read(Path.of(tokenFile)), "config key 'tokenFile': " + tokenFile);
+      return check(read(ConfigReader.toPath("tokenFile", tokenFile)), "config key 'tokenFile': " + tokenFile);
     }
     String fromEnv = env.apply(ENV);
     return fromEnv == null || fromEnv.isBlank() ? null : check(fromEnv.strip(), "environment variable " + ENV);

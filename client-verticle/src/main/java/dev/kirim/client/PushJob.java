@@ -4,12 +4,10 @@ import dev.kirim.cluster.KirimCluster;
 import dev.kirim.config.ConfigException;
 import dev.kirim.config.ConfigReader;
 import dev.kirim.protocol.NameRules;
-import dev.kirim.protocol.Printable;
 import dev.kirim.protocol.ProtocolException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,26 +66,16 @@ public class PushJob {
     ConfigReader config = ConfigReader.of(json);
     parseTargets(config.strings("targets"));
     files = config.strings("files");
-    files.forEach(file -> requirePath(config, "files", file));
-    baseDir = requirePath(config, "baseDir", config.string("baseDir", "")).toAbsolutePath().normalize();
+    // Checked now: a path the file system cannot take would otherwise fail on a worker, where a push service's
+    // job would get no reply at all.
+    files.forEach(file -> ConfigReader.toPath("files", file));
+    baseDir = ConfigReader.toPath("baseDir", config.string("baseDir", "")).toAbsolutePath().normalize();
     remoteDir = parseRemoteDir(config.text("remoteDir", ""));
     exclude = config.strings("exclude");
     Exclusions.of(exclude);
     followSymlinks = config.bool("followSymlinks", false);
     deleteAfterSend = config.bool("deleteAfterSend", false);
     cluster = ClusterExpectation.parse(config);
-  }
-
-  /**
-   * A path the file system cannot take (one with a NUL in it) is a bad key now, not an exception later on a
-   * worker (where a push service's job would get no reply at all).
-   */
-  private static Path requirePath(ConfigReader config, String key, String value) {
-    try {
-      return Path.of(value);
-    } catch (InvalidPathException e) {
-      throw config.bad(key, Printable.escape(value), "a path (" + e.getReason() + ")");
-    }
   }
 
   /** {@code host:port} entries become {@link Target}s; {@code cluster:all|any} are resolved when a push starts. */

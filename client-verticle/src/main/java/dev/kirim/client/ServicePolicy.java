@@ -59,7 +59,7 @@ record ServicePolicy(List<Path> allowedRoots, List<String> allowedTargets) {
       .object(KEY).rejectUnknownKeys(KEYS);
     List<Path> roots = new ArrayList<>();
     for (String root : service.strings("allowedRoots")) {
-      roots.add(Path.of(root).toAbsolutePath().normalize());
+      roots.add(ConfigReader.toPath(ServicePolicy.KEY + ".allowedRoots", root).toAbsolutePath().normalize());
     }
     if (!service.has("allowedRoots")) {
       roots.add(defaults.getBaseDir());

@@ -1,6 +1,7 @@
 package dev.kirim.cluster;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -111,7 +112,7 @@ public final class ClusterSecret {
     String where;
     if (file != null) {
       where = "config key 'cluster.secret' (" + file + ")";
-      secret = read(Path.of(file), warn);
+      secret = read(ConfigReader.toPath("cluster.secret", file), warn);
     } else {
       where = "environment variable " + ENV;
       secret = env.apply(ENV);

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,6 +183,29 @@ public final class ConfigReader {
       throw bad(key, value, "a non-empty string");
     }
     return text;
+  }
+
+  /**
+   * @return the path under {@code key} (a non-empty string), absolute and normalised, or {@code defaultValue}'s
+   *   when absent ({@code null} for none)
+   */
+  public Path path(String key, String defaultValue) {
+    String text = string(key, defaultValue);
+    return text == null ? null : toPath(prefix + key, text).toAbsolutePath().normalize();
+  }
+
+  /**
+   * @param key the key's full name, for the message
+   * @return {@code value} as a path; one the file system cannot take (a NUL in it) is a bad key here, not an
+   *   {@link java.nio.file.InvalidPathException} (and a stack trace) wherever it is first used
+   */
+  public static Path toPath(String key, String value) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new ConfigException("config key '" + key + "' is \"" + Printable.escape(value) + "\", expected a path ("
+        + e.getReason() + ")");
+    }
   }
 
   /** Like {@link #string} but an empty string is a valid value. */

@@ -1,6 +1,7 @@
 package dev.kirim.tls;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -246,6 +247,6 @@ public final class TlsConfig {
       throw new ConfigException("config key '" + name + "." + field + "' is " + value
         + ", expected the path of a PEM file");
     }
-    return Path.of(text).toAbsolutePath().normalize();
+    return ConfigReader.toPath(name + "." + field, text).toAbsolutePath().normalize();
   }
 }

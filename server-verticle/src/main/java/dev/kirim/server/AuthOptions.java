@@ -1,6 +1,7 @@
 package dev.kirim.server;
 
 import dev.kirim.config.ConfigException;
+import dev.kirim.config.ConfigReader;
 import dev.kirim.server.auth.ClientEntry;
 import dev.kirim.server.auth.TokensFile;
 import io.vertx.core.json.JsonObject;
@@ -70,7 +71,7 @@ public final class AuthOptions {
       if (!(json.getValue("tokensFile") instanceof String file) || file.isBlank()) {
         throw new ConfigException("config key 'auth.tokensFile' must name the tokens file, e.g. \"tokens.json\"");
       }
-      return tokens(Path.of(file));
+      return tokens(ConfigReader.toPath("auth.tokensFile", file));
     }
     throw new ConfigException("config key 'auth' is " + (value instanceof String ? "\"" + value + "\"" : value)
       + ", expected \"none\" (accept every client) or {\"tokensFile\": \"tokens.json\"} (accept the clients it lists)");

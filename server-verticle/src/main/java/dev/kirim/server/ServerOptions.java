@@ -107,7 +107,7 @@ public class ServerOptions {
     ConfigReader config = ConfigReader.of(json).rejectUnknownKeys(KEYS);
     host = config.string("host", DEFAULT_HOST);
     port = config.integer("port", DEFAULT_PORT, 0, MAX_PORT);
-    storageDir = Path.of(config.string("storageDir", DEFAULT_STORAGE_DIR)).toAbsolutePath().normalize();
+    storageDir = config.path("storageDir", DEFAULT_STORAGE_DIR);
     onExisting = OnExisting.fromConfigName(
       config.choice("onExisting", DEFAULT_ON_EXISTING.configName(), OnExisting.configNames()));
     fsync = config.bool("fsync", DEFAULT_FSYNC);

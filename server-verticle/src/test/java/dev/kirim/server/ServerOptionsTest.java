@@ -57,6 +57,15 @@ class ServerOptionsTest {
         .getMessage());
   }
 
+  /** A path the file system cannot take is a bad key, in every key that names a file or directory. */
+  @Test
+  void aPathWithANulIsABadKeyNotAnException() {
+    assertEquals("config key 'storageDir' is \"in\\x00box\", expected a path (Nul character not allowed)",
+      refused(new JsonObject().put("storageDir", "in\u0000box")).getMessage());
+    assertTrue(refused(new JsonObject().put("auth", new JsonObject().put("tokensFile", "t\u0000.json")))
+      .getMessage().startsWith("config key 'auth.tokensFile' is \"t\\x00.json\", expected a path"));
+  }
+
   @Test
   void umaskIsOctalInAStringAndDefaultsTo022() {
     assertEquals(022, new ServerOptions(new JsonObject()).getUmask());
