@@ -128,18 +128,21 @@ final class FileSelector {
       return dir -> true;
     }
     String[] parts = pattern.split("/");
+    // The pattern's leading parts at each depth, compiled once for the walk, not once per directory;
+    // null where they do not compile on their own (then any directory there may hold matches).
+    java.nio.file.PathMatcher[] leading = new java.nio.file.PathMatcher[parts.length];
+    for (int depth = 0; depth < parts.length; depth++) {
+      try {
+        leading[depth] = FileSystems.getDefault()
+          .getPathMatcher("glob:" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, depth)));
+      } catch (PatternSyntaxException e) {
+        leading[depth] = null;
+      }
+    }
     return dir -> {
       Path relative = root.relativize(dir);
       int depth = relative.getNameCount();
-      if (depth >= parts.length) {
-        return false;
-      }
-      String leading = String.join("/", java.util.Arrays.copyOfRange(parts, 0, depth));
-      try {
-        return FileSystems.getDefault().getPathMatcher("glob:" + leading).matches(relative);
-      } catch (PatternSyntaxException e) {
-        return true;
-      }
+      return depth < parts.length && (leading[depth] == null || leading[depth].matches(relative));
     };
   }
 
@@ -151,10 +154,11 @@ final class FileSelector {
                                       java.util.function.Predicate<Path> enter,
                                       java.util.function.Function<Path, String> naming, SymlinkPolicy links) {
     try {
-      // An unreadable entry counts where the glob could match it or would go into it: the walk meets a
-      // directory it cannot open before it can ask whether to enter it.
+      // An unreadable entry counts where the glob could match it or would go into it (the walk meets a
+      // directory it cannot open before it can ask whether to enter it), and always when it is the root.
       return links.walk(root, enter).stream()
-        .filter(found -> filter.test(found.path()) || found.unreadable() && enter.test(found.path()))
+        .filter(found -> filter.test(found.path())
+          || found.unreadable() && (found.path().equals(root) || enter.test(found.path())))
         .map(found -> found.toLocalFile(found.path().equals(root) ? String.valueOf(root.getFileName())
           : naming.apply(found.path())))
         .toList();

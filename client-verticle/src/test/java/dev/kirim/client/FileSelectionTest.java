@@ -244,6 +244,11 @@ class FileSelectionTest {
       assertEquals(1, all.stream().filter(f -> !f.pushable()).count(), all::toString);
       List<LocalFile> excluded = FileSelector.select(job.setFiles(List.of("g")).setExclude(List.of(locked)));
       assertEquals(List.of("g/one.txt"), remoteNames(excluded), excluded::toString);
+      if (!root) {
+        // A glob whose own directory cannot be read says so, not "no match" (root can read it: no such case).
+        List<LocalFile> inside = FileSelector.select(job.setExclude(List.of()).setFiles(List.of("g/" + locked + "/*.txt")));
+        assertEquals(List.of("unreadable"), inside.stream().map(LocalFile::problemCode).toList(), inside::toString);
+      }
     } finally {
       if (root) {
         assertEquals(0, new ProcessBuilder("rmdir", locked).directory(g.toFile()).inheritIO().start().waitFor());
