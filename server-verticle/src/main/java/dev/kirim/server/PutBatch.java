@@ -1,6 +1,8 @@
 package dev.kirim.server;
 
+import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.protocol.ProtocolException;
 import dev.kirim.server.auth.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Puts (small files sent whole in one message) that arrived together on one connection, stored in one worker
@@ -78,13 +81,31 @@ final class PutBatch {
     int tasks = server.options().isFsync() ? Math.min(SYNCING_TASKS, items.size()) : 1;
     List<Future<Void>> parts = new ArrayList<>(tasks);
     for (int part = 0; part < tasks; part++) {
-      List<Item> share = items.subList(items.size() * part / tasks, items.size() * (part + 1) / tasks);
-      parts.add(server.vertx().executeBlocking(() -> {
-        storeNow(share, namespace);
-        return null;
-      }, false));
+      parts.add(storeInWorker(items.subList(items.size() * part / tasks, items.size() * (part + 1) / tasks),
+        namespace));
     }
     return Future.join(parts).map(items).otherwise(items);
+  }
+
+  /**
+   * One worker task storing {@code share}. A worker pool closing with the server refuses the task (Vert.x throws
+   * rather than failing the future): every put of the share is then answered {@code busy}, not left without an
+   * outcome for the connection to trip over.
+   */
+  private Future<Void> storeInWorker(List<Item> share, Namespace namespace) {
+    Future<Void> stored;
+    try {
+      stored = server.vertx().executeBlocking(() -> {
+        storeNow(share, namespace);
+        return null;
+      }, false);
+    } catch (RejectedExecutionException closing) {
+      stored = Future.failedFuture(new ProtocolException(ErrorCode.BUSY,
+        "the server is shutting down: push again once it is back"));
+    }
+    return stored.onFailure(cause -> share.stream()
+      .filter(item -> item.stored == null && item.failure == null)
+      .forEach(item -> item.failure = cause));
   }
 
   private void storeNow(List<Item> items, Namespace namespace) {
