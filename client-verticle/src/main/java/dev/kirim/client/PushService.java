@@ -32,7 +32,8 @@ import java.util.Set;
  * hands the jobs on {@code kirim.push} round-robin to every service taking them (a cluster-wide map of the
  * nonces taken, {@link #NONCES_TAKEN}, each kept until its job expires). Each job taken is logged with its
  * sender, files and targets. A job refused fails the message with one line saying why: {@link #BAD_JOB} for
- * a job that is not valid or not allowed, {@link #UNSIGNED_JOB} for one without a valid signature.
+ * a job that is not valid or not allowed, {@link #UNSIGNED_JOB} for one without a valid signature,
+ * {@link #NOT_TAKEN} for one whose nonce could not be recorded.
  */
 final class PushService {
 
@@ -42,6 +43,11 @@ final class PushService {
   static final int UNSIGNED_JOB = 401;
   /** Failure code of a job that ran but failed as a whole. */
   static final int FAILED_JOB = 500;
+  /**
+   * Failure code of a signed job not taken because the cluster's record of the nonces taken could not be reached:
+   * it may or may not hold this job's nonce now, so the job must be signed again (a new nonce) before it is sent.
+   */
+  static final int NOT_TAKEN = 503;
   /** The shared map of the nonces of the signed jobs taken: local standalone, the cluster's when clustered. */
   static final String NONCES_TAKEN = "kirim.push.nonces";
 
@@ -137,25 +143,27 @@ final class PushService {
     PushJob job = pushJob;
     (verified == null ? Future.<Void>succeededFuture() : takeClusterWide(verified))
       .onSuccess(v -> run(message, from, job))
-      .onFailure(e -> refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + e.getMessage()));
+      .onFailure(e -> {
+        if (e instanceof ReplayedJobException) {
+          refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + e.getMessage());
+        } else {
+          refuse(message, NOT_TAKEN, "push job not taken: the cluster's record of the jobs taken could not be "
+            + "checked (" + e.getMessage() + "); sign the job again (a new nonce) and send it");
+        }
+      });
   }
 
   /**
-   * Records the job's nonce in {@link #NONCES_TAKEN} until the job expires; fails when another service (or this
-   * one) already took it, or when the map cannot be reached: a job that might be a replay is not run.
+   * Records the job's nonce in {@link #NONCES_TAKEN} until the job expires; fails with {@link ReplayedJobException}
+   * when another service (or this one) already took it, with the map's failure when it cannot be reached: a job
+   * that might be a replay is not run.
    */
   private Future<Void> takeClusterWide(ClusterSecret.Verified job) {
     long ttl = Math.max(1, job.expiresAt() - System.currentTimeMillis());
     return vertx.sharedData().<String, Long>getAsyncMap(NONCES_TAKEN)
       .compose(nonces -> nonces.putIfAbsent(job.nonce(), job.expiresAt(), ttl))
-      .transform(ar -> {
-        if (ar.failed()) {
-          return Future.failedFuture("the cluster's record of the jobs taken could not be checked ("
-            + ar.cause().getMessage() + "); send the job again");
-        }
-        return ar.result() == null ? Future.succeededFuture()
-          : Future.failedFuture("replayed: a job with this nonce was already taken by another push service");
-      });
+      .compose(taken -> taken == null ? Future.succeededFuture()
+        : Future.failedFuture(new ReplayedJobException()));
   }
 
   private void run(Message<Object> message, String sender, PushJob pushJob) {
@@ -252,6 +260,13 @@ final class PushService {
 
     UnsignedJobException(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** The job's nonce is in the cluster's record already: another service, or this one, took the job. */
+  private static final class ReplayedJobException extends RuntimeException {
+    ReplayedJobException() {
+      super("replayed: a job with this nonce was already taken by another push service", null, false, false);
     }
   }
 }
