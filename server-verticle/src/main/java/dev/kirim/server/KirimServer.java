@@ -184,6 +184,12 @@ public class KirimServer {
             + "checksum compares read the stored file each time; use ext4, xfs, btrfs (or tmpfs from Linux 6.6) to have both",
             storage.root());
         }
+        if (storage.mtimeStepMillis() > 1) {
+          log.warn("The file system of {} keeps modification times only to {} ms (vfat, exFAT): a client comparing "
+            + "size and mtime (compare: size-mtime, the default) finds every stored copy over 16 KiB different; "
+            + "have clients push here with \"compare\": \"checksum\", or use ext4, xfs or btrfs",
+            storage.root(), storage.mtimeStepMillis());
+        }
       })
       .compose(v -> sweepPartials())
       .recover(e -> Future.failedFuture(new ListenException("cannot use storage directory " + storage.root()

@@ -10,16 +10,19 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +45,8 @@ final class StorageDirectory {
 
   private static final int MAX_RENAME_ATTEMPTS = 10_000;
   private static final int READ_BUFFER_BYTES = 256 * 1024;
+  /** The mtime the start-up probe sets: an odd second and 234 ms, so that each coarser step shows. */
+  private static final long PROBE_MTIME_MILLIS = 1_600_000_001_234L;
 
   private final Vertx vertx;
   private final Path root;
@@ -55,6 +60,8 @@ final class StorageDirectory {
   // Probed once the directory exists (create); none until then.
   private volatile ExtendedAttributes attributes = ExtendedAttributes.unsupported();
   private volatile ChecksumCache checksums = new ChecksumCache(attributes);
+  // What the file system kept of the probe's mtime, in ms (1: the millisecond, as the quick check compares).
+  private volatile long mtimeStepMillis = 1;
 
   /** @param fsync whether what is stored must be durable before it is confirmed (the server's {@code fsync}) */
   StorageDirectory(Vertx vertx, Path root, boolean fsync) {
@@ -75,20 +82,48 @@ final class StorageDirectory {
 
   /**
    * Creates the storage directory if needed, checks that a file can be created and deleted in it (else every
-   * upload would fail, late and alike), and learns whether its file system keeps extended attributes.
+   * upload would fail, late and alike), and learns whether its file system keeps extended attributes and
+   * modification times to the millisecond.
    */
   Future<Void> create() {
     return blocking(() -> {
       Files.createDirectories(root);
       // A name of its own (createTempFile): the instances of one server probe the same directory at once.
       Path probe = Files.createTempFile(root, ".kirim-probe-", ".tmp");
-      Files.delete(probe);
+      try {
+        Files.setLastModifiedTime(probe, FileTime.fromMillis(PROBE_MTIME_MILLIS));
+        mtimeStepMillis = mtimeStep(Files.getLastModifiedTime(probe).toMillis());
+      } finally {
+        Files.delete(probe);
+      }
       store = Files.getFileStore(root);
       unbounded = store.getTotalSpace() == 0;
       attributes = ExtendedAttributes.probe(root);
       checksums = new ChecksumCache(attributes);
       return null;
     });
+  }
+
+  /**
+   * @return to how many milliseconds the file system keeps modification times: 1 on ext4, xfs, btrfs, tmpfs;
+   *   10 or 1000 on exFAT, 2000 on vfat, where a copy's mtime never equals the sender's to the millisecond
+   */
+  long mtimeStepMillis() {
+    return mtimeStepMillis;
+  }
+
+  /** The coarsest of the usual steps that explains what was kept of {@link #PROBE_MTIME_MILLIS}. */
+  private static long mtimeStep(long kept) {
+    if (kept == PROBE_MTIME_MILLIS) {
+      return 1;
+    }
+    for (long step : new long[] {10, 100, 1000, 2000}) {
+      long down = Math.floorDiv(PROBE_MTIME_MILLIS, step) * step;
+      if (kept == down || kept == down + step) {
+        return step;
+      }
+    }
+    return Math.abs(kept - PROBE_MTIME_MILLIS);
   }
 
   /** @return where kirim keeps its facts on files; {@link ExtendedAttributes#supported()} tells whether it can */
@@ -369,18 +404,37 @@ final class StorageDirectory {
       Files.createLink(target, partial);
     } catch (FileAlreadyExistsException e) {
       return false;
-    } catch (UnsupportedOperationException e) {
-      // A file system without hard links: fall back to a check-then-move (not race free, documented).
-      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        return false;
-      }
-      Files.move(partial, target);
-      return true;
+    } catch (AccessDeniedException | NoSuchFileException e) {
+      throw e;
+    } catch (FileSystemException | UnsupportedOperationException e) {
+      // No hard links on this file system: vfat and exFAT answer EPERM, some FUSE ones ENOSYS (JDK: a plain
+      // FileSystemException). Any other failure of the link fails the move below as well.
+      return moveIfAbsent(partial, target, e);
     }
     // An unlink alone: Files.delete makes an lstat first (to choose between unlink and rmdir), a call per file
     // more. The old API says only whether it worked: a failure is asked again the new way, to say why.
     if (!partial.toFile().delete()) {
       Files.delete(partial);
+    }
+    return true;
+  }
+
+  /**
+   * Publishes where a link cannot: a rename that the JDK makes only after finding the name free. Kirim's own
+   * uploads of one name never meet here (the name is claimed); another program creating the name between the
+   * look and the rename would lose its file (README, "What the server promises").
+   */
+  private static boolean moveIfAbsent(Path partial, Path target, Exception linkFailure) throws IOException {
+    try {
+      Files.move(partial, target);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      if (linkFailure instanceof IOException failure) {
+        failure.addSuppressed(e);
+        throw failure;
+      }
+      throw e;
     }
     return true;
   }
