@@ -2,6 +2,7 @@ package dev.kirim.tls;
 
 import dev.kirim.config.ConfigException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -19,17 +19,20 @@ import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509KeyManager;
+
 /**
  * Reads the PEM files a {@code tls} key names, and checks them before Vert.x sees them, so that a wrong file
  * is one line naming the key and the file ({@link ConfigException}) instead of a handshake that fails later.
- * Only the JDK's public API is used: {@link CertificateFactory} for certificates, {@link KeyFactory} for
- * PKCS#8 keys.
+ * Certificates are read with the JDK's {@link CertificateFactory}, keys with Vert.x's own public loader
+ * ({@link PemKeyCertOptions}), which takes every form Vert.x itself takes.
  */
 public final class PemFiles {
 
@@ -77,22 +80,55 @@ public final class PemFiles {
   }
 
   /**
-   * Checks that a PKCS#8 private key belongs to the first certificate of a chain, by signing with one and
-   * verifying with the other. Keys in the older RSA/EC formats are left for the TLS handshake to check.
+   * Checks that a private key belongs to the first certificate of a chain, by signing with one and verifying with
+   * the other. The key is taken as Vert.x loads it (PKCS#8, or the older RSA and EC forms), through its own public
+   * loader: the check sees exactly the key every handshake would use, without a DER parser of kirim's own.
    *
-   * @throws ConfigException naming both keys when they do not belong together
+   * @throws ConfigException naming both keys when they do not belong together, or when Vert.x cannot load the key
+   *   with the certificate (a damaged key, a key of another kind than the certificate's)
    */
   public static void requirePair(String certKey, Path certFile, Buffer certificates, String keyKey, Path keyFile,
                                  Buffer privateKey) {
-    PrivateKey secret = pkcs8(privateKey);
+    PrivateKey secret = loadedKey(certKey, certFile, certificates, keyKey, keyFile, privateKey);
     if (secret == null) {
       return;
     }
     PublicKey certified = parseCertificates(certKey, certFile, certificates.getBytes()).get(0).getPublicKey();
     if (!matches(secret, certified)) {
-      throw new ConfigException("config key '" + keyKey + "': " + keyFile + " is not the private key of the "
-        + "certificate in '" + certKey + "' (" + certFile + "): give the key the certificate was issued for");
+      throw notTheKey(certKey, certFile, keyKey, keyFile);
     }
+  }
+
+  /** @return the RSA or EC key Vert.x loads from {@code privateKey}, or {@code null} for a key of another kind */
+  private static PrivateKey loadedKey(String certKey, Path certFile, Buffer certificates, String keyKey, Path keyFile,
+                                      Buffer privateKey) {
+    KeyManagerFactory factory;
+    try {
+      // Values, not paths: Vert.x reads no file, so it needs no Vert.x instance.
+      factory = new PemKeyCertOptions().setCertValue(certificates).setKeyValue(privateKey).getKeyManagerFactory(null);
+    } catch (Exception e) {
+      // "private key algorithm does not match algorithm of public key": an EC key for an RSA certificate.
+      if (String.valueOf(e.getMessage()).contains("does not match")) {
+        throw notTheKey(certKey, certFile, keyKey, keyFile);
+      }
+      throw notPem(keyKey, keyFile, "an RSA or EC private key kirim can use (" + e.getMessage() + ")");
+    }
+    for (KeyManager manager : factory.getKeyManagers()) {
+      if (manager instanceof X509KeyManager keys) {
+        for (String type : List.of("RSA", "EC")) {
+          String[] aliases = keys.getServerAliases(type, null);
+          if (aliases != null && aliases.length > 0) {
+            return keys.getPrivateKey(aliases[0]);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static ConfigException notTheKey(String certKey, Path certFile, String keyKey, Path keyFile) {
+    return new ConfigException("config key '" + keyKey + "': " + keyFile + " is not the private key of the "
+      + "certificate in '" + certKey + "' (" + certFile + "): give the key the certificate was issued for");
   }
 
   private static byte[] read(String key, Path file) {
@@ -118,22 +154,6 @@ public final class PemFiles {
     } catch (CertificateException e) {
       throw notPem(key, file, "readable as PEM certificates (" + e.getMessage() + ")");
     }
-  }
-
-  private static PrivateKey pkcs8(Buffer pem) {
-    Matcher block = KEY_BLOCK.matcher(pem.toString(StandardCharsets.US_ASCII));
-    if (!block.find() || !block.group(1).equals("PRIVATE KEY")) {
-      return null;
-    }
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(block.group(2).strip()));
-    for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-      } catch (GeneralSecurityException e) {
-        // Not this algorithm: try the next.
-      }
-    }
-    return null;
   }
 
   private static boolean matches(PrivateKey secret, PublicKey certified) {

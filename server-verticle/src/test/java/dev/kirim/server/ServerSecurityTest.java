@@ -6,7 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +93,69 @@ class ServerSecurityTest {
     assertTrue(message.contains("'tls.key' is not set"), message);
     message = refused(new JsonObject().put("tls", true)).getMessage();
     assertTrue(message.contains("'tls'"), message);
+  }
+
+  /**
+   * A key in openssl's older forms ({@code EC PRIVATE KEY}, {@code RSA PRIVATE KEY}) is checked against the
+   * certificate like a PKCS#8 one, and a key block that holds no key is refused: the wrong older-form key used to
+   * pass, the server started and failed every handshake ("Invalid CertificateVerify signature"), and a damaged
+   * PKCS#8 key made it exit 3 with "cannot listen on 127.0.0.1:0: Invalid PKCS8 encoding: … check 'host' and 'port'".
+   */
+  @Test
+  void keysInTheOlderFormsAndDamagedKeysAreCheckedAtStart(Vertx vertx) throws Exception {
+    assumeTrue(TestCerts.opensslAvailable(), "openssl is not installed");
+    this.vertx = vertx;
+    Path certDir = Files.createDirectories(dir.resolve("certs"));
+    TestCerts certs = TestCerts.create(certDir);
+    Path serverKey = openssl(certDir, "server-ec.key", "pkey", "-traditional", "-in", certs.server().key().toString());
+    Path clientKey = openssl(certDir, "client-ec.key", "pkey", "-traditional", "-in", certs.client().key().toString());
+    assertTrue(Files.readString(clientKey).startsWith("-----BEGIN EC PRIVATE KEY-----"));
+    String message = refused(tls(certs.server().cert().toString(), clientKey.toString())).getMessage();
+    assertTrue(message.contains("'tls.key'") && message.contains("is not the private key of the certificate"),
+      message);
+
+    openssl(certDir, "rsa.key", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-out",
+      "rsa.pem", "-days", "1", "-subj", "/CN=localhost");
+    Path rsaKey = openssl(certDir, "rsa-old.key", "pkey", "-traditional", "-in", "rsa.key");
+    Path otherRsaKey = openssl(certDir, "other-rsa.key", "genrsa", "-traditional", "2048");
+    assertTrue(Files.readString(otherRsaKey).startsWith("-----BEGIN RSA PRIVATE KEY-----"));
+    String rsaCert = certDir.resolve("rsa.pem").toString();
+    new ServerOptions(tls(rsaCert, rsaKey.toString()));
+    message = refused(tls(rsaCert, otherRsaKey.toString())).getMessage();
+    assertTrue(message.contains("'tls.key'") && message.contains("is not the private key of the certificate"),
+      message);
+
+    Path damaged = Files.writeString(dir.resolve("damaged.key"),
+      "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n");
+    message = refused(tls(certs.server().cert().toString(), damaged.toString())).getMessage();
+    assertTrue(message.contains("'tls.key'") && message.contains(damaged.toString())
+      && message.contains("is not an RSA or EC private key kirim can use"), message);
+
+    // The server's own key in the older form is taken, and the server speaks TLS with it.
+    server = await(KirimServer.create(vertx, new ServerOptions(tls(certs.server().cert().toString(),
+      serverKey.toString()).put("host", "127.0.0.1").put("port", 0).put("storageDir", dir.resolve("storage")
+      .toString()))).listen());
+    NetClient client = vertx.createNetClient(new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+      .setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().cert().toString())));
+    NetSocket socket = await(client.connect(server.actualPort(), "127.0.0.1"));
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    socket.handler(data -> reply.complete(data.toString()));
+    socket.write("{\"type\":\"hello\",\"version\":2,\"clientId\":\"t\"}\n");
+    assertTrue(reply.get(10, TimeUnit.SECONDS).startsWith("{\"type\":\"welcome\""), reply::join);
+    await(client.close());
+  }
+
+  /** Runs openssl in {@code dir}, writing {@code out} there (unless the command names its own files); @return it */
+  private static Path openssl(Path dir, String out, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("openssl", args[0]));
+    if (!List.of(args).contains("-keyout")) {
+      command.addAll(List.of("-out", out));
+    }
+    command.addAll(List.of(args).subList(1, args.length));
+    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, process.waitFor(), output);
+    return dir.resolve(out);
   }
 
   @Test
