@@ -95,6 +95,26 @@ class ClusterTargetsTest extends PushTestBase {
     });
   }
 
+  /**
+   * A registry record is written by whoever joins the cluster (without a secret, anyone): a host with control
+   * characters would reach the summary's target label raw, an escape sequence for the terminal or a forged line.
+   * Such a record names no host anyone can reach, and is ignored like any other record that is not one.
+   */
+  @Test
+  void aRecordWhoseHostIsNoHostNameIsIgnored() {
+    writeRandom(dir.resolve("out/a.bin"), 10, 1);
+    String host = "\u001b]0;owned\u0007\u001b[2Jevil\nkirim: 1 file(s) x 1 target(s): 1 sent";
+    await(vertx.sharedData().getAsyncMap(KirimCluster.SERVERS_MAP).compose(map -> map.put("rogue",
+      new ServerRecord("rogue", host, 25563, 1L << 40, "dev", 1, null, Instant.now()).toJson())));
+    PushReport report = push(job(dir.resolve("out"), List.of("a.bin"))
+      .setClusterTargets(List.of(KirimCluster.TARGET_ALL)));
+    assertEquals(PushReport.EXIT_FAILED, report.exitCode(), report.summary());
+    assertEquals(ClientErrorCode.NO_SERVER.wireName(), report.results().get(0).errorCode(), report.summary());
+    assertTrue(report.summary().chars().noneMatch(c -> c < 0x20 && c != '\n'), report.summary());
+    assertTrue(report.summary().lines().noneMatch(line -> line.startsWith("kirim: 1 file(s) x 1 target(s): 1 sent")),
+      report.summary());
+  }
+
   @Test
   void aServiceAnswersPushJobsWithTheReport() {
     Path storage = dir.resolve("s1");

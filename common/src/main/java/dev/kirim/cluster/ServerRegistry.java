@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the {@link KirimCluster#SERVERS_MAP registry} the way every reader should: an entry that is not a server
- * record (not JSON, a foreign object, a record under another key) is left out and logged once per reader, and
+ * record (not JSON, a foreign object, a record under another key, a host that is no host name) is left out and logged once per reader, and
  * a record is <em>live</em> only while its node is a member of the cluster — the record of a node that left
  * (killed, partitioned away) is set apart at once instead of lingering until its TTL runs out. Without a
  * cluster every record is live: the registry is then this Vert.x's own map.
@@ -134,10 +134,14 @@ public final class ServerRegistry {
     if (unwrapped instanceof JsonObject json) {
       try {
         ServerRecord record = ServerRecord.fromJson(json);
-        if (record.serverId().equals(key)) {
+        if (!record.serverId().equals(key)) {
+          problem = "a record of server '" + record.serverId() + "' under another key";
+        } else if (!isHostName(record.host())) {
+          // No server is reachable there, and the host would reach summaries, progress lines and logs as it is.
+          problem = "a record whose host '" + record.host() + "' is not a host name or address";
+        } else {
           return record;
         }
-        problem = "a record of server '" + record.serverId() + "' under another key";
       } catch (IllegalArgumentException e) {
         problem = "a JSON object that is not a server record";
       }
@@ -145,6 +149,11 @@ public final class ServerRegistry {
       problem = value == null ? "null" : "a " + value.getClass().getSimpleName() + ", not a JSON object";
     }
     return logOnce(key, problem);
+  }
+
+  /** @return whether {@code host} may be a host name or address: not empty, no space, control or format character */
+  private static boolean isHostName(String host) {
+    return !host.isEmpty() && Printable.escape(host).equals(host) && host.chars().noneMatch(Character::isWhitespace);
   }
 
   /**
