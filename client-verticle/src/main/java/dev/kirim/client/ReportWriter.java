@@ -4,10 +4,18 @@ import dev.kirim.io.IoErrors;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Writes a push's JSON report where the configuration's {@code report} key says. */
+/**
+ * Writes a push's JSON report where the configuration's {@code report} key says: into a temporary file next to
+ * it, renamed over it once complete, so that the file always holds a whole report — the previous one until the
+ * new one is written — whatever stops the process meanwhile (a second Ctrl-C, a kill, a full disk) and whenever
+ * a reader looks.
+ */
 final class ReportWriter {
 
   private ReportWriter() {
@@ -29,15 +37,60 @@ final class ReportWriter {
    * @throws IllegalStateException whose message names the path, what went wrong and the key to check
    */
   static void write(Path path, PushReport report, int exitCode) {
+    String json = report.toJson().put("exitCode", exitCode).encodePrettily() + "\n";
+    Path temporary = null;
     try {
-      if (path.getParent() != null) {
-        Files.createDirectories(path.getParent());
+      Path target = path.toAbsolutePath();
+      if (Files.exists(target) && !Files.isRegularFile(target)) {
+        // A device or a pipe (/dev/stdout): nothing to replace, written to as it is.
+        Files.writeString(target, json, StandardCharsets.UTF_8);
+        return;
       }
-      Files.writeString(path, report.toJson().put("exitCode", exitCode).encodePrettily() + "\n",
-        StandardCharsets.UTF_8);
+      // A link is written through, as before: the file it leads to gets the report, not the link's place.
+      if (Files.isSymbolicLink(target) && Files.exists(target)) {
+        target = target.toRealPath();
+      }
+      Files.createDirectories(target.getParent());
+      temporary = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      Files.deleteIfExists(temporary);
+      try {
+        Files.writeString(temporary, json, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
+      } catch (AccessDeniedException e) {
+        // A report file made writable in a directory that is not: rewritten in place, as before.
+        temporary = null;
+        Files.writeString(target, json, StandardCharsets.UTF_8);
+        return;
+      }
+      keepPermissions(target, temporary);
+      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the report to " + path + ": " + IoErrors.describe(e)
         + ": check the 'report' path", e);
+    } finally {
+      deleteQuietly(temporary);
+    }
+  }
+
+  /** A report that replaces another keeps its permissions (one made readable to a monitoring group stays so). */
+  private static void keepPermissions(Path previous, Path replacement) throws IOException {
+    if (Files.isRegularFile(previous)) {
+      try {
+        Files.setPosixFilePermissions(replacement, Files.getPosixFilePermissions(previous));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: the new file has the default permissions.
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path temporary) {
+    if (temporary == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(temporary);
+    } catch (IOException e) {
+      // Nothing more to do: the report's failure, if any, is what the caller reports.
     }
   }
 }

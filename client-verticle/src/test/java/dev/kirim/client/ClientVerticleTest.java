@@ -12,13 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
@@ -102,6 +106,40 @@ class ClientVerticleTest extends PushTestBase {
     }
   }
 
+  /**
+   * The report replaces the previous one in one step, and its permissions with it. It used to be rewritten in
+   * place — truncated, then written — so that a process stopped in between (a second Ctrl-C halts the JVM at once,
+   * a kill, a full disk) left part of a JSON document and no previous report, and a reader could read half of one:
+   * here, a second name for the previous report (a hard link, what a reader holding it open sees) was rewritten too.
+   */
+  @Test
+  void theReportReplacesThePreviousOneInOneStep() throws IOException {
+    Path home = tmp.resolve("home");
+    writeRandom(home.resolve("a.txt"), 10, 4);
+    KirimServer server = startServer(tmp.resolve("storage"));
+    Path reports = Files.createDirectories(tmp.resolve("reports"));
+    Path reportFile = reports.resolve("push.json");
+    JsonObject config = new JsonObject()
+      .put("targets", new JsonArray().add("127.0.0.1:" + server.actualPort()))
+      .put("files", new JsonArray().add("a.txt"))
+      .put("baseDir", home.toString())
+      .put("report", reportFile.toString());
+    ClientVerticle verticle = new ClientVerticle();
+    await(deploy(verticle, config));
+    PushReport pushed = await(verticle.completion());
+    ReportWriter.write(reportFile, pushed);
+    Files.setPosixFilePermissions(reportFile, PosixFilePermissions.fromString("rw-r-----"));
+    String previous = Files.readString(reportFile);
+    Path held = Files.createLink(reports.resolve("held.json"), reportFile);
+
+    ReportWriter.write(reportFile, pushed, Interruption.EXIT_SIGINT);
+
+    assertEquals(previous, Files.readString(held), "the previous report was not rewritten in place");
+    assertEquals(Interruption.EXIT_SIGINT, new JsonObject(Files.readString(reportFile)).getInteger("exitCode"));
+    assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(reportFile)));
+    assertEquals(List.of("held.json", "push.json"), Trees.list(reports), "no temporary file left");
+  }
+
   @Test
   void badConfigurationFailsTheDeploymentNamingTheKey() {
     JsonObject config = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:0")).put("files",
@@ -111,6 +149,32 @@ class ClientVerticleTest extends PushTestBase {
 
     ConfigException cause = assertInstanceOf(ConfigException.class, failed.getCause());
     assertTrue(cause.getMessage().contains("'targets[0]'"), cause::getMessage);
+  }
+
+  /**
+   * A report sent to a pipe or a device ({@code "report": "/dev/stdout"}) is written into it: renaming a file over
+   * it would replace the pipe itself (as root, a device node too).
+   */
+  @Test
+  void aReportToAPipeIsWrittenIntoThePipe() throws Exception {
+    Path fifo = tmp.resolve("report.fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Files.readString(fifo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, runnable -> {
+      Thread reader = new Thread(runnable, "fifo-reader");
+      reader.setDaemon(true);
+      reader.start();
+    });
+    ReportWriter.write(fifo, new PushReport(Instant.now(), 5, List.of()), 0);
+
+    assertEquals(0, new JsonObject(read.get(10, TimeUnit.SECONDS)).getInteger("exitCode"));
+    assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe is still there");
+    assertEquals(List.of("report.fifo"), Trees.list(tmp));
   }
 
   @Test
@@ -134,5 +198,9 @@ class ClientVerticleTest extends PushTestBase {
     String message = failed.getMessage();
     assertTrue(message.contains(directory.toString()) && message.contains("'report'"), message);
     assertEquals(List.of("a.txt"), Trees.list(tmp.resolve("storage")), "the push itself went through");
+    try (var left = Files.list(tmp)) {
+      assertEquals(List.of("a-directory", "home", "storage"), left.map(p -> p.getFileName().toString()).sorted()
+        .toList(), "no temporary file left");
+    }
   }
 }
