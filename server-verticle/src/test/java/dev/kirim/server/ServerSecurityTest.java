@@ -135,8 +135,8 @@ class ServerSecurityTest {
     server = await(KirimServer.create(vertx, new ServerOptions(tls(certs.server().cert().toString(),
       serverKey.toString()).put("host", "127.0.0.1").put("port", 0).put("storageDir", dir.resolve("storage")
       .toString()))).listen());
-    NetClient client = vertx.createNetClient(new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
-      .setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().cert().toString())));
+    NetClient client = vertx.createNetClient(new NetClientOptions().setSsl(true)
+      .setHostnameVerificationAlgorithm("HTTPS").setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().cert().toString())));
     NetSocket socket = await(client.connect(server.actualPort(), "127.0.0.1"));
     CompletableFuture<String> reply = new CompletableFuture<>();
     socket.handler(data -> reply.complete(data.toString()));
