@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The client as a long-lived service: push jobs arrive on {@code kirim.push} (from this Vert.x or, when
@@ -33,7 +34,8 @@ import java.util.Set;
  * nonces taken, {@link #NONCES_TAKEN}, each kept until its job expires). Each job taken is logged with its
  * sender, files and targets. A job refused fails the message with one line saying why: {@link #BAD_JOB} for
  * a job that is not valid or not allowed, {@link #UNSIGNED_JOB} for one without a valid signature,
- * {@link #NOT_TAKEN} for one whose nonce could not be recorded.
+ * {@link #NOT_TAKEN} for one whose nonce could not be recorded, {@link #BUSY} for one more than
+ * {@code service.maxJobs}.
  */
 final class PushService {
 
@@ -48,6 +50,8 @@ final class PushService {
    * it may or may not hold this job's nonce now, so the job must be signed again (a new nonce) before it is sent.
    */
   static final int NOT_TAKEN = 503;
+  /** Failure code of a job refused because {@code service.maxJobs} jobs are running: send it again later. */
+  static final int BUSY = 429;
   /** The shared map of the nonces of the signed jobs taken: local standalone, the cluster's when clustered. */
   static final String NONCES_TAKEN = "kirim.push.nonces";
 
@@ -63,6 +67,8 @@ final class PushService {
   private final ReplayGuard replays = new ReplayGuard();
   private final LogBurst refusals = new LogBurst();
   private MessageConsumer<Object> consumer;
+  // Jobs taken and not yet ended, from the moment one is found valid (before its nonce is recorded).
+  private final AtomicInteger running = new AtomicInteger();
   // null: no HTTP port, no meters.
   private ServiceMeters meters;
 
@@ -139,11 +145,19 @@ final class PushService {
       refuse(message, BAD_JOB, "bad push job: " + e.getMessage());
       return;
     }
+    if (running.incrementAndGet() > policy.maxJobs()) {
+      running.decrementAndGet();
+      // Before the nonce is recorded: the same signed job may be sent again as it is.
+      refuse(message, BUSY, "push job refused: busy: the service already runs " + policy.maxJobs() + " job(s), its "
+        + "service.maxJobs: send it again once one has ended");
+      return;
+    }
     String from = sender;
     PushJob job = pushJob;
     (verified == null ? Future.<Void>succeededFuture() : takeClusterWide(verified))
       .onSuccess(v -> run(message, from, job))
       .onFailure(e -> {
+        running.decrementAndGet();
         if (e instanceof ReplayedJobException) {
           refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + e.getMessage());
         } else {
@@ -173,6 +187,7 @@ final class PushService {
       meters.jobStarted();
     }
     client.push(pushJob)
+      .onComplete(ar -> running.decrementAndGet())
       .onSuccess(report -> {
         if (meters != null) {
           meters.jobEnded(report);

@@ -23,11 +23,15 @@ import java.util.Set;
  *
  * @param allowedRoots   absolute directories a job's files must be under (their real paths, links followed)
  * @param allowedTargets what a job's {@code targets} entries must match
+ * @param maxJobs        how many jobs run at once; one more is refused ({@code busy}), so a sender in a loop cannot
+ *                       pile up pushes, connections and open files without bound
  */
-record ServicePolicy(List<Path> allowedRoots, List<String> allowedTargets) {
+record ServicePolicy(List<Path> allowedRoots, List<String> allowedTargets, int maxJobs) {
+
+  static final int DEFAULT_MAX_JOBS = 4;
 
   static final String KEY = "service";
-  private static final Set<String> KEYS = Set.of("allowedRoots", "allowedTargets");
+  private static final Set<String> KEYS = Set.of("allowedRoots", "allowedTargets", "maxJobs");
   private static final String ANY_TARGET = "*";
   private static final String ANY_CLUSTER = "cluster:*";
 
@@ -46,7 +50,7 @@ record ServicePolicy(List<Path> allowedRoots, List<String> allowedTargets) {
       return Boolean.TRUE.equals(value) || value instanceof JsonObject;
     }
     throw ConfigReader.of(new JsonObject().put(KEY, value)).bad(KEY, value,
-      "true, false, or {\"allowedRoots\": [...], \"allowedTargets\": [...]}");
+      "true, false, or {\"allowedRoots\": [...], \"allowedTargets\": [...], \"maxJobs\": N}");
   }
 
   /**
@@ -82,7 +86,7 @@ record ServicePolicy(List<Path> allowedRoots, List<String> allowedTargets) {
       defaults.getTargets().forEach(target -> targets.add(target.toString()));
       targets.addAll(defaults.getClusterTargets());
     }
-    return new ServicePolicy(roots, List.copyOf(targets));
+    return new ServicePolicy(roots, List.copyOf(targets), service.integer("maxJobs", DEFAULT_MAX_JOBS, 1, 1000));
   }
 
   private static String checkTarget(String spec, String key) {

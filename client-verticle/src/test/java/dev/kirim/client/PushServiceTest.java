@@ -4,9 +4,12 @@ import dev.kirim.cluster.ClusterSecret;
 import dev.kirim.cluster.KirimCluster;
 import dev.kirim.server.KirimServer;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +74,32 @@ class PushServiceTest extends PushTestBase {
 
   private JsonObject report(Object job) {
     return await(vertx.eventBus().<JsonObject>request(KirimCluster.PUSH_ADDRESS, job)).body();
+  }
+
+  /**
+   * At most service.maxJobs jobs run at once: one more is refused busy (429) at once, without starting a push, and
+   * the slot comes back when a job ends. Without the limit a sender in a loop started pushes without bound.
+   */
+  @Test
+  void aJobBeyondMaxJobsIsRefusedBusyUntilOneEnds() throws Exception {
+    startServerAndFiles();
+    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+    deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray().add("*"))
+      .put("maxJobs", 1)));
+    JsonObject stuck = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + silent.actualPort()))
+      .put("files", new JsonArray().add("a.bin"));
+    Future<io.vertx.core.eventbus.Message<JsonObject>> first = vertx.eventBus().request(KirimCluster.PUSH_ADDRESS,
+      stuck, new DeliveryOptions().setSendTimeout(60_000));
+
+    ReplyException busy = refused(job("a.bin"));
+    assertEquals(PushService.BUSY, busy.failureCode());
+    assertTrue(busy.getMessage().contains("service.maxJobs"), busy.getMessage());
+    assertFalse(Files.exists(storage.resolve("a.bin")), "the refused job pushed nothing");
+
+    await(silent.close());
+    assertEquals(1, await(first).body().getInteger("exitCode"), "the stuck job ends when its server goes");
+    assertEquals(0, report(job("a.bin")).getInteger("exitCode"));
+    assertArrayEquals(read(source.resolve("a.bin")), read(storage.resolve("a.bin")));
   }
 
   @Test
