@@ -19,6 +19,7 @@ import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -54,6 +55,14 @@ public final class PemFiles {
       throw notPem(key, file, "a PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
     return Buffer.buffer(bytes);
+  }
+
+  /**
+   * @param certificates what {@link #certificates} read from {@code file}
+   * @return when the first certificate (the holder's own) stops being valid
+   */
+  public static Instant expiry(String key, Path file, Buffer certificates) {
+    return parseCertificates(key, file, certificates.getBytes()).get(0).getNotAfter().toInstant();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.kirim.server;
 import dev.kirim.config.ConfigException;
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.ProtocolException;
+import dev.kirim.tls.PemFiles;
 import dev.kirim.tls.TlsConfig;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.vertx.core.Handler;
@@ -21,6 +22,8 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -58,6 +61,12 @@ final class ServerTls {
   private static final long LOG_EVERY_MS = 10_000;
   private long lastLogged = -LOG_EVERY_MS;
   private long failedSinceLog;
+  // A certificate in use that expires within EXPIRY_WARNING, or has expired, is a WARN line once a day: clients
+  // refuse an expired one, and a long-running server would otherwise say nothing until they do.
+  static final Duration EXPIRY_WARNING = Duration.ofDays(14);
+  private static final long EXPIRY_LOG_EVERY_MS = Duration.ofDays(1).toMillis();
+  private Instant expiresAt;
+  private long expiryLoggedAt = -1;
 
   private ServerTls(Vertx vertx, TlsConfig.Server config, long handshakeTimeoutMs) {
     this.vertx = vertx;
@@ -79,7 +88,9 @@ final class ServerTls {
    */
   NetServerOptions configure(NetServerOptions options) {
     loadedStamps = stamps();
-    ServerSSLOptions ssl = sslOptions(config.load("tls"));
+    TlsConfig.Material material = config.load("tls");
+    expiresAt = PemFiles.expiry("tls.cert", config.cert(), material.certificates());
+    ServerSSLOptions ssl = sslOptions(material);
     options.setSsl(true)
       .setKeyCertOptions(ssl.getKeyCertOptions())
       .setTrustOptions(ssl.getTrustOptions())
@@ -105,6 +116,7 @@ final class ServerTls {
     log.info("TLS on ({}), certificate {}, {}; reloaded when its files change", String.join(", ",
       TlsConfig.PROTOCOLS), config.cert(), config.clientCertificateRequired()
       ? "client certificates issued by " + config.clientCa() + " required" : "no client certificate asked for");
+    warnIfExpiring();
     timer = vertx.setPeriodic(CHECK_MS, id -> check());
   }
 
@@ -162,6 +174,7 @@ final class ServerTls {
   }
 
   private void check() {
+    warnIfExpiring();
     List<Object> now = stamps();
     if (now.equals(loadedStamps) || now.equals(failedStamps)) {
       return;
@@ -179,12 +192,32 @@ final class ServerTls {
         loadedStamps = now;
         failedStamps = null;
         log.info("TLS certificate reloaded from {}", config.cert());
+        expiresAt = PemFiles.expiry("tls.cert", config.cert(), material.certificates());
+        expiryLoggedAt = -1;
+        warnIfExpiring();
         reloaded.handle(null);
       } else {
         failedStamps = now;
         log.warn("TLS certificate not reloaded, the previous one stays in use: {}", describe(ar.cause()));
       }
     });
+  }
+
+  private void warnIfExpiring() {
+    long now = System.currentTimeMillis();
+    if (expiresAt == null || now < expiresAt.toEpochMilli() - EXPIRY_WARNING.toMillis()
+      || expiryLoggedAt >= 0 && now - expiryLoggedAt < EXPIRY_LOG_EVERY_MS) {
+      return;
+    }
+    expiryLoggedAt = now;
+    if (now >= expiresAt.toEpochMilli()) {
+      log.warn("TLS certificate {} expired at {}: clients refuse it; put a renewed certificate and key in place "
+        + "(they are reloaded when the files change)", config.cert(), expiresAt);
+    } else {
+      log.warn("TLS certificate {} expires at {}, in {} day(s): put a renewed certificate and key in place (they "
+        + "are reloaded when the files change)", config.cert(), expiresAt,
+        Duration.ofMillis(expiresAt.toEpochMilli() - now).toDays());
+    }
   }
 
   private ServerSSLOptions sslOptions(TlsConfig.Material material) {

@@ -136,7 +136,8 @@ class ServerSecurityTest {
       serverKey.toString()).put("host", "127.0.0.1").put("port", 0).put("storageDir", dir.resolve("storage")
       .toString()))).listen());
     NetClient client = vertx.createNetClient(new NetClientOptions().setSsl(true)
-      .setHostnameVerificationAlgorithm("HTTPS").setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().cert().toString())));
+      .setHostnameVerificationAlgorithm("HTTPS")
+      .setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().cert().toString())));
     NetSocket socket = await(client.connect(server.actualPort(), "127.0.0.1"));
     CompletableFuture<String> reply = new CompletableFuture<>();
     socket.handler(data -> reply.complete(data.toString()));
@@ -182,6 +183,32 @@ class ServerSecurityTest {
     server = await(KirimServer.create(vertx, options).listen());
     String reply = firstReply(server.actualPort(), "{\"type\":\"hello\",\"version\":2,\"clientId\":\"t\"}\n");
     assertTrue(reply.startsWith("{\"type\":\"welcome\""), reply);
+  }
+
+  /**
+   * A certificate that expires within two weeks, or has expired, is a WARN line at start (and once a day after):
+   * clients refuse an expired one, and the server used to start with it without a word.
+   */
+  @Test
+  void aCertificateExpiringSoonOrExpiredIsWarnedAbout(Vertx vertx) throws Exception {
+    assumeTrue(TestCerts.opensslAvailable(), "openssl is not installed");
+    this.vertx = vertx;
+    TestCerts certs = TestCerts.create(Files.createDirectories(dir.resolve("certs")));
+    TestCerts.Pair soon = certs.issue("soon", "localhost", 3, "DNS:localhost", "IP:127.0.0.1");
+    TestCerts.Pair lasting = certs.issue("lasting", "localhost", 30, "DNS:localhost", "IP:127.0.0.1");
+    for (TestCerts.Pair pair : List.of(certs.expired(), soon, lasting)) {
+      KirimServer started = await(KirimServer.create(vertx, new ServerOptions().setHost("127.0.0.1").setPort(0)
+        .setStorageDir(dir.resolve("storage")).setTls(new dev.kirim.tls.TlsConfig.Server(pair.cert(), pair.key(),
+          null))).listen());
+      await(started.close());
+    }
+    List<String> lines = Files.readAllLines(Path.of("target/server-tests.log"));
+    assertTrue(lines.stream().anyMatch(line -> line.contains("WARN")
+      && line.contains(certs.expired().cert() + " expired at") && line.contains("clients refuse it")),
+      () -> "no expiry warning in " + lines);
+    assertTrue(lines.stream().anyMatch(line -> line.contains("WARN") && line.contains(soon.cert() + " expires at")
+      && line.contains("in 2 day(s)")), () -> "no warning of the expiry to come in " + lines);
+    assertTrue(lines.stream().noneMatch(line -> line.contains(lasting.cert() + " expire")), "30 days left: no warning");
   }
 
   /** A client that connects to a TLS server and never handshakes is closed at the header timeout. */
