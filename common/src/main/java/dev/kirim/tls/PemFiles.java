@@ -72,11 +72,14 @@ public final class PemFiles {
    */
   public static Buffer privateKey(String key, Path file) {
     byte[] bytes = read(key, file);
-    Matcher block = KEY_BLOCK.matcher(new String(bytes, StandardCharsets.US_ASCII));
-    if (!block.find()) {
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    Matcher block = KEY_BLOCK.matcher(text);
+    // The older forms encrypt with headers in the block (Proc-Type: 4,ENCRYPTED), which the pattern does not take.
+    boolean olderEncrypted = text.contains("Proc-Type: 4,ENCRYPTED");
+    if (!block.find() && !olderEncrypted) {
       throw notPem(key, file, "a PEM private key (-----BEGIN PRIVATE KEY-----)");
     }
-    if (block.group(1).startsWith("ENCRYPTED")) {
+    if (olderEncrypted || block.group(1).startsWith("ENCRYPTED")) {
       throw new ConfigException("config key '" + key + "': " + file + " holds an encrypted private key, which kirim "
         + "cannot use: decrypt it (openssl pkey -in " + file.getFileName() + " -out plain.key)");
     }

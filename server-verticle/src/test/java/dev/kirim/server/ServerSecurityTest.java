@@ -125,6 +125,14 @@ class ServerSecurityTest {
     assertTrue(message.contains("'tls.key'") && message.contains("is not the private key of the certificate"),
       message);
 
+    // Encrypted keys, in both forms, are named as such (the older form's headers used to read as "not PEM").
+    for (String[] encrypt : List.of(new String[] {"ec", "-aes128"}, new String[] {"pkey", "-aes128"})) {
+      Path encrypted = openssl(certDir, encrypt[0] + "-encrypted.key", encrypt[0], encrypt[1], "-passout",
+        "pass:secret", "-in", certs.server().key().toString());
+      message = refused(tls(certs.server().cert().toString(), encrypted.toString())).getMessage();
+      assertTrue(message.contains(encrypted + " holds an encrypted private key"), message);
+    }
+
     Path damaged = Files.writeString(dir.resolve("damaged.key"),
       "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n");
     message = refused(tls(certs.server().cert().toString(), damaged.toString())).getMessage();
