@@ -34,6 +34,7 @@ import java.util.function.Predicate;
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.HttpGet.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -159,6 +160,26 @@ class ServerHttpTest extends PushTestBase {
     JsonObject recent = new JsonObject(await(http.get("/api/status")).body()).getJsonArray("recent").getJsonObject(0);
     assertEquals("in-flight.bin", recent.getString("name"));
     assertEquals(content.length, recent.getLong("bytes"));
+  }
+
+  /**
+   * The port listens on loopback (the default), so only a request addressed to a loopback name is answered: a page
+   * from elsewhere in a browser on this host, its own name pointed at 127.0.0.1 (DNS rebinding), gets 403 instead
+   * of the status API's file names and peers.
+   */
+  @Test
+  void aLoopbackPortAnswersOnlyRequestsAddressedToLoopback(@TempDir Path storage) {
+    HttpGet http = http(startServer(storage));
+    for (String host : List.of("127.0.0.1", "localhost", "LOCALHOST", "127.1.2.3", "[::1]")) {
+      assertEquals(200, await(http.get("/api/status", host)).status(), host);
+    }
+    for (String host : List.of("rebound.example", "127.0.0.1.rebound.example", "localhost.example", "10.0.0.1")) {
+      for (String path : List.of("/api/status", "/", "/metrics", "/health")) {
+        HttpGet.Response response = await(http.get(path, host));
+        assertEquals(403, response.status(), host + path);
+        assertFalse(response.body().contains("serverId"), response.body());
+      }
+    }
   }
 
   @Test

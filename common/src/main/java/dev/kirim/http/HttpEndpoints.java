@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -17,6 +19,8 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.function.BiFunction;
 
 /**
@@ -69,6 +73,34 @@ public final class HttpEndpoints {
   }
 
   /**
+   * A port bound to loopback answers only requests addressed to a loopback name (or to its own {@code http.host}):
+   * a web page from elsewhere, open in a browser on this host, can point a name of its own at 127.0.0.1 (DNS
+   * rebinding) and would otherwise read the status API as if it were its own. A request without a host passes.
+   */
+  private static Handler<HttpServerRequest> loopbackNamesOnly(String boundHost, Router router) {
+    return request -> {
+      HostAndPort authority = request.authority();
+      String host = authority == null ? null : authority.host();
+      if (host == null || host.equalsIgnoreCase(boundHost) || Addresses.isLoopbackName(host)) {
+        router.handle(request);
+        return;
+      }
+      request.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=utf-8")
+        .end("This port listens on " + boundHost + " and answers requests addressed to localhost or a loopback "
+          + "address only, not to the name in this request's Host header.\n");
+    };
+  }
+
+  private static boolean boundToLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      // The listen fails on it and says so.
+      return false;
+    }
+  }
+
+  /**
    * Listens with {@code router} where {@code options} say.
    *
    * @param failure makes the caller's exception (its exit code) from a one-line message and the cause
@@ -78,7 +110,7 @@ public final class HttpEndpoints {
                                           BiFunction<String, Throwable, RuntimeException> failure) {
     String address = Addresses.hostPort(options.getHost(), options.getPort());
     return vertx.createHttpServer(new HttpServerOptions().setHost(options.getHost()).setPort(options.getPort()))
-      .requestHandler(router)
+      .requestHandler(boundToLoopback(options.getHost()) ? loopbackNamesOnly(options.getHost(), router) : router)
       .listen()
       .recover(e -> Future.failedFuture(failure.apply(e instanceof BindException
         && String.valueOf(e.getMessage()).contains("in use")

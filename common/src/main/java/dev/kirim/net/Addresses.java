@@ -2,6 +2,7 @@ package dev.kirim.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** How kirim writes network addresses, and the one look-up of this machine's name. */
 public final class Addresses {
@@ -24,6 +25,17 @@ public final class Addresses {
   public static String localHostName() {
     return LocalHost.NAME;
   }
+
+  /**
+   * @return whether {@code host}, as a client wrote it (a {@code Host} header), names this machine's loopback:
+   *   {@code localhost}, {@code 127.x.y.z}, {@code ::1}. Never asks DNS: the text alone decides.
+   */
+  public static boolean isLoopbackName(String host) {
+    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return bare.equalsIgnoreCase("localhost") || bare.equals("::1") || LOOPBACK_V4.matcher(bare).matches();
+  }
+
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
   /** @return an address of this machine for others to reach it by, {@code 127.0.0.1} when none resolves */
   public static String localHostAddress() {

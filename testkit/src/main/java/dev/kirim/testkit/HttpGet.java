@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,8 +30,14 @@ public final class HttpGet {
   }
 
   public Future<Response> get(String path) {
-    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
-      .compose(request -> request.send())
+    return get(path, "127.0.0.1");
+  }
+
+  /** A GET whose {@code Host} header names {@code host}, sent to 127.0.0.1 all the same (what DNS rebinding does). */
+  public Future<Response> get(String path, String host) {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+        .setURI(path).setServer(null).setHeaders(null))
+      .compose(request -> request.authority(HostAndPort.create(host, port)).send())
       .compose(response -> response.body().map(body -> new Response(response.statusCode(), body.toString())));
   }
 
