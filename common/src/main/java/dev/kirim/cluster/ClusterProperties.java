@@ -1,10 +1,16 @@
 package dev.kirim.cluster;
 
+import dev.kirim.config.ConfigException;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -40,6 +46,10 @@ public final class ClusterProperties {
   public static final String BUNDLED_CONFIG = "kirim-cluster.xml";
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  /** What the Hazelcast schema takes for a port (an unsignedShort) and for lite-member's enabled (a boolean). */
+  private static final Pattern PORT_NUMBER = Pattern.compile("\\+?\\d{1,5}");
+  private static final Set<String> BOOLEANS = Set.of("true", "false", "1", "0");
+  private static final String CLASSPATH = "classpath:";
 
   private ClusterProperties() {
   }
@@ -76,6 +86,48 @@ public final class ClusterProperties {
     fill(properties, LITE, env.get(LITE_ENV), "false");
     if (properties.getProperty(HAZELCAST_CONFIG) == null && loader.getResource("cluster.xml") == null) {
       properties.setProperty(HAZELCAST_CONFIG, "classpath:" + BUNDLED_CONFIG);
+    }
+  }
+
+  /**
+   * Checks, for {@code -cluster}, what would otherwise end the start in pages of Hazelcast stack trace (a port or
+   * a lite flag its schema refuses), or not be reported at all: a {@value #HAZELCAST_CONFIG} naming a file or
+   * resource that is not there makes vertx-hazelcast fall back, without a word, to Hazelcast's default
+   * configuration, which joins the cluster {@code dev} by multicast on every interface.
+   *
+   * @param properties the properties after {@link #apply}
+   * @param loader     where a {@code classpath:} configuration is looked for
+   * @throws ConfigException naming the property, its environment variable and what it must be
+   */
+  public static void check(Properties properties, ClassLoader loader) {
+    String port = properties.getProperty(PORT);
+    if (port != null && !(PORT_NUMBER.matcher(port).matches() && Integer.parseInt(port) <= 65535)) {
+      throw new ConfigException("the cluster port (-D" + PORT + " or " + PORT_ENV + ") is \"" + port
+        + "\", expected a whole number from 0 to 65535");
+    }
+    String lite = properties.getProperty(LITE);
+    if (lite != null && !BOOLEANS.contains(lite)) {
+      throw new ConfigException("-D" + LITE + " (or " + LITE_ENV + ") is \"" + lite + "\", expected true or false");
+    }
+    String config = properties.getProperty(HAZELCAST_CONFIG);
+    if (config == null) {
+      return;
+    }
+    boolean found;
+    if (config.startsWith(CLASSPATH)) {
+      found = loader.getResource(config.substring(CLASSPATH.length())) != null;
+    } else {
+      try {
+        found = Files.isRegularFile(Path.of(config)) && Files.isReadable(Path.of(config));
+      } catch (InvalidPathException e) {
+        found = false;
+      }
+    }
+    if (!found) {
+      throw new ConfigException("-D" + HAZELCAST_CONFIG + "=" + config + ": no such "
+        + (config.startsWith(CLASSPATH) ? "resource on the class path" : "readable file")
+        + " (without it Hazelcast's default configuration would join any cluster 'dev' it finds by multicast); "
+        + "name an existing Hazelcast XML file, or leave the property out for kirim's bundled configuration");
     }
   }
 

@@ -87,6 +87,9 @@ public abstract class KirimApplication extends VertxApplication implements Vertx
     if (args.stream().noneMatch(HELP::contains)) {
       try {
         LogFormat.checkEnvironment();
+        if (clusterRequested()) {
+          ClusterProperties.check(System.getProperties(), ClusterProperties.class.getClassLoader());
+        }
         String conf = ConfigReader.findConfArgument(args.toArray(String[]::new));
         checkConfiguration(conf);
         clusterTls = clusterTls(loadConfiguration(conf));

@@ -1,5 +1,6 @@
 package dev.kirim.cluster;
 
+import dev.kirim.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +65,54 @@ class ClusterPropertiesTest {
     Properties props = new Properties();
     ClusterProperties.apply(Map.of(), props, new URLClassLoader(new URL[]{dir.toUri().toURL()}, null), ip -> false);
     assertNull(props.getProperty(ClusterProperties.HAZELCAST_CONFIG));
+  }
+
+  @Test
+  void theBundledAndAnExistingHazelcastConfigPassTheCheck(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Properties props = new Properties();
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_PORT", "47000", "KIRIM_CLUSTER_LITE", "true"), props, plain,
+      ip -> false);
+    ClusterProperties.check(props, ClusterProperties.class.getClassLoader());
+
+    Path file = Files.writeString(dir.resolve("hz.xml"), "<hazelcast/>");
+    props.setProperty(ClusterProperties.HAZELCAST_CONFIG, file.toString());
+    ClusterProperties.check(props, plain);
+  }
+
+  @Test
+  void aHazelcastConfigThatIsNotThereIsOneLineNotASilentMulticastCluster(@org.junit.jupiter.api.io.TempDir Path dir) {
+    Properties props = new Properties();
+    String missing = dir.resolve("hz-typo.xml").toString();
+    props.setProperty(ClusterProperties.HAZELCAST_CONFIG, missing);
+    ClusterProperties.apply(Map.of(), props, plain, ip -> false);
+    ConfigException e = assertThrows(ConfigException.class, () -> ClusterProperties.check(props, plain));
+    assertEquals("-Dvertx.hazelcast.config=" + missing + ": no such readable file (without it Hazelcast's default "
+      + "configuration would join any cluster 'dev' it finds by multicast); name an existing Hazelcast XML file, "
+      + "or leave the property out for kirim's bundled configuration", e.getMessage());
+
+    props.setProperty(ClusterProperties.HAZELCAST_CONFIG, dir.toString());
+    assertThrows(ConfigException.class, () -> ClusterProperties.check(props, plain));
+    props.setProperty(ClusterProperties.HAZELCAST_CONFIG, "classpath:no-such-cluster.xml");
+    e = assertThrows(ConfigException.class, () -> ClusterProperties.check(props, plain));
+    assertEquals(true, e.getMessage().contains("no such resource on the class path"), e.getMessage());
+  }
+
+  @Test
+  void aBadClusterPortOrLiteFlagIsOneLineNamingTheVariable() {
+    Properties props = new Properties();
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_PORT", "abc"), props, plain, ip -> false);
+    ConfigException e = assertThrows(ConfigException.class,
+      () -> ClusterProperties.check(props, ClusterProperties.class.getClassLoader()));
+    assertEquals("the cluster port (-Dkirim.cluster.port or KIRIM_CLUSTER_PORT) is \"abc\", expected a whole number "
+      + "from 0 to 65535", e.getMessage());
+    props.setProperty(ClusterProperties.PORT, "99999");
+    assertThrows(ConfigException.class, () -> ClusterProperties.check(props, ClusterProperties.class.getClassLoader()));
+
+    Properties lite = new Properties();
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_LITE", "maybe"), lite, plain, ip -> false);
+    e = assertThrows(ConfigException.class,
+      () -> ClusterProperties.check(lite, ClusterProperties.class.getClassLoader()));
+    assertEquals("-Dkirim.cluster.lite (or KIRIM_CLUSTER_LITE) is \"maybe\", expected true or false", e.getMessage());
   }
 
   @Test
