@@ -112,7 +112,7 @@ public final class ClientCommandLine extends KirimCommandLine {
   /**
    * FILE arguments resolve against the working directory (made absolute here, so that a {@code -conf} file's
    * {@code baseDir} does not apply to them) and replace the file's {@code files}; so do {@code --to} and
-   * {@code --exclude} for {@code targets} and {@code exclude}. {@code --parallel} sets {@code parallelism.targets}
+   * {@code --exclude} for {@code targets} and {@code exclude} ({@link #fromWorkingDirectory}). {@code --parallel} sets {@code parallelism.targets}
    * and leaves {@code perTarget} as configured.
    */
   @Override
@@ -125,7 +125,7 @@ public final class ClientCommandLine extends KirimCommandLine {
       json.put("targets", new JsonArray(targets));
     }
     if (!exclude.isEmpty()) {
-      json.put("exclude", new JsonArray(exclude));
+      json.put("exclude", new JsonArray(exclude.stream().map(ClientCommandLine::fromWorkingDirectory).toList()));
     }
     putIfSet(json, "remoteDir", remoteDir);
     putIfSet(json, "report", report);
@@ -137,6 +137,35 @@ public final class ClientCommandLine extends KirimCommandLine {
     putIfSet(json, "followSymlinks", followSymlinks ? Boolean.TRUE : null);
     putIfSet(json, "deleteAfterSend", deleteAfterSend ? Boolean.TRUE : null);
     return json;
+  }
+
+  /**
+   * A pattern with {@code /} on the command line is relative to the working directory, as FILE arguments are:
+   * made absolute here, the directory's glob characters escaped. The key's patterns are relative to
+   * {@code baseDir}, which a {@code -conf} file sets to its own directory: {@code --exclude 'logs/old/**'} then
+   * excluded nothing, silently. A pattern without {@code /} (a name anywhere), an absolute one, and one that
+   * starts with {@code **}{@code /} (anywhere already) stay as they are.
+   */
+  static String fromWorkingDirectory(String pattern) {
+    return relativeTo(Path.of("").toAbsolutePath(), pattern);
+  }
+
+  /** @see #fromWorkingDirectory */
+  static String relativeTo(Path absoluteDirectory, String pattern) {
+    String glob = pattern.replace('\\', '/');
+    if (!glob.contains("/") || glob.startsWith("/") || glob.startsWith("**/")) {
+      return pattern;
+    }
+    String directory = absoluteDirectory.toString();
+    StringBuilder literal = new StringBuilder();
+    for (char c : directory.toCharArray()) {
+      if ("*?[{".indexOf(c) >= 0) {
+        literal.append('[').append(c).append(']');
+      } else {
+        literal.append(c);
+      }
+    }
+    return literal.append(directory.endsWith("/") ? "" : "/").append(glob).toString();
   }
 
   private static String absolute(String file) {

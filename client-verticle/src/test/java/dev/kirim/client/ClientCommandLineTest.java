@@ -4,11 +4,15 @@ import dev.kirim.launch.KirimCommandLine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +54,30 @@ class ClientCommandLineTest {
       .put("dryRun", true), commandLine.overrides());
     assertEquals(List.of(), commandLine.launcherArgs());
     assertEquals(ClientCommandLine.Output.AUTO, commandLine.output());
+  }
+
+  /**
+   * An --exclude pattern with '/' is relative to the working directory, like FILE: the key's patterns are relative
+   * to baseDir, the -conf file's directory, so '-conf ../conf/c.json --exclude logs/old/** logs' excluded nothing
+   * and pushed what the user meant to keep back.
+   */
+  @Test
+  void excludePatternsWithASlashAreRelativeToTheWorkingDirectory() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("-conf", "../conf/c.json", "--exclude", "logs/old/**", "--exclude",
+      "*.tmp", "--exclude", "/var/log/**", "--exclude", "**/cache/**", "logs"));
+    String cwd = Path.of("").toAbsolutePath().toString();
+    assertEquals(new JsonArray().add(cwd + "/logs/old/**").add("*.tmp").add("/var/log/**").add("**/cache/**"),
+      commandLine.overrides().getJsonArray("exclude"));
+  }
+
+  @Test
+  void theDirectorysGlobCharactersAreTakenLiterally(@TempDir Path dir) throws Exception {
+    Path odd = Files.createDirectories(dir.resolve("a*b[1]{x,y}?"));
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + ClientCommandLine.relativeTo(odd,
+      "logs/**"));
+    assertTrue(matcher.matches(odd.resolve("logs/old/a.log")));
+    assertFalse(matcher.matches(dir.resolve("aXb1x/logs/old/a.log")));
+    assertFalse(matcher.matches(dir.resolve("ab1y!/logs/old/a.log")));
   }
 
   @Test
