@@ -105,6 +105,11 @@ public abstract class KirimCommandLine {
    * Vert.x options it cannot apply, and only warns, then runs without them, for options that are not JSON.
    */
   private static void checkLauncherOptions(CommandLine commandLine, LauncherOptions options) {
+    if (Boolean.TRUE.equals(options.virtualThread) && Runtime.version().feature() < 21) {
+      // The launcher offers it on every Java and fails at deployment with a stack trace and exit 15.
+      throw new ParameterException(commandLine, "-vt needs Java 21 or newer, this is Java "
+        + Runtime.version().feature() + ": leave it out");
+    }
     if (options.instances != null && options.instances < 1) {
       throw new ParameterException(commandLine, "-instances must be at least 1, got " + options.instances);
     }

@@ -61,6 +61,18 @@ class ServerCommandLineTest {
     assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}"));
   }
 
+  /** The launcher offers -vt on every Java; below 21 it failed at deployment with a stack trace and exit 15. */
+  @Test
+  void virtualThreadsBelowJava21AreAUsageError() {
+    if (Runtime.version().feature() >= 21) {
+      assertEquals(KirimCommandLine.CONTINUE, parse("-vt"));
+      return;
+    }
+    assertEquals(2, parse("-vt"));
+    assertEquals("kirim-server: error: -vt needs Java 21 or newer, this is Java " + Runtime.version().feature()
+      + ": leave it out (see --help)", err.toString(StandardCharsets.UTF_8).strip());
+  }
+
   /** The launcher's parser takes a file with a byte order mark (as Windows editors write it): so does the check. */
   @Test
   void anOptionsFileWithAByteOrderMarkIsTaken(@TempDir Path dir) throws Exception {
