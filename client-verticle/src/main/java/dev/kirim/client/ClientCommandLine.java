@@ -224,7 +224,8 @@ public final class ClientCommandLine extends KirimCommandLine {
     return """
       Exit codes:
         0   every file is on every target (sent, or already there)
-        1   a file failed, or a server keeps a copy that differs, on at least one target
+        1   a file failed, or a server keeps a copy that differs, on at least one target; or, with
+            deleteAfterSend, a delivered file could not be deleted; or the report could not be written
         2   bad usage or configuration (one line names the problem)
         130 interrupted by Ctrl-C (143: SIGTERM); the summary and the report say what was done
         11  Vert.x failed to start (e.g. the cluster); 15 other deployment failure

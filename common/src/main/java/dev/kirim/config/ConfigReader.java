@@ -175,12 +175,20 @@ public final class ConfigReader {
   }
 
   public String string(String key, String defaultValue) {
+    return string(key, defaultValue, "a non-empty string");
+  }
+
+  /**
+   * Like {@link #string(String, String)}; a value that is no string, or a blank one, is refused saying
+   * {@code expected} (a number where a string of digits belongs: what to write instead).
+   */
+  public String string(String key, String defaultValue, String expected) {
     Object value = json.getValue(key);
     if (value == null) {
       return defaultValue;
     }
     if (!(value instanceof String text) || text.isBlank()) {
-      throw bad(key, value, "a non-empty string");
+      throw bad(key, value, expected);
     }
     return text;
   }

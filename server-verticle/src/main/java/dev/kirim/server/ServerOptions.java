@@ -132,12 +132,14 @@ public class ServerOptions {
 
   /** {@code umask} is written as in a shell, octal digits in a string: {@code "022"}, {@code "077"}. */
   private static int parseUmask(ConfigReader config) {
-    String value = config.string("umask", null);
+    String expected = "octal permission bits to remove, as a string, e.g. \"022\" or \"077\"";
+    // A number (18 for 022, or 22 meant as octal) is told what to write instead.
+    String value = config.string("umask", null, expected);
     if (value == null) {
       return DEFAULT_UMASK;
     }
     if (!value.matches("0?[0-7]{1,3}")) {
-      throw config.bad("umask", value, "octal permission bits to remove, as a string, e.g. \"022\" or \"077\"");
+      throw config.bad("umask", value, expected);
     }
     return Integer.parseInt(value, 8);
   }
