@@ -148,6 +148,7 @@ public record PushReport(Instant startedAt, long durationMs, List<TargetReport> 
       count(FileStatus.SKIPPED), differs(differs), failed, interrupted(interrupted), bytes(bytesSent()),
       durationMs / 1000.0, interrupted > 0 ? " — INTERRUPTED: " + againAfterInterruption()
         : failed + differs > 0 ? (failed == 0 ? " — NOT DELIVERED: copies that differ above" : " — FAILURES above")
+        : fileCount() == 0 ? " — nothing to push: no file selected (see 'files' and 'exclude')"
         : dryRun ? "" : " — all delivered"));
     return out.toString();
   }

@@ -219,6 +219,8 @@ final class TargetPush {
         if (task.lastErrorCode != null) {
           fail(task, task.lastErrorCode, task.lastError + "; then " + reason + " (after " + task.attempts + " tries)");
         } else {
+          // Never offered: its tries were the connection attempts, as the retry budget counted them.
+          task.attempts = Math.max(task.attempts, connectFailures);
           fail(task, code, reason);
         }
       }

@@ -21,6 +21,15 @@ class PushReportTest {
     return lines.get(lines.size() - 1);
   }
 
+  /** A push that selected nothing (every file excluded, say) says so, not "all delivered". */
+  @Test
+  void aPushOfNothingSaysNothingWasSelected() {
+    String nothing = verdict();
+    assertTrue(nothing.endsWith("0 B in 0.01 s — nothing to push: no file selected (see 'files' and 'exclude')"),
+      nothing);
+    assertTrue(verdict(target(null, FileStatus.SENT)).endsWith("— all delivered"));
+  }
+
   /** A new run resumes only where the server knows the client: an anonymous client's resume id is gone. */
   @Test
   void anInterruptedPushSaysWhetherTheNextRunResumes() {

@@ -97,6 +97,8 @@ class RetryBudgetTest extends PushTestBase {
     for (FileResult result : report.results()) {
       assertEquals(FileStatus.FAILED, result.status(), result::toString);
       assertEquals(ClientErrorCode.CONNECT_FAILED.wireName(), result.errorCode(), result::toString);
+      // The connection attempts were its tries (the report said 0).
+      assertTrue(result.attempts() > 1, result::toString);
     }
     assertTrue(millis >= 400 && millis < 10_000, () -> "failed after " + millis + " ms");
     String summary = report.summary();
