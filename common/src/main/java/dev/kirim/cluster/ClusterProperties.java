@@ -3,11 +3,15 @@ package dev.kirim.cluster;
 import dev.kirim.config.ConfigException;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -46,6 +50,8 @@ public final class ClusterProperties {
   public static final String BUNDLED_CONFIG = "kirim-cluster.xml";
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern INTERFACE_PATTERN = Pattern.compile(
+    "(\\*|\\d{1,3}(-\\d{1,3})?)(\\.(\\*|\\d{1,3}(-\\d{1,3})?)){3}");
   /** What the Hazelcast schema takes for a port (an unsignedShort) and for lite-member's enabled (a boolean). */
   private static final Pattern PORT_NUMBER = Pattern.compile("\\+?\\d{1,5}");
   private static final Set<String> BOOLEANS = Set.of("true", "false", "1", "0");
@@ -100,6 +106,25 @@ public final class ClusterProperties {
    * @throws ConfigException naming the property, its environment variable and what it must be
    */
   public static void check(Properties properties, ClassLoader loader) {
+    check(properties, loader, localIpv4Addresses());
+  }
+
+  /** @param localAddresses this host's IPv4 addresses, which the interface must match one of */
+  static void check(Properties properties, ClassLoader loader, List<String> localAddresses) {
+    String clusterInterface = properties.getProperty(INTERFACE);
+    // IPv6 is left to Hazelcast; an IPv4 interface it cannot match ends the start in pages of stack trace.
+    if (clusterInterface != null && !clusterInterface.contains(":")) {
+      String which = "the cluster interface (-D" + INTERFACE + " or " + INTERFACE_ENV + ") is \"" + clusterInterface
+        + "\"";
+      if (!INTERFACE_PATTERN.matcher(clusterInterface).matches()) {
+        throw new ConfigException(which + ", expected an IPv4 address of this host, whose parts may be * or a "
+          + "range (10.0.0.2, 10.0.0.*, 10.0.0.2-9)");
+      }
+      if (localAddresses.stream().noneMatch(address -> interfaceMatches(clusterInterface, address))) {
+        throw new ConfigException(which + ", which matches no address of this host (" + String.join(", ",
+          localAddresses) + "): give one of them, or leave it out to use the member list's own address");
+      }
+    }
     String port = properties.getProperty(PORT);
     if (port != null && !(PORT_NUMBER.matcher(port).matches() && Integer.parseInt(port) <= 65535)) {
       throw new ConfigException("the cluster port (-D" + PORT + " or " + PORT_ENV + ") is \"" + port
@@ -129,6 +154,42 @@ public final class ClusterProperties {
         + " (without it Hazelcast's default configuration would join any cluster 'dev' it finds by multicast); "
         + "name an existing Hazelcast XML file, or leave the property out for kirim's bundled configuration");
     }
+  }
+
+  /** Hazelcast's syntax for an interface: each part of the IPv4 address a number, * or a range. */
+  static boolean interfaceMatches(String clusterInterface, String address) {
+    String[] wanted = clusterInterface.split("\\.");
+    String[] parts = address.split("\\.");
+    if (parts.length != 4) {
+      return false;
+    }
+    for (int i = 0; i < 4; i++) {
+      int part = Integer.parseInt(parts[i]);
+      String[] range = wanted[i].split("-");
+      boolean matches = wanted[i].equals("*") || range.length == 2
+        ? wanted[i].equals("*") || Integer.parseInt(range[0]) <= part && part <= Integer.parseInt(range[1])
+        : Integer.parseInt(wanted[i]) == part;
+      if (!matches) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<String> localIpv4Addresses() {
+    List<String> addresses = new ArrayList<>();
+    try {
+      for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(network.getInetAddresses())) {
+          if (address instanceof Inet4Address) {
+            addresses.add(address.getHostAddress());
+          }
+        }
+      }
+    } catch (IOException e) {
+      // None known: the check says so, and Hazelcast would not have found one either.
+    }
+    return addresses;
   }
 
   /** @return the first member given as an IPv4 literal that is an address of this host, else loopback */

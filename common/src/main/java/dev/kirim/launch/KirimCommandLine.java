@@ -16,6 +16,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -113,6 +116,9 @@ public abstract class KirimCommandLine {
     if (options.instances != null && options.instances < 1) {
       throw new ParameterException(commandLine, "-instances must be at least 1, got " + options.instances);
     }
+    if (options.clusterHost != null) {
+      checkLocalAddress(commandLine, options.clusterHost);
+    }
     for (Integer port : new Integer[] {options.clusterPort, options.clusterPublicPort}) {
       if (port != null && (port < 0 || port > 65535)) {
         throw new ParameterException(commandLine, "a cluster port must be from 0 to 65535, got " + port);
@@ -125,6 +131,24 @@ public abstract class KirimCommandLine {
     if (options.deploymentOptions != null) {
       JsonObject json = launcherJson(commandLine, "-deployment-options", options.deploymentOptions);
       applies(commandLine, "-deployment-options", () -> new DeploymentOptions(json));
+    }
+  }
+
+  /** The event bus binds to -cluster-host: another host's address ended the start in a stack trace, exit 11. */
+  private static void checkLocalAddress(CommandLine commandLine, String host) {
+    String problem;
+    try {
+      InetAddress address = InetAddress.getByName(host);
+      problem = address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null ? null
+        : "is not an address of this host";
+    } catch (UnknownHostException e) {
+      problem = "cannot be resolved";
+    } catch (IOException e) {
+      problem = "cannot be looked at (" + e.getMessage() + ")";
+    }
+    if (problem != null) {
+      throw new ParameterException(commandLine, "-cluster-host " + Printable.escape(host) + " " + problem
+        + ": give an address of this host for the event bus to listen on (see -cluster-public-host for NAT)");
     }
   }
 

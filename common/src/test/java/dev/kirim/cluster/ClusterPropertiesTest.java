@@ -9,12 +9,14 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClusterPropertiesTest {
 
@@ -113,6 +115,36 @@ class ClusterPropertiesTest {
     e = assertThrows(ConfigException.class,
       () -> ClusterProperties.check(lite, ClusterProperties.class.getClassLoader()));
     assertEquals("-Dkirim.cluster.lite (or KIRIM_CLUSTER_LITE) is \"maybe\", expected true or false", e.getMessage());
+  }
+
+  /** An interface Hazelcast cannot match ended -cluster in 134 lines of stack trace and exit 11. */
+  @Test
+  void aClusterInterfaceThatIsNoneOfThisHostsIsOneLine() {
+    List<String> local = List.of("127.0.0.1", "10.0.0.2");
+    for (String good : List.of("127.0.0.1", "10.0.0.2", "10.0.0.*", "10.0.0.1-9", "*.*.*.*", "fe80::1")) {
+      Properties props = new Properties();
+      ClusterProperties.apply(Map.of("KIRIM_CLUSTER_INTERFACE", good), props, plain, ip -> false);
+      ClusterProperties.check(props, ClusterProperties.class.getClassLoader(), local);
+    }
+    Properties nonsense = new Properties();
+    ClusterProperties.apply(Map.of("KIRIM_CLUSTER_INTERFACE", "nonsense"), nonsense, plain, ip -> false);
+    ConfigException e = assertThrows(ConfigException.class,
+      () -> ClusterProperties.check(nonsense, ClusterProperties.class.getClassLoader(), local));
+    assertEquals("the cluster interface (-Dkirim.cluster.interface or KIRIM_CLUSTER_INTERFACE) is \"nonsense\", "
+      + "expected an IPv4 address of this host, whose parts may be * or a range (10.0.0.2, 10.0.0.*, 10.0.0.2-9)",
+      e.getMessage());
+    for (String elsewhere : List.of("10.0.1.*", "10.0.0.3-9", "192.168.1.1")) {
+      Properties props = new Properties();
+      ClusterProperties.apply(Map.of("KIRIM_CLUSTER_INTERFACE", elsewhere), props, plain, ip -> false);
+      e = assertThrows(ConfigException.class,
+        () -> ClusterProperties.check(props, ClusterProperties.class.getClassLoader(), local), elsewhere);
+      assertTrue(e.getMessage().endsWith("which matches no address of this host (127.0.0.1, 10.0.0.2): give one of "
+        + "them, or leave it out to use the member list's own address"), e.getMessage());
+    }
+    // The default, without the variable: the member list's local address or loopback, which always passes here.
+    Properties defaults = new Properties();
+    ClusterProperties.apply(Map.of(), defaults, plain, ip -> false);
+    ClusterProperties.check(defaults, ClusterProperties.class.getClassLoader());
   }
 
   @Test

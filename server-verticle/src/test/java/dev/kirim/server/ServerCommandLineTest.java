@@ -50,15 +50,20 @@ class ServerCommandLineTest {
       new String[] {"-options", "{\"eventLoopPoolSize\":-1}"}, new String[] {"-options", "{bad"},
       new String[] {"-options", "/nonexistent/vertx-options.json"},
       new String[] {"-deployment-options", "{oops"},
-      new String[] {"-cluster-port", "70000"})) {
+      new String[] {"-cluster-host", "no-such-host.invalid"}, new String[] {"-cluster-port", "70000"})) {
       err.reset();
       assertEquals(2, parse(args), String.join(" ", args));
       String line = err.toString(StandardCharsets.UTF_8);
+      if (args[0].equals("-cluster-host")) {
+        assertTrue(line.contains("-cluster-host no-such-host.invalid cannot be resolved: give an address of this host"),
+          line);
+      }
       assertTrue(line.startsWith("kirim-server: error: ") && line.endsWith("(see --help)" + System.lineSeparator())
         && line.lines().count() == 1, String.join(" ", args) + ": " + line);
     }
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("65535"), err::toString);
-    assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}"));
+    assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}",
+      "-cluster-host", "127.0.0.1"));
   }
 
   /** The launcher offers -vt on every Java; below 21 it failed at deployment with a stack trace and exit 15. */
