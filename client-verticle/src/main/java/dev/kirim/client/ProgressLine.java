@@ -257,9 +257,51 @@ public final class ProgressLine implements PushProgress {
     String current = name == null ? null : Printable.escape(name);
     int room = width - 1 - line.length() - 2;
     if (current != null && room >= 8) {
-      return line + "  " + (current.length() <= room ? current : "..." + current.substring(current.length() - room + 3));
+      return line + "  " + (columns(current) <= room ? current : "..." + tail(current, room - 3));
     }
     return line.length() < width ? line : line.substring(0, width - 1);
+  }
+
+  /**
+   * @return the end of {@code text} that takes at most {@code columns} columns, cut between whole characters (a
+   *   surrogate pair is never split in two)
+   */
+  static String tail(String text, int columns) {
+    int start = text.length();
+    int used = 0;
+    while (start > 0) {
+      int codePoint = text.codePointBefore(start);
+      int wide = columns(codePoint);
+      if (used + wide > columns) {
+        break;
+      }
+      used += wide;
+      start -= Character.charCount(codePoint);
+    }
+    // A combining mark whose letter was cut off would sit on the "..." before it.
+    while (start < text.length() && columns(text.codePointAt(start)) == 0) {
+      start += Character.charCount(text.codePointAt(start));
+    }
+    return text.substring(start);
+  }
+
+  /** @return how many terminal columns {@code text} takes: CJK and other wide characters two, combining marks none */
+  static int columns(String text) {
+    return text.codePoints().map(ProgressLine::columns).sum();
+  }
+
+  private static int columns(int codePoint) {
+    int type = Character.getType(codePoint);
+    if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK) {
+      return 0;
+    }
+    // East Asian wide and fullwidth ranges, and the emoji planes: what terminals draw in two cells.
+    boolean wide = codePoint >= 0x1100 && codePoint <= 0x115F || codePoint >= 0x2E80 && codePoint <= 0xA4CF
+      || codePoint >= 0xAC00 && codePoint <= 0xD7A3 || codePoint >= 0xF900 && codePoint <= 0xFAFF
+      || codePoint >= 0xFE30 && codePoint <= 0xFE4F || codePoint >= 0xFF00 && codePoint <= 0xFF60
+      || codePoint >= 0xFFE0 && codePoint <= 0xFFE6 || codePoint >= 0x1F300 && codePoint <= 0x1F6FF
+      || codePoint >= 0x1F900 && codePoint <= 0x1FAFF || codePoint >= 0x20000 && codePoint <= 0x3FFFD;
+    return wide ? 2 : 1;
   }
 
   static String duration(long seconds) {

@@ -130,6 +130,29 @@ class ProgressLineTest {
     assertTrue(shown.endsWith("file-name.bin") && shown.contains("..."), shown);
   }
 
+  /**
+   * Width is counted in terminal columns, not UTF-16 chars: a name of CJK characters (two columns each) used to be
+   * cut too little, so the line wrapped and the redraw in place broke; a cut could split a surrogate pair.
+   */
+  @Test
+  void aNameOfWideCharactersIsCutByColumnsAndNeverHalfACharacter() {
+    ProgressLine line = terminal(60);
+    line.selected(1, MIB);
+    line.targetStarted(TARGET);
+    String name = "\u65e5\u672c\u8a9e/".repeat(6) + "\ud83d\udcc4\u30d5\u30a1\u30a4\u30eb.bin";
+    line.bodyStarted(TARGET, name, MIB, 0);
+    line.tick();
+    String shown = shown();
+    assertTrue(ProgressLine.columns(shown) <= 59, ProgressLine.columns(shown) + ": " + shown);
+    assertTrue(shown.endsWith("\u30d5\u30a1\u30a4\u30eb.bin") && shown.contains("..."), shown);
+    assertFalse(Character.isLowSurrogate(shown.charAt(shown.indexOf("...") + 3)), shown);
+    assertEquals("\ud83d\udcc4x", ProgressLine.tail("a\ud83d\udcc4x", 3));
+    assertEquals("x", ProgressLine.tail("a\ud83d\udcc4x", 2));
+    assertEquals(7, ProgressLine.columns("\u65e5\u672ce\u0301ab"), "two wide, one letter with a combining mark, two");
+    assertEquals(2, ProgressLine.columns("\ud83d\ude80"), "a rocket takes two columns");
+    assertEquals("ab", ProgressLine.tail("e\u0301ab", 2), "no mark without its letter");
+  }
+
   @Test
   void aFileNameIsShownEscapedLikeInTheSummary() {
     ProgressLine line = terminal(120);
