@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ final class PushService {
   static final int BUSY = 429;
   /** The shared map of the nonces of the signed jobs taken: local standalone, the cluster's when clustered. */
   static final String NONCES_TAKEN = "kirim.push.nonces";
+  private static final String RUNNING_JOBS = "kirim.push.running";
 
   private static final Logger log = LoggerFactory.getLogger(PushService.class);
   private static final Set<String> JOB_KEYS = PushJob.KEYS;
@@ -67,8 +69,9 @@ final class PushService {
   private final ReplayGuard replays = new ReplayGuard();
   private final LogBurst refusals = new LogBurst();
   private MessageConsumer<Object> consumer;
-  // Jobs taken and not yet ended, from the moment one is found valid (before its nonce is recorded).
-  private final AtomicInteger running = new AtomicInteger();
+  // Jobs taken and not yet ended in this process, from the moment one is found valid (before its nonce is
+  // recorded); one count for every instance (-instances N), set by start().
+  private AtomicInteger running;
   // null: no HTTP port, no meters.
   private ServiceMeters meters;
 
@@ -108,6 +111,8 @@ final class PushService {
 
   /** @return completes once the consumer is registered (cluster-wide when clustered) */
   Future<Void> start() {
+    running = vertx.sharedData().<String, RunningJobs>getLocalMap(RUNNING_JOBS)
+      .computeIfAbsent(RUNNING_JOBS, key -> new RunningJobs()).count;
     consumer = vertx.eventBus().consumer(KirimCluster.PUSH_ADDRESS, this::handleJob);
     return consumer.completion()
       .onSuccess(v -> {
@@ -147,9 +152,15 @@ final class PushService {
     }
     if (running.incrementAndGet() > policy.maxJobs()) {
       running.decrementAndGet();
-      // Before the nonce is recorded: the same signed job may be sent again as it is.
+      // Before the nonce is recorded, here or cluster-wide: the same signed job may be sent again as it is.
       refuse(message, BUSY, "push job refused: busy: the service already runs " + policy.maxJobs() + " job(s), its "
         + "service.maxJobs: send it again once one has ended");
+      return;
+    }
+    String replayed = verified == null ? null : replays.firstUse(verified);
+    if (replayed != null) {
+      running.decrementAndGet();
+      refuse(message, UNSIGNED_JOB, "unsigned push job refused: " + replayed);
       return;
     }
     String from = sender;
@@ -209,10 +220,6 @@ final class PushService {
       verified = secret.verify(body, ClusterSecret.Purpose.JOB);
     } catch (ClusterSecret.SignatureException e) {
       throw new UnsignedJobException(e.getMessage());
-    }
-    String replayed = replays.firstUse(verified);
-    if (replayed != null) {
-      throw new UnsignedJobException(replayed);
     }
     return verified;
   }
@@ -276,6 +283,11 @@ final class PushService {
     UnsignedJobException(String message) {
       super(message, null, false, false);
     }
+  }
+
+  /** The jobs running in this process, shared by its instances through a local map. */
+  private static final class RunningJobs implements Shareable {
+    final AtomicInteger count = new AtomicInteger();
   }
 
   /** The job's nonce is in the cluster's record already: another service, or this one, took the job. */

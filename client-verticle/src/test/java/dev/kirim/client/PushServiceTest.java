@@ -78,28 +78,52 @@ class PushServiceTest extends PushTestBase {
 
   /**
    * At most service.maxJobs jobs run at once: one more is refused busy (429) at once, without starting a push, and
-   * the slot comes back when a job ends. Without the limit a sender in a loop started pushes without bound.
+   * the slot comes back when a job ends. Without the limit a sender in a loop started pushes without bound. A
+   * signed job refused busy is sent again as it is: its nonce was not recorded.
    */
   @Test
-  void aJobBeyondMaxJobsIsRefusedBusyUntilOneEnds() throws Exception {
+  void aJobBeyondMaxJobsIsRefusedBusyUntilOneEndsAndIsThenTakenAsItIs() throws Exception {
     startServerAndFiles();
+    Path secretFile = Files.writeString(dir.resolve("cluster.secret"), SECRET);
     NetServer silent = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
     deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray().add("*"))
-      .put("maxJobs", 1)));
+      .put("maxJobs", 1)).put("cluster", new JsonObject().put("secret", secretFile.toString())));
     JsonObject stuck = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + silent.actualPort()))
       .put("files", new JsonArray().add("a.bin"));
     Future<io.vertx.core.eventbus.Message<JsonObject>> first = vertx.eventBus().request(KirimCluster.PUSH_ADDRESS,
-      stuck, new DeliveryOptions().setSendTimeout(60_000));
+      ClusterSecret.of(SECRET).signJob(stuck, "nightly"), new DeliveryOptions().setSendTimeout(60_000));
 
-    ReplyException busy = refused(job("a.bin"));
+    JsonObject second = ClusterSecret.of(SECRET).signJob(job("a.bin"), "nightly");
+    ReplyException busy = refused(second);
     assertEquals(PushService.BUSY, busy.failureCode());
     assertTrue(busy.getMessage().contains("service.maxJobs"), busy.getMessage());
     assertFalse(Files.exists(storage.resolve("a.bin")), "the refused job pushed nothing");
 
     await(silent.close());
     assertEquals(1, await(first).body().getInteger("exitCode"), "the stuck job ends when its server goes");
-    assertEquals(0, report(job("a.bin")).getInteger("exitCode"));
+    assertEquals(0, report(second).getInteger("exitCode"), "the refused job, sent again as it was");
     assertArrayEquals(read(source.resolve("a.bin")), read(storage.resolve("a.bin")));
+  }
+
+  /** With -instances N (here: two services in one Vert.x) maxJobs counts the process's jobs, not each instance's. */
+  @Test
+  void maxJobsCountsTheJobsOfEveryInstance() throws Exception {
+    startServerAndFiles();
+    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+    for (int i = 0; i < 2; i++) {
+      deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray().add("*"))
+        .put("maxJobs", 1)));
+    }
+    JsonObject stuck = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + silent.actualPort()))
+      .put("files", new JsonArray().add("a.bin"));
+    Future<io.vertx.core.eventbus.Message<JsonObject>> first = vertx.eventBus().request(KirimCluster.PUSH_ADDRESS,
+      stuck, new DeliveryOptions().setSendTimeout(60_000));
+
+    // The event bus hands this one to the other instance, which runs nothing itself.
+    assertEquals(PushService.BUSY, refused(job("a.bin")).failureCode());
+
+    await(silent.close());
+    await(first);
   }
 
   @Test
