@@ -5,10 +5,13 @@ import dev.kirim.io.IoErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 
 /**
  * Writes a push's JSON report where the configuration's {@code report} key says: into a temporary file next to
@@ -62,7 +65,12 @@ final class ReportWriter {
         Files.writeString(target, json, StandardCharsets.UTF_8);
         return;
       }
-      keepPermissions(target, temporary);
+      if (!keepAccess(target, temporary)) {
+        // The previous report's owner or group cannot be given to a new file: it is rewritten in place, keeping
+        // who may read it (a monitoring group) over the one-step replace.
+        Files.writeString(target, json, StandardCharsets.UTF_8);
+        return;
+      }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the report to " + path + ": " + IoErrors.describe(e)
@@ -72,15 +80,37 @@ final class ReportWriter {
     }
   }
 
-  /** A report that replaces another keeps its permissions (one made readable to a monitoring group stays so). */
-  private static void keepPermissions(Path previous, Path replacement) throws IOException {
-    if (Files.isRegularFile(previous)) {
-      try {
-        Files.setPosixFilePermissions(replacement, Files.getPosixFilePermissions(previous));
-      } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the new file has the default permissions.
-      }
+  /**
+   * Gives the replacement the previous report's permissions, owner and group: one made readable to a monitoring
+   * group stays so.
+   *
+   * @return false when the owner or group cannot be given (another user's file, a group this user is not in)
+   */
+  private static boolean keepAccess(Path previous, Path replacement) throws IOException {
+    if (!Files.isRegularFile(previous)) {
+      return true;
     }
+    PosixFileAttributes was;
+    try {
+      was = Files.readAttributes(previous, PosixFileAttributes.class);
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: the new file has the default permissions.
+      return true;
+    }
+    PosixFileAttributeView view = Files.getFileAttributeView(replacement, PosixFileAttributeView.class);
+    PosixFileAttributes now = view.readAttributes();
+    try {
+      if (!now.owner().equals(was.owner())) {
+        view.setOwner(was.owner());
+      }
+      if (!now.group().equals(was.group())) {
+        view.setGroup(was.group());
+      }
+    } catch (FileSystemException e) {
+      return false;
+    }
+    view.setPermissions(was.permissions());
+    return true;
   }
 
   private static void deleteQuietly(Path temporary) {

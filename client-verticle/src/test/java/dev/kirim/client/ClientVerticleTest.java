@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HashMap;
@@ -129,10 +132,21 @@ class ClientVerticleTest extends PushTestBase {
     PushReport pushed = await(verticle.completion());
     ReportWriter.write(reportFile, pushed);
     Files.setPosixFilePermissions(reportFile, PosixFilePermissions.fromString("rw-r-----"));
+    // Made readable to another group (as root, which may give any; CI runs as root): the new file keeps it.
+    GroupPrincipal monitoring = reportFile.getFileSystem().getUserPrincipalLookupService()
+      .lookupPrincipalByGroupName("daemon");
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (root) {
+      Files.getFileAttributeView(reportFile, PosixFileAttributeView.class).setGroup(monitoring);
+    }
     String previous = Files.readString(reportFile);
     Path held = Files.createLink(reports.resolve("held.json"), reportFile);
 
     ReportWriter.write(reportFile, pushed, Interruption.EXIT_SIGINT);
+
+    if (root) {
+      assertEquals(monitoring, Files.readAttributes(reportFile, PosixFileAttributes.class).group());
+    }
 
     assertEquals(previous, Files.readString(held), "the previous report was not rewritten in place");
     assertEquals(Interruption.EXIT_SIGINT, new JsonObject(Files.readString(reportFile)).getInteger("exitCode"));
