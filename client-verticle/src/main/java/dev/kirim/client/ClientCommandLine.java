@@ -112,7 +112,7 @@ public final class ClientCommandLine extends KirimCommandLine {
   /**
    * FILE arguments resolve against the working directory (made absolute here, so that a {@code -conf} file's
    * {@code baseDir} does not apply to them) and replace the file's {@code files}; so do {@code --to} and
-   * {@code --exclude} for {@code targets} and {@code exclude} ({@link #fromWorkingDirectory}). {@code --parallel} sets {@code parallelism.targets}
+   * {@code --exclude} for {@code targets} and {@code exclude} (beside FILE arguments, {@link #fromWorkingDirectory}). {@code --parallel} sets {@code parallelism.targets}
    * and leaves {@code perTarget} as configured.
    */
   @Override
@@ -125,7 +125,9 @@ public final class ClientCommandLine extends KirimCommandLine {
       json.put("targets", new JsonArray(targets));
     }
     if (!exclude.isEmpty()) {
-      json.put("exclude", new JsonArray(exclude.stream().map(ClientCommandLine::fromWorkingDirectory).toList()));
+      // Beside FILE arguments, relative to the working directory as they are; else to baseDir, as the files are.
+      json.put("exclude", new JsonArray(files.isEmpty() ? exclude
+        : exclude.stream().map(ClientCommandLine::fromWorkingDirectory).toList()));
     }
     putIfSet(json, "remoteDir", remoteDir);
     putIfSet(json, "report", report);
@@ -140,11 +142,12 @@ public final class ClientCommandLine extends KirimCommandLine {
   }
 
   /**
-   * A pattern with {@code /} on the command line is relative to the working directory, as FILE arguments are:
-   * made absolute here, the directory's glob characters escaped. The key's patterns are relative to
-   * {@code baseDir}, which a {@code -conf} file sets to its own directory: {@code --exclude 'logs/old/**'} then
-   * excluded nothing, silently. A pattern without {@code /} (a name anywhere), an absolute one, and one that
-   * starts with {@code **}{@code /} (anywhere already) stay as they are.
+   * Beside FILE arguments, a pattern with {@code /} on the command line is relative to the working directory, as
+   * they are: made absolute here, the directory's glob characters escaped. The key's patterns are relative to
+   * {@code baseDir}, which a {@code -conf} file sets to its own directory: {@code --exclude 'logs/old/**' logs}
+   * then excluded nothing, silently. A pattern without {@code /} (a name anywhere), an absolute one, and one that
+   * starts with {@code **}{@code /} (anywhere already) stay as they are. Without FILE arguments the files come
+   * from the configuration, relative to {@code baseDir}, and so do the patterns.
    */
   static String fromWorkingDirectory(String pattern) {
     return relativeTo(Path.of("").toAbsolutePath(), pattern);

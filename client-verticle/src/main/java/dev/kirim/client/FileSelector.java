@@ -208,10 +208,11 @@ final class FileSelector {
 
   /**
    * Like a shell's globstar, {@code **}{@code /} also matches no directory at all ({@code logs/**}{@code /*.log}
-   * matches {@code logs/app.log}); Java globs cannot nest groups, so a pattern with its own braces is kept.
+   * matches {@code logs/app.log}); Java globs cannot nest groups, so a pattern with its own braces is kept (a
+   * brace escaped as {@code [{]}, as a directory name in a pattern may be, is no group).
    */
   static String globstar(String pattern) {
-    return pattern.contains("{") ? pattern : pattern.replace("**/", "{**/,}");
+    return pattern.replace("[{]", "").contains("{") ? pattern : pattern.replace("**/", "{**/,}");
   }
 
   private static boolean isGlob(String text) {

@@ -70,12 +70,21 @@ class ClientCommandLineTest {
       commandLine.overrides().getJsonArray("exclude"));
   }
 
+  /** Without FILE arguments the files are the configuration's, relative to its baseDir: so are the patterns. */
+  @Test
+  void excludePatternsWithoutFileArgumentsStayRelativeToBaseDir() {
+    assertEquals(KirimCommandLine.CONTINUE, parse("-conf", "/etc/kirim/c.json", "--exclude", "secret/**"));
+    assertEquals(new JsonArray().add("secret/**"), commandLine.overrides().getJsonArray("exclude"));
+  }
+
+  /** As Exclusions matches it, globstar included ('**' + '/' also matches no directory). */
   @Test
   void theDirectorysGlobCharactersAreTakenLiterally(@TempDir Path dir) throws Exception {
     Path odd = Files.createDirectories(dir.resolve("a*b[1]{x,y}?"));
-    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + ClientCommandLine.relativeTo(odd,
-      "logs/**"));
+    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
+      + FileSelector.globstar(ClientCommandLine.relativeTo(odd, "logs/**/*.log")));
     assertTrue(matcher.matches(odd.resolve("logs/old/a.log")));
+    assertTrue(matcher.matches(odd.resolve("logs/a.log")), "globstar kept beside an escaped brace");
     assertFalse(matcher.matches(dir.resolve("aXb1x/logs/old/a.log")));
     assertFalse(matcher.matches(dir.resolve("ab1y!/logs/old/a.log")));
   }
