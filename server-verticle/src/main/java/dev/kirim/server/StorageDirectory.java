@@ -420,9 +420,10 @@ final class StorageDirectory {
   }
 
   /**
-   * Publishes where a link cannot: a rename that the JDK makes only after finding the name free. Kirim's own
-   * uploads of one name never meet here (the name is claimed); another program creating the name between the
-   * look and the rename would lose its file (README, "What the server promises").
+   * Publishes where a link cannot: a rename that the JDK makes only after finding the name free. A file created
+   * under the name between the look and the rename is replaced: another program's, or, since claims are
+   * per exact name, an upload of a name differing in case or of a rename policy's numbered name (README,
+   * "Change detection").
    */
   private static boolean moveIfAbsent(Path partial, Path target, Exception linkFailure) throws IOException {
     try {
