@@ -116,7 +116,7 @@ public abstract class KirimCommandLine {
     if (options.instances != null && options.instances < 1) {
       throw new ParameterException(commandLine, "-instances must be at least 1, got " + options.instances);
     }
-    if (options.clusterHost != null) {
+    if (options.clusterHost != null && Boolean.TRUE.equals(options.cluster)) {
       checkLocalAddress(commandLine, options.clusterHost);
     }
     for (Integer port : new Integer[] {options.clusterPort, options.clusterPublicPort}) {
@@ -139,8 +139,9 @@ public abstract class KirimCommandLine {
     String problem;
     try {
       InetAddress address = InetAddress.getByName(host);
-      problem = address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null ? null
-        : "is not an address of this host";
+      // Any loopback address binds on Linux (127.0.1.1 is Debian's for the host's own name), listed or not.
+      problem = address.isAnyLocalAddress() || address.isLoopbackAddress()
+        || NetworkInterface.getByInetAddress(address) != null ? null : "is not an address of this host";
     } catch (UnknownHostException e) {
       problem = "cannot be resolved";
     } catch (IOException e) {

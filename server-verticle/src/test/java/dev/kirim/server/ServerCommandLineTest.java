@@ -50,11 +50,11 @@ class ServerCommandLineTest {
       new String[] {"-options", "{\"eventLoopPoolSize\":-1}"}, new String[] {"-options", "{bad"},
       new String[] {"-options", "/nonexistent/vertx-options.json"},
       new String[] {"-deployment-options", "{oops"},
-      new String[] {"-cluster-host", "no-such-host.invalid"}, new String[] {"-cluster-port", "70000"})) {
+      new String[] {"-cluster", "-cluster-host", "no-such-host.invalid"}, new String[] {"-cluster-port", "70000"})) {
       err.reset();
       assertEquals(2, parse(args), String.join(" ", args));
       String line = err.toString(StandardCharsets.UTF_8);
-      if (args[0].equals("-cluster-host")) {
+      if (args.length > 1 && args[1].equals("-cluster-host")) {
         assertTrue(line.contains("-cluster-host no-such-host.invalid cannot be resolved: give an address of this host"),
           line);
       }
@@ -63,7 +63,10 @@ class ServerCommandLineTest {
     }
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("65535"), err::toString);
     assertEquals(KirimCommandLine.CONTINUE, parse("-instances", "2", "-options", "{\"eventLoopPoolSize\":2}",
-      "-cluster-host", "127.0.0.1"));
+      "-cluster", "-cluster-host", "127.0.0.1"));
+    // Any loopback address binds (Debian names the host 127.0.1.1), and without -cluster the host is not used.
+    assertEquals(KirimCommandLine.CONTINUE, parse("-cluster", "-cluster-host", "127.0.1.1"));
+    assertEquals(KirimCommandLine.CONTINUE, parse("-cluster-host", "no-such-host.invalid"));
   }
 
   /** The launcher offers -vt on every Java; below 21 it failed at deployment with a stack trace and exit 15. */
