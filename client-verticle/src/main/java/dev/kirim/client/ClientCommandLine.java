@@ -112,8 +112,9 @@ public final class ClientCommandLine extends KirimCommandLine {
   /**
    * FILE arguments resolve against the working directory (made absolute here, so that a {@code -conf} file's
    * {@code baseDir} does not apply to them) and replace the file's {@code files}; so do {@code --to} and
-   * {@code --exclude} for {@code targets} and {@code exclude} (beside FILE arguments, {@link #fromWorkingDirectory}). {@code --parallel} sets {@code parallelism.targets}
-   * and leaves {@code perTarget} as configured.
+   * {@code --exclude} for {@code targets} and {@code exclude} (beside FILE arguments,
+   * {@link #fromWorkingDirectory}). {@code --parallel} sets {@code parallelism.targets} and leaves
+   * {@code perTarget} as configured.
    */
   @Override
   public JsonObject overrides() {

@@ -19,11 +19,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads the {@link KirimCluster#SERVERS_MAP registry} the way every reader should: an entry that is not a server record
- * (not JSON, a foreign object, a record under another key, a host that is no host name) is left out and logged once per
- * reader, and a record is <em>live</em> only while its node is a member of the cluster — the record of a node that left
- * (killed, partitioned away) is set apart at once instead of lingering until its TTL runs out. Without a cluster every
- * record is live: the registry is then this Vert.x's own map.
+ * Reads the {@link KirimCluster#SERVERS_MAP registry} the way every reader should: an entry that is not a server
+ * record (not JSON, a foreign object, a record under another key, a host that is no host name) is left out and
+ * logged once per reader, and a record is <em>live</em> only while its node is a member of the cluster — the record
+ * of a node that left (killed, partitioned away) is set apart at once instead of lingering until its TTL runs out.
+ * Without a cluster every record is live: the registry is then this Vert.x's own map.
  */
 public final class ServerRegistry {
 
