@@ -93,6 +93,8 @@ final class StorageDirectory {
       try {
         Files.setLastModifiedTime(probe, FileTime.fromMillis(PROBE_MTIME_MILLIS));
         mtimeStepMillis = mtimeStep(Files.getLastModifiedTime(probe).toMillis());
+      } catch (IOException e) {
+        // Times that cannot be set fail the puts that set them, each with its reason; the start goes on.
       } finally {
         Files.delete(probe);
       }
