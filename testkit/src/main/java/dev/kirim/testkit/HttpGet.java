@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 
 import java.util.regex.Matcher;
@@ -35,8 +34,7 @@ public final class HttpGet {
 
   /** A GET whose {@code Host} header names {@code host}, sent to 127.0.0.1 all the same (what DNS rebinding does). */
   public Future<Response> get(String path, String host) {
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI(path).setServer(null).setHeaders(null))
+    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
       .compose(request -> request.authority(HostAndPort.create(host, port)).send())
       .compose(response -> response.body().map(body -> new Response(response.statusCode(), body.toString())));
   }
