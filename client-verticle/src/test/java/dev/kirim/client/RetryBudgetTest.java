@@ -2,19 +2,14 @@ package dev.kirim.client;
 
 import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerLimits;
+import dev.kirim.testkit.PartialWait;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.Checksums.crc32c;
@@ -23,7 +18,6 @@ import static dev.kirim.testkit.TestFiles.MIB;
 import static dev.kirim.testkit.TestFiles.writePseudoRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Retries bounded by time as well as by count ({@code retry.maxElapsedMs}): with the default settings a push
@@ -122,28 +116,8 @@ class RetryBudgetTest extends PushTestBase {
     assertEquals(30_000, new ClientOptions().getRetryMaxElapsedMs());
   }
 
-  private static void awaitPartialWithBytes(Path storage) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (Files.isDirectory(storage)) {
-        try (Stream<Path> files = Files.list(storage)) {
-          if (files.anyMatch(p -> p.getFileName().toString().endsWith(".kirim-part") && sizeOf(p) > 0)) {
-            return;
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
-    fail("no partial upload with bytes in " + storage);
-  }
-
-  private static long sizeOf(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      return 0;
-    }
+  /** Waits (inotify, {@link PartialWait}) until the server's partial upload holds bytes; bounded. */
+  private void awaitPartialWithBytes(Path storage) {
+    await(PartialWait.atLeast(vertx, storage, 1));
   }
 }
