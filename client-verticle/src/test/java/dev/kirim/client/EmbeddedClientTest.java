@@ -9,6 +9,7 @@ import dev.kirim.server.KirimServer;
 import dev.kirim.server.ServerOptions;
 import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.Checksums;
+import dev.kirim.testkit.PartialWait;
 import dev.kirim.testkit.Trees;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static dev.kirim.testkit.Await.TIMEOUT_SECONDS;
 import static dev.kirim.testkit.Await.await;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -75,7 +75,7 @@ class EmbeddedClientTest extends PushTestBase {
     KirimServer server = startServer(serverOptions(storage).setAuth(AuthOptions.tokens(tokens)));
     int half = 150_000;
     NetSocket dropped = sendPart(server, "big.bin", content, mtime, half);
-    awaitPartialOf(storage.resolve("emb"), half);
+    awaitPartialOf(storage, storage.resolve("emb"), half);
     await(dropped.close());
 
     // Retried until the server has let go of the dropped connection's claim on the name.
@@ -123,19 +123,14 @@ class EmbeddedClientTest extends PushTestBase {
   }
 
   /**
-   * Waits until the server's one partial file holds {@code bytes} (the dropped connection's last writes
-   * reached the disk), looking every 20 ms; nothing else tells when the server is done with it.
+   * Waits (inotify, {@link PartialWait}: no polling) until the server's one partial file under {@code dir} holds
+   * {@code bytes}, the dropped connection's last writes having reached the disk.
    */
-  private void awaitPartialOf(Path storage, long bytes) {
-    long deadline = System.nanoTime() + TIMEOUT_SECONDS * 1_000_000_000L;
-    while (true) {
-      List<String> files = Trees.list(storage);
-      if (files.size() == 1 && files.get(0).endsWith(".kirim-part") && size(storage.resolve(files.get(0))) == bytes) {
-        return;
-      }
-      assertTrue(System.nanoTime() < deadline, () -> "no partial of " + bytes + " bytes in " + Trees.list(storage));
-      await(vertx.timer(20));
-    }
+  private void awaitPartialOf(Path storage, Path dir, long bytes) {
+    Path partial = await(PartialWait.atLeast(vertx, storage, bytes));
+    List<String> files = Trees.list(dir);
+    assertTrue(files.size() == 1 && files.get(0).endsWith(".kirim-part") && partial.equals(dir.resolve(files.get(0)))
+      && size(partial) == bytes, () -> "not one partial of " + bytes + " bytes in " + dir + ": " + files);
   }
 
   private static long size(Path file) {
