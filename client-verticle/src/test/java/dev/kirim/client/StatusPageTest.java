@@ -94,12 +94,14 @@ class StatusPageTest extends PushTestBase {
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     try {
       if (!process.waitFor(BROWSER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
         fail("chromium did not finish within " + BROWSER_TIMEOUT_SECONDS + " s: " + command);
       }
       assertEquals(0, process.exitValue(), () -> "chromium failed: " + command + "\n" + read(err));
       return Files.readString(out, StandardCharsets.UTF_8);
     } finally {
+      // On every way out (a timeout, an interrupt): chromium and the zygote, renderer and GPU processes it forked.
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
