@@ -66,9 +66,13 @@ class ClusterAnySpreadTest {
 
   @AfterEach
   void stop() throws Exception {
-    nodes.forEach(node -> await(node.close(), 60));
-    for (Path disk : disks) {
-      run("umount", "-l", disk.toString());
+    try {
+      // Every node is closed whatever another's close does (one failing await must not leave the rest running).
+      await(Future.join(nodes.stream().map(Vertx::close).toList()), 60);
+    } finally {
+      for (Path disk : disks) {
+        run("umount", "-l", disk.toString());
+      }
     }
   }
 
