@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -68,7 +69,7 @@ class ClusterAnySpreadTest {
   void stop() throws Exception {
     try {
       // Every node is closed whatever another's close does (one failing await must not leave the rest running).
-      await(Future.join(nodes.stream().map(Vertx::close).toList()), 60);
+      closeAll(nodes, 60);
     } finally {
       for (Path disk : disks) {
         run("umount", "-l", disk.toString());

@@ -33,6 +33,7 @@ import static dev.kirim.it.Outputs.assertExitCode;
 import static dev.kirim.it.Outputs.assertNoStackTrace;
 import static dev.kirim.it.Outputs.assertVerdict;
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static dev.kirim.testkit.Ports.freePort;
 import static dev.kirim.testkit.TestFiles.assertSameBytes;
 import static dev.kirim.testkit.TestFiles.mkdirs;
@@ -83,7 +84,7 @@ class ClusterIT {
 
   @AfterAll
   void stopCluster() {
-    nodes.forEach(node -> await(node.close(), 60));
+    closeAll(nodes, 60);
     servers.close();
   }
 

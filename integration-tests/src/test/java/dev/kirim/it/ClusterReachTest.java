@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +83,7 @@ class ClusterReachTest {
 
   @AfterAll
   void stopCluster() {
-    nodes.forEach(node -> await(node.close(), 60));
+    closeAll(nodes, 60);
   }
 
   @Test

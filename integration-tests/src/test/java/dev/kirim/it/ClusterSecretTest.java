@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static dev.kirim.testkit.TestFiles.read;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -89,7 +90,7 @@ class ClusterSecretTest {
 
   @AfterAll
   void stopCluster() {
-    nodes.forEach(node -> await(node.close(), 60));
+    closeAll(nodes, 60);
   }
 
   @Test

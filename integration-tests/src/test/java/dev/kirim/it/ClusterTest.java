@@ -40,6 +40,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static dev.kirim.testkit.TestFiles.read;
 import static dev.kirim.testkit.TestFiles.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -84,7 +85,7 @@ class ClusterTest {
 
   @AfterAll
   void stopCluster() {
-    nodes.forEach(node -> await(node.close(), 60));
+    closeAll(nodes, 60);
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.closeAll;
 import static dev.kirim.testkit.Await.awaitFailure;
 import static dev.kirim.testkit.TestFiles.mkdirs;
 import static dev.kirim.testkit.TestFiles.read;
@@ -102,7 +103,7 @@ class ClusterTlsTest {
 
   @AfterAll
   void stopMembers() {
-    nodes.forEach(node -> await(node.close(), 60));
+    closeAll(nodes, 60);
   }
 
   @Test

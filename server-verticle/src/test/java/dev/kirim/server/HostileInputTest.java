@@ -222,8 +222,12 @@ class HostileInputTest extends ServerTestBase {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    if (lines.stream().anyMatch(line -> line.contains(text)) || attempts == 0) {
+    if (lines.stream().anyMatch(line -> line.contains(text))) {
       return Future.succeededFuture(lines);
+    }
+    if (attempts == 0) {
+      return Future.failedFuture(new AssertionError("no log line with '" + text + "' for " + marker + " in " + LOG
+        + ": " + lines));
     }
     return vertx.timer(20, TimeUnit.MILLISECONDS).compose(v -> awaitLog(marker, text, attempts - 1));
   }

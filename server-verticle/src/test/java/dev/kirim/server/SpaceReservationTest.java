@@ -119,8 +119,12 @@ class SpaceReservationTest extends ServerTestBase {
       .compose(map -> map.get("reserve-1"))
       .compose(json -> {
         ServerRecord record = json == null ? null : ServerRecord.fromJson(json);
-        if (record != null && wanted.test(record) || attempts <= 1) {
-          return record == null ? Future.failedFuture("no record of reserve-1") : Future.succeededFuture(record);
+        if (record != null && wanted.test(record)) {
+          return Future.succeededFuture(record);
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(new AssertionError("the record of reserve-1 never became what the test waits "
+            + "for: " + record));
         }
         Promise<ServerRecord> later = Promise.promise();
         vertx.setTimer(100, id -> record(wanted, attempts - 1).onComplete(later));

@@ -1,7 +1,9 @@
 package dev.kirim.testkit;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
+import java.util.Collection;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +40,16 @@ public final class Await {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /**
+   * Closes every Vert.x instance (cluster nodes) at once and waits for all of them, so that one close that fails
+   * or hangs does not leave the others running.
+   *
+   * @throws AssertionError when a close failed or they took longer than {@code seconds}
+   */
+  public static void closeAll(Collection<Vertx> instances, long seconds) {
+    await(Future.join(instances.stream().map(Vertx::close).toList()), seconds);
   }
 
   /**
