@@ -118,9 +118,10 @@ scenario_failures() {
   wait_partial "$FBASE/fs2/storage" 30 || fail "no partial upload on fs2" "$FBASE/part.log"
   t=$EPOCHREALTIME
   in_ns fs2 ip link set eth0 down
-  local detected=
+  local detected= until=$(( $(date +%s) + 120 ))
   while kill -0 "$PUSH_PID" 2>/dev/null || [ ! -f "$FBASE/part.rc" ]; do
     if [ -z "$detected" ] && grep -q "Connection dropped: no progress" "$FBASE/part.log"; then detected=$(secs_since "$t"); fi
+    [ "$(date +%s)" -lt "$until" ] || fail "the push to the cut-off fs2 did not end within 120 s" "$FBASE/part.log"
     sleep 0.05
   done
   [ -n "$detected" ] || { grep -q "Connection dropped: no progress" "$FBASE/part.log" && detected=$(secs_since "$t"); }
@@ -145,7 +146,10 @@ scenario_failures() {
   wait "$PUSH_PID"; rc=$(cat "$FBASE/restart.rc")
   [ "$rc" = 0 ] || fail "push through a restart exit $rc, expected 0" "$FBASE/restart.log"
   cmp -s "$data/big.bin" "$FBASE/fs3/storage/big.bin" || fail "big.bin differs on fs3"
-  info "push exit 0 through the restart, big.bin identical"
+  # The stop must have cut the push: a push that ended before it tested no restart.
+  local tries; tries=$(grep -oE '"attempts" : [0-9]+' "$FBASE/restart.json" | grep -oE '[0-9]+$' | head -1)
+  [ "${tries:-0}" -ge 2 ] || fail "big.bin took ${tries:-?} try: the stop did not interrupt the push" "$FBASE/restart.log"
+  info "push exit 0 through the restart (big.bin in $tries tries), big.bin identical"
   SUMMARY+=("$(printf '%-10s %-9s %-6s %12s %8s  %s' failures restart 1 "$(stat -c %s "$data/big.bin")" - "ok (exit 0)")")
   for i in 1 2 3; do stop_pid "${FS_PID[$i]}"; done
 
