@@ -82,8 +82,9 @@ final class ServerConnection {
     ServerLimits limits = server.options().getLimits();
     this.deadline = new Deadline(server.vertx(), limits.getHeaderTimeoutMs(),
       reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
+    // A client gone quiet is treated as one gone away: a body it completed stays for a resume.
     this.claimDeadline = new Deadline(server.vertx(), limits.getClaimTimeoutMs(),
-      reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason)));
+      reason -> fatal(new ProtocolException(ErrorCode.TIMEOUT, reason), true));
     this.headerExpired = "header line not completed within " + limits.getHeaderTimeoutMs() + " ms";
     this.claimExpired = "an offer answered 'send' got no 'data' or 'commit' within " + limits.getClaimTimeoutMs()
       + " ms: its name is released";
@@ -474,6 +475,14 @@ final class ServerConnection {
 
   /** Replies with the error, then closes; cleans up. Safe to call more than once. */
   private void fatal(ProtocolException failure) {
+    fatal(failure, false);
+  }
+
+  /**
+   * @param keepForResume whether an upload cut off keeps its partial file for a resume, as when the peer is lost
+   *   (a deadline the client let pass), rather than losing it (a protocol error)
+   */
+  private void fatal(ProtocolException failure, boolean keepForResume) {
     if (state == State.CLOSED) {
       return;
     }
@@ -481,7 +490,7 @@ final class ServerConnection {
     writer.write(Message.Error.of(null, failure)).flush().onComplete(ar -> socket.end());
     // A peer that does not read may never take the error reply: it does not hold the connection open.
     server.vertx().setTimer(server.options().getLimits().getHeaderTimeoutMs(), id -> socket.close());
-    close(false);
+    close(keepForResume);
   }
 
   private void handleClosed() {
@@ -495,8 +504,9 @@ final class ServerConnection {
   }
 
   /**
-   * The one clean-up path. An upload cut off mid-body keeps its partial file for a resume when the peer just
-   * went away ({@code lost}) and resuming is on; after a protocol error it is deleted. Uploads already
+   * The one clean-up path. An upload cut off mid-body (or after its body, before the commit) keeps its partial
+   * file for a resume when the peer just went away or let the claim deadline pass ({@code lost}) and resuming is
+   * on; after a protocol error it is deleted. Uploads already
    * committed finish publishing on their own and release their claims then.
    */
   private void close(boolean lost) {

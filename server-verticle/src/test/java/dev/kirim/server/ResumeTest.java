@@ -80,6 +80,39 @@ class ResumeTest extends ServerTestBase {
       .onComplete(testContext.succeedingThenComplete());
   }
 
+  /**
+   * A client that sent the whole body and then went quiet past the claim deadline is closed with {@code timeout}
+   * but keeps what it sent, as after a lost connection: its next offer resumes with the commit alone. The partial
+   * used to be deleted, and the file sent again from its first byte.
+   */
+  @Test
+  void aBodyWhoseCommitMissedTheClaimDeadlineIsKeptForTheResume(VertxTestContext testContext) {
+    ServerOptions options = options();
+    options.getLimits().setClaimTimeoutMs(300);
+    startServer(options)
+      .compose(server -> connectReady(server)
+        .compose(client -> {
+          client.send(offer(1, NAME, content.length, MTIME));
+          return client.expect(Message.Send.class).compose(send -> {
+            resumeId = send.resumeId();
+            client.sendBody(1, content, 0);
+            return client.expectFatal(ErrorCode.TIMEOUT);
+          });
+        })
+        .compose(timeout -> connectReady(server))
+        .compose(client -> client.offerUntilSent(offer(1, NAME, content.length, MTIME).withResumeId(resumeId), RETRIES)
+          .compose(send -> {
+            assertEquals(content.length, send.offset(), "the body sent before the timeout was kept");
+            return client.finishUpload(send, content);
+          })))
+      .map(done -> {
+        assertEquals(new Message.Done(done.id(), NAME, content.length, Checksums.sha256(content)), done);
+        assertOnlyStored(NAME, content);
+        return null;
+      })
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
   /** The whole body arrived but the connection dropped before the commit: only the commit is left to do. */
   @Test
   void resumesAnUploadThatOnlyMissedItsCommit(VertxTestContext testContext) {
