@@ -52,6 +52,9 @@ public final class TestClusterNode {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.logging.type", "slf4j");
+    // A graceful shutdown that cannot hand its partitions over ends after this (default 600 s), within the
+    // tests' bound on a close.
+    config.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
