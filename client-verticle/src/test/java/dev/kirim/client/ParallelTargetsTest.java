@@ -31,7 +31,7 @@ class ParallelTargetsTest extends PushTestBase {
   @Test
   void fourThrottledTargetsArePushedAtOnce() {
     Path home = tmp.resolve("home");
-    writeRandom(home.resolve("dua.bin"), 2 * MIB, 7);
+    writeRandom(home.resolve("dua.bin"), 3 * MIB, 7);
     List<KirimServer> servers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       servers.add(startServer(serverOptions(tmp.resolve("storage-" + i))
@@ -44,7 +44,7 @@ class ParallelTargetsTest extends PushTestBase {
     assertEquals(PushReport.EXIT_OK, one.exitCode(), one::summary);
 
     // The first server holds the file now: a fresh name for all four.
-    writeRandom(home.resolve("dua-lagi.bin"), 2 * MIB, 8);
+    writeRandom(home.resolve("dua-lagi.bin"), 3 * MIB, 8);
     long allStarted = System.nanoTime();
     PushReport all = push(quickRetries().setParallelTargets(4),
       job(home, List.of("dua-lagi.bin"), servers.toArray(KirimServer[]::new)));
@@ -57,6 +57,7 @@ class ParallelTargetsTest extends PushTestBase {
       + sumMs + " ms)";
     System.out.println("ParallelTargetsTest: " + times);
     assertTrue(allMs < 2 * oneMs, times);
-    assertTrue(allMs < sumMs / 3, times);
+    // Four at once take a quarter of their sum, two after two half of it; 2/5 leaves the rest for start-up.
+    assertTrue(allMs < sumMs * 2 / 5, times);
   }
 }

@@ -34,8 +34,9 @@ class RetryBudgetTest extends PushTestBase {
     Path source = writePseudoRandom(dir.resolve("src").resolve("big.bin"), 6L * MIB + 5, 3);
     Path storage = dir.resolve("storage");
     ServerLimits slow = new ServerLimits().setRateLimitPerConnection(2L * MIB);
-    KirimServer first = startServer(serverOptions(storage).setLimits(slow));
-    int port = first.actualPort();
+    // Below the ephemeral range: the client's own reconnects cannot take the port while the server is down.
+    int port = freePort();
+    KirimServer first = startServer(serverOptions(storage).setLimits(slow).setPort(port));
     Future<PushReport> push = pushAsync(new ClientOptions(), new PushJob().setTargets(List.of(target(port)))
       .setBaseDir(source.getParent()).setFiles(List.of("big.bin")));
 

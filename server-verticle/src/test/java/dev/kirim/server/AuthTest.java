@@ -160,11 +160,11 @@ class AuthTest extends ServerTestBase {
         assertTrue(checked.get() >= 2, "the window saw the backoff grow: " + checked.get());
         // Each connection gets at most one answer per block: at most 8 per block, 7 blocks.
         assertTrue(answered.get() <= PARALLEL_GUESSERS * 7, "answers in " + WINDOW_MS + " ms: " + answered.get());
-        // One more wrong guess starts a block of 3.2 s or more; the right token, sent 300 ms into it (a delay that
-        // orders two independent connections, nothing to await), is refused without being checked.
+        // One more wrong guess starts a block of 3.2 s or more; the right token, sent 1.5 s into it (a delay that
+        // orders two independent connections, nothing to await; 1.7 s of the block left), is refused unchecked.
         KirimServer server = servers.get(0);
         connect(server).onSuccess(guesser -> guesser.send(new Message.Hello(Message.VERSION, "guesser", "one-more")));
-        return vertx.timer(300).compose(t -> connect(server)).compose(client -> {
+        return vertx.timer(1500).compose(t -> connect(server)).compose(client -> {
           client.send(new Message.Hello(Message.VERSION, "owner", AJI_TOKEN));
           return client.expectFatal(ErrorCode.UNAUTHORISED);
         });

@@ -272,8 +272,9 @@ class HostileInputTest extends ServerTestBase {
    */
   @Test
   void aSendWaitingBehindASlowerReplyIsNotTimedOut(VertxTestContext testContext) throws IOException {
-    // Sparse: no disk to fill, but reading it for a SHA-256 takes several claim timeouts.
-    long large = 1L << 29;
+    // Sparse: no disk to fill, but reading it for a SHA-256 takes several claim timeouts, even on a fast idle
+    // machine whose SHA-256 instructions hash about 2 GB/s.
+    long large = 1L << 31;
     try (RandomAccessFile file = new RandomAccessFile(storage.resolve("large.bin").toFile(), "rw")) {
       file.setLength(large);
     }

@@ -66,9 +66,9 @@ class LogLinesTest extends ServerTestBase {
 
   /**
    * A file's duration measures its transfer, from its first data to its answer, not the time its accepted offer
-   * waited behind the files before it: two offers are accepted, their data comes 1.5 s later (a timer: the wait
-   * itself is what is measured), and neither line says more than a second. Each line starts with the peer and
-   * the client id.
+   * waited behind the files before it: two offers are accepted, their data comes 2.5 s later (a timer: the wait
+   * itself is what is measured), and neither line says more than 1.5 s (fsync off, so that a disk busy with other
+   * work does not count). Each line starts with the peer and the client id.
    */
   @Test
   void durationsMeasureTheTransferNotTheQueueAndLinesNameTheClient(VertxTestContext testContext) {
@@ -76,7 +76,7 @@ class LogLinesTest extends ServerTestBase {
     String a = "queued-a-" + marker + ".txt";
     String b = "queued-b-" + marker + ".txt";
     byte[] content = content(10, 1);
-    startServer()
+    startServer(options().setFsync(false))
       .compose(this::connectReady)
       .compose(client -> {
         client.offer(1, a, content.length);
@@ -85,7 +85,7 @@ class LogLinesTest extends ServerTestBase {
           .compose(send -> client.expect(Message.Send.class))
           .compose(send -> {
             Promise<Void> later = Promise.promise();
-            vertx.setTimer(1500, id -> later.complete());
+            vertx.setTimer(2500, id -> later.complete());
             return later.future();
           })
           .compose(v -> client.finishUpload(1, content, 0))
@@ -99,7 +99,7 @@ class LogLinesTest extends ServerTestBase {
           java.util.regex.Matcher m = java.util.regex.Pattern
             .compile("127\\.0\\.0\\.1:\\d+ \\(test-client\\): copied .* in (\\d+) ms$").matcher(line);
           assertTrue(m.find(), line);
-          assertTrue(Long.parseLong(m.group(1)) < 1000, () -> "the queueing counted: " + line);
+          assertTrue(Long.parseLong(m.group(1)) < 1500, () -> "the queueing counted: " + line);
         }
         testContext.completeNow();
       })));

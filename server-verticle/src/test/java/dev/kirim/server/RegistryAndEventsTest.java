@@ -64,11 +64,12 @@ class RegistryAndEventsTest extends ServerTestBase {
   @Test
   void theRecordExpiresWhenNoLongerRefreshed(VertxTestContext testContext) {
     // A record not refreshed in time (as when its node vanished) drops out after its TTL. The registration is
-    // given settings the server's validation refuses, so that it refreshes far too late on purpose.
+    // given settings the server's validation refuses, so that it refreshes far too late on purpose. The TTL leaves
+    // a loaded machine time to read the record before it expires.
     ServerOptions options = options().setServerId("reg-ttl");
     KirimServer server = KirimServer.create(vertx, options);
     ServerRegistration registration = new ServerRegistration(vertx, server,
-      new ServerOptions(options).setRegistryTtlMs(300).setRegistryRefreshMs(600_000), 1);
+      new ServerOptions(options).setRegistryTtlMs(2_000).setRegistryRefreshMs(600_000), 1);
     server.listen()
       .compose(s -> registration.start())
       .compose(v -> registry())

@@ -88,7 +88,7 @@ class ResumeTest extends ServerTestBase {
   @Test
   void aBodyWhoseCommitMissedTheClaimDeadlineIsKeptForTheResume(VertxTestContext testContext) {
     ServerOptions options = options();
-    options.getLimits().setClaimTimeoutMs(300);
+    options.getLimits().setClaimTimeoutMs(1_000);
     startServer(options)
       .compose(server -> connectReady(server)
         .compose(client -> {
