@@ -5,6 +5,7 @@ import dev.kirim.cluster.KirimCluster;
 import dev.kirim.server.KirimServer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -85,13 +86,17 @@ class PushServiceTest extends PushTestBase {
   void aJobBeyondMaxJobsIsRefusedBusyUntilOneEndsAndIsThenTakenAsItIs() throws Exception {
     startServerAndFiles();
     Path secretFile = Files.writeString(dir.resolve("cluster.secret"), SECRET);
-    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+    Promise<Void> stuckConnected = Promise.promise();
+    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> stuckConnected.tryComplete())
+      .listen(0, "127.0.0.1"));
     deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray().add("*"))
       .put("maxJobs", 1)).put("cluster", new JsonObject().put("secret", secretFile.toString())));
     JsonObject stuck = new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + silent.actualPort()))
       .put("files", new JsonArray().add("a.bin"));
     Future<io.vertx.core.eventbus.Message<JsonObject>> first = vertx.eventBus().request(KirimCluster.PUSH_ADDRESS,
       ClusterSecret.of(SECRET).signJob(stuck, "nightly"), new DeliveryOptions().setSendTimeout(60_000));
+    // Running once it connects: only then is the second job sure to come after it.
+    await(stuckConnected.future());
 
     JsonObject second = ClusterSecret.of(SECRET).signJob(job("a.bin"), "nightly");
     ReplyException busy = refused(second);
@@ -109,7 +114,9 @@ class PushServiceTest extends PushTestBase {
   @Test
   void maxJobsCountsTheJobsOfEveryInstance() throws Exception {
     startServerAndFiles();
-    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+    Promise<Void> stuckConnected = Promise.promise();
+    NetServer silent = await(vertx.createNetServer().connectHandler(socket -> stuckConnected.tryComplete())
+      .listen(0, "127.0.0.1"));
     for (int i = 0; i < 2; i++) {
       deployService(new JsonObject().put("service", new JsonObject().put("allowedTargets", new JsonArray().add("*"))
         .put("maxJobs", 1)));
@@ -118,6 +125,8 @@ class PushServiceTest extends PushTestBase {
       .put("files", new JsonArray().add("a.bin"));
     Future<io.vertx.core.eventbus.Message<JsonObject>> first = vertx.eventBus().request(KirimCluster.PUSH_ADDRESS,
       stuck, new DeliveryOptions().setSendTimeout(60_000));
+    // The two instances run on two event loops: until the stuck job connects, the next could overtake it.
+    await(stuckConnected.future());
 
     // The event bus hands this one to the other instance, which runs nothing itself.
     assertEquals(PushService.BUSY, refused(job("a.bin")).failureCode());
