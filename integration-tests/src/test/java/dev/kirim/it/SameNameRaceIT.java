@@ -25,11 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Eight client processes at once, each pushing the same 5 MB file and ten files of its own, into one server
- * with {@code -instances 4} that reads each connection at 1 MiB/s: the shared file's upload lasts about five
- * seconds, far longer than the clients take to start, so the others offer it while it is in progress. They
- * wait for it on the server (on whichever instance holds their connection) and are then told it is the same:
- * every client exits 0, none is ever told {@code busy}, and one intact copy is stored.
+ * Eight client processes, each pushing the same 5 MB file and ten files of its own, into one server with
+ * {@code -instances 4} that reads each connection at 512 KiB/s: the shared file's upload lasts about ten seconds.
+ * The first client starts alone; once its upload of the shared file is under way the seven others start at once
+ * (so that their JVMs' start-up on a loaded machine cannot let them miss it) and offer it while it is in
+ * progress. They wait for it on the server (on whichever instance holds their connection) and are then told it
+ * is the same: every client exits 0, none is ever told {@code busy}, and one intact copy is stored.
  */
 @Timeout(180)
 class SameNameRaceIT {
@@ -48,7 +49,7 @@ class SameNameRaceIT {
   void eightClientsPushingOneFileAllEndWithItDeliveredAndNoneIsBusy() throws IOException {
     int port = freePort();
     JsonObject serverConf = KirimProcesses.serverConfig(port)
-      .put("limits", new JsonObject().put("rateLimitPerConnection", "1MiB"));
+      .put("limits", new JsonObject().put("rateLimitPerConnection", "512KiB"));
     KirimProcess server = kirim.server(mkdirs(dir.resolve("server"))).conf(serverConf).args("-instances", "4").start();
     server.awaitLines(line -> line.contains("listening on 127.0.0.1:" + port), 4, KirimProcesses.START_TIMEOUT,
       "four 'listening on' lines, one per instance");
@@ -66,6 +67,9 @@ class SameNameRaceIT {
         .put("files", new JsonArray().add(shared.toString()).add(own.toString()))
         .put("clientId", "racer-" + c)
         .put("report", dir.resolve("report-" + c + ".json").toString())).start());
+      if (c == 0) {
+        PartialUploads.awaitWithBytes(dir.resolve("server/received"), "common.bin", clients.get(0), Duration.ofSeconds(60));
+      }
     }
     for (KirimProcess client : clients) {
       client.awaitExit(Duration.ofSeconds(150));

@@ -2,6 +2,7 @@ package dev.kirim.server;
 
 import dev.kirim.protocol.ErrorCode;
 import dev.kirim.protocol.Message;
+import dev.kirim.server.auth.AuthAttempts;
 import dev.kirim.server.auth.TokenHash;
 import dev.kirim.testkit.WireClient;
 import io.vertx.core.Future;
@@ -160,14 +161,24 @@ class AuthTest extends ServerTestBase {
         assertTrue(checked.get() >= 2, "the window saw the backoff grow: " + checked.get());
         // Each connection gets at most one answer per block: at most 8 per block, 7 blocks.
         assertTrue(answered.get() <= PARALLEL_GUESSERS * 7, "answers in " + WINDOW_MS + " ms: " + answered.get());
-        // One more wrong guess starts a block of 3.2 s or more; the right token, sent 1.5 s into it (a delay that
-        // orders two independent connections, nothing to await; 1.7 s of the block left), is refused unchecked.
+        // One more wrong guess, checked once the last block has ended, starts a block of 3.2 s or more; the right
+        // token, sent once that guess has counted, is refused without being checked.
         KirimServer server = servers.get(0);
-        connect(server).onSuccess(guesser -> guesser.send(new Message.Hello(Message.VERSION, "guesser", "one-more")));
-        return vertx.timer(1500).compose(t -> connect(server)).compose(client -> {
-          client.send(new Message.Hello(Message.VERSION, "owner", AJI_TOKEN));
-          return client.expectFatal(ErrorCode.UNAUTHORISED);
-        });
+        int[] failuresBefore = new int[1];
+        return until(() -> attempts().blockedFor(PEER) == 0, "the last block ended")
+          .compose(ended -> {
+            failuresBefore[0] = attempts().failures(PEER);
+            return connect(server);
+          })
+          .compose(guesser -> {
+            guesser.send(new Message.Hello(Message.VERSION, "guesser", "one-more"));
+            return until(() -> attempts().failures(PEER) > failuresBefore[0], "the guess counted");
+          })
+          .compose(counted -> connect(server))
+          .compose(client -> {
+            client.send(new Message.Hello(Message.VERSION, "owner", AJI_TOKEN));
+            return client.expectFatal(ErrorCode.UNAUTHORISED);
+          });
       })
       .map(error -> {
         assertTrue(error.message().contains("too many failed authentications"), error::message);
@@ -178,6 +189,12 @@ class AuthTest extends ServerTestBase {
 
   private static final long WINDOW_MS = 3_000;
   private static final int PARALLEL_GUESSERS = 8;
+  private static final String PEER = "127.0.0.1";
+
+  /** The failed authentications the test's server counts (one storage directory: one entry). */
+  private AuthAttempts attempts() {
+    return vertx.sharedData().<String, AuthAttempts>getLocalMap(KirimServer.AUTH_ATTEMPTS_MAP).values().iterator().next();
+  }
 
   /** One guesser: connect, hello with a wrong token, wait for the answer, again, until {@code endAt}. */
   private Future<Void> guessUntil(KirimServer server, long endAt, int guess, AtomicInteger checked,

@@ -144,7 +144,10 @@ class ConcurrentUploadTest extends ServerTestBase {
             gone.offer(1, NAME, 10);
             holder.sendRaw(new Message.Data(1, 0, big.length).toBuffer().appendBytes(big, 0, STREAMED_SIZE));
             return awaitPartial(CHUNK_BYTES)
-              .compose(partial -> gone.close().compose(v -> holder.close()))
+              // The waiter's connection gone on the server's side (its close handled) before the claim is released.
+              .compose(partial -> gone.close())
+              .compose(v -> until(() -> server.activity().connections().size() == 1, "the waiter's close handled"))
+              .compose(v -> holder.close())
               // The holder comes back with its resume id.
               .compose(v -> connectReady(server)).compose(resumer -> resumer.offerUntilSent(
                   new Message.Offer(1, NAME, big.length, WireClient.MTIME, null).withResumeId(first.resumeId()), RETRIES)
