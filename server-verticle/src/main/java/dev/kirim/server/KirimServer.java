@@ -44,6 +44,7 @@ public class KirimServer {
   private static final String PEER_CONNECTIONS_MAP = "kirim.server.peerConnections";
   // Package-private: tests look at the quota accounts it holds.
   static final String QUOTAS_MAP = "kirim.server.quotas";
+  // Package-private: a test waits for the failed authentications it holds to count a guess.
   static final String AUTH_ATTEMPTS_MAP = "kirim.server.authAttempts";
   private static final String TOKENS_LOGGED_MAP = "kirim.server.tokensLogged";
   // Storage directories whose stale partials one instance sweeps while running: the others need not walk them too.
