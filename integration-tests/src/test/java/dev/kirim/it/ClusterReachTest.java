@@ -120,7 +120,8 @@ class ClusterReachTest {
     assertEquals("cluster:all", shortfall.target());
     String message = shortfall.results().get(0).errorMessage();
     // The wait is measured: 0.6 s asked for, more on a loaded machine.
-    assertTrue(message.matches("cluster:all expected 4 live server\\(s\\), found 2 after waiting \\d+\\.\\d s.*"), message);
+    assertTrue(message.matches("cluster:all expected 4 live server\\(s\\), found 2 after waiting \\d+\\.\\d s.*"),
+      message);
     assertTrue(message.contains("(s1, s2)") && message.contains("left the cluster: s9")
       && message.contains("1 not registered at all"), message);
     assertEquals(2, report.count(dev.kirim.client.FileStatus.SENT), report.summary());

@@ -68,7 +68,8 @@ class SameNameRaceIT {
         .put("clientId", "racer-" + c)
         .put("report", dir.resolve("report-" + c + ".json").toString())).start());
       if (c == 0) {
-        PartialUploads.awaitWithBytes(dir.resolve("server/received"), "common.bin", clients.get(0), Duration.ofSeconds(60));
+        PartialUploads.awaitWithBytes(dir.resolve("server/received"), "common.bin", clients.get(0),
+          Duration.ofSeconds(60));
       }
     }
     for (KirimProcess client : clients) {

@@ -193,7 +193,8 @@ class AuthTest extends ServerTestBase {
 
   /** The failed authentications the test's server counts (one storage directory: one entry). */
   private AuthAttempts attempts() {
-    return vertx.sharedData().<String, AuthAttempts>getLocalMap(KirimServer.AUTH_ATTEMPTS_MAP).values().iterator().next();
+    return vertx.sharedData().<String, AuthAttempts>getLocalMap(KirimServer.AUTH_ATTEMPTS_MAP).values().iterator()
+      .next();
   }
 
   /** One guesser: connect, hello with a wrong token, wait for the answer, again, until {@code endAt}. */
