@@ -83,7 +83,7 @@ public final class ServerCommandLine extends KirimCommandLine {
   protected String footer() {
     return """
       Exit codes:
-        0        -h/--help, --version
+        0        -h/--help, --version, --hash-token
         2        bad usage or configuration (one line names the problem)
         3        cannot listen (address in use, not permitted) or the storage directory is unusable
         11       Vert.x failed to start (e.g. the cluster); 15 other deployment failure
