@@ -163,11 +163,8 @@ abstract class ServerTestBase {
   }
 
   private static List<Path> files(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(Files::isRegularFile).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    // The server is live: it may delete a partial while the test looks.
+    return Trees.walkLive(root).stream().filter(Files::isRegularFile).toList();
   }
 
   /** Asserts that the storage holds exactly these final files (and says what it holds when not). */

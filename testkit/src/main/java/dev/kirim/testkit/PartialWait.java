@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Waits, without polling on a timer, until a server holds a partial upload of at least some size: a client that
@@ -52,7 +52,7 @@ public final class PartialWait {
             }
           } while (registered);
           for (Path partial : paths(storage, false)) {
-            if (partial.getFileName().toString().endsWith(PARTIAL_SUFFIX) && Files.size(partial) >= minBytes) {
+            if (partial.getFileName().toString().endsWith(PARTIAL_SUFFIX) && sizeIfThere(partial) >= minBytes) {
               return partial;
             }
           }
@@ -68,12 +68,21 @@ public final class PartialWait {
     });
   }
 
-  private static List<Path> paths(Path root, boolean directories) throws IOException {
+  private static List<Path> paths(Path root, boolean directories) {
     if (!Files.isDirectory(root)) {
       return List.of();
     }
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(path -> directories ? Files.isDirectory(path) : Files.isRegularFile(path)).toList();
+    return Trees.walkLive(root).stream()
+      .filter(path -> directories ? Files.isDirectory(path) : Files.isRegularFile(path))
+      .toList();
+  }
+
+  /** @return the file's size, -1 when it is gone (a partial published or deleted since it was listed) */
+  private static long sizeIfThere(Path file) throws IOException {
+    try {
+      return Files.size(file);
+    } catch (NoSuchFileException e) {
+      return -1;
     }
   }
 }

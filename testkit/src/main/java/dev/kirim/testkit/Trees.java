@@ -2,8 +2,13 @@ package dev.kirim.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,14 +25,11 @@ public final class Trees {
    *   with a trailing {@code /}: hidden partial files and stray empty files show up here too
    */
   public static List<String> list(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(p -> !p.equals(root))
-        .map(p -> relative(root, p) + (Files.isDirectory(p) ? "/" : ""))
-        .sorted()
-        .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + root, e);
-    }
+    return walkLive(root).stream()
+      .filter(p -> !p.equals(root))
+      .map(p -> relative(root, p) + (Files.isDirectory(p) ? "/" : ""))
+      .sorted()
+      .toList();
   }
 
   /**
@@ -45,6 +47,41 @@ public final class Trees {
       throw new UncheckedIOException(e);
     }
     return files;
+  }
+
+  /**
+   * @return every path under {@code root}, {@code root} included, looked at while a live server may rename or
+   *   delete its partial files: an entry gone between its directory's listing and the look at it is left out
+   *   (a {@link Files#walk} would fail on it)
+   */
+  public static List<Path> walkLive(Path root) {
+    List<Path> found = new ArrayList<>();
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attrs) {
+          found.add(directory);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          found.add(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+    return found;
   }
 
   private static String relative(Path root, Path path) {
