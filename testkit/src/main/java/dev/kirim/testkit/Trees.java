@@ -52,7 +52,7 @@ public final class Trees {
   /**
    * @return every path under {@code root}, {@code root} included, looked at while a live server may rename or
    *   delete its partial files: an entry gone between its directory's listing and the look at it is left out
-   *   (a {@link Files#walk} would fail on it)
+   *   (a {@link Files#walk} would fail on it); a root that does not exist fails
    */
   public static List<Path> walkLive(Path root) {
     List<Path> found = new ArrayList<>();
@@ -72,7 +72,8 @@ public final class Trees {
 
         @Override
         public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-          if (e instanceof NoSuchFileException) {
+          // Only below the root: a root that is not there fails, as it did with Files.walk.
+          if (e instanceof NoSuchFileException && !file.equals(root)) {
             return FileVisitResult.CONTINUE;
           }
           throw e;
