@@ -17,9 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.kirim.testkit.Await.await;
+import static dev.kirim.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,12 +53,9 @@ class StatusPageTest extends PushTestBase {
     await(wire.offer(1, "big-upload-in-flight.bin", content.length));
     await(wire.expect(Message.Send.class));
     await(wire.sendRaw(new Message.Data(1, 0, content.length).toBuffer().appendBytes(content, 0, 1_000_000)));
-    // The server lists the upload once it has read the data header; no event says so, hence a bounded poll.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.activity().transfers().isEmpty()) {
-      assertTrue(System.nanoTime() < deadline, "the upload in flight never showed in the server's activity");
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
+    // The server lists the upload once it has read the data header; no event says so.
+    await(until(vertx, () -> !server.activity().transfers().isEmpty(),
+      "the upload in flight in the server's activity"));
 
     String url = "http://127.0.0.1:" + http.actualPort() + "/";
     String dom = run(chromium, profile, List.of("--virtual-time-budget=5000", "--dump-dom", url));

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.kirim.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -165,14 +166,14 @@ class AuthTest extends ServerTestBase {
         // token, sent once that guess has counted, is refused without being checked.
         KirimServer server = servers.get(0);
         int[] failuresBefore = new int[1];
-        return until(() -> attempts().blockedFor(PEER) == 0, "the last block ended")
+        return until(vertx, () -> attempts().blockedFor(PEER) == 0, "the last block ended")
           .compose(ended -> {
             failuresBefore[0] = attempts().failures(PEER);
             return connect(server);
           })
           .compose(guesser -> {
             guesser.send(new Message.Hello(Message.VERSION, "guesser", "one-more"));
-            return until(() -> attempts().failures(PEER) > failuresBefore[0], "the guess counted");
+            return until(vertx, () -> attempts().failures(PEER) > failuresBefore[0], "the guess counted");
           })
           .compose(counted -> connect(server))
           .compose(client -> {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.kirim.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,7 +147,7 @@ class ConcurrentUploadTest extends ServerTestBase {
             return awaitPartial(CHUNK_BYTES)
               // The waiter's connection gone on the server's side (its close handled) before the claim is released.
               .compose(partial -> gone.close())
-              .compose(v -> until(() -> server.activity().connections().size() == 1, "the waiter's close handled"))
+              .compose(v -> until(vertx, () -> server.activity().connections().size() == 1, "the waiter's close handled"))
               .compose(v -> holder.close())
               // The holder comes back with its resume id.
               .compose(v -> connectReady(server)).compose(resumer -> resumer.offerUntilSent(

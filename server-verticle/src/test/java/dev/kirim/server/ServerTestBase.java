@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static dev.kirim.testkit.WireClient.check;
@@ -91,24 +90,6 @@ abstract class ServerTestBase {
 
   Future<KirimServer> startServer() {
     return startServer(options());
-  }
-
-  /**
-   * Polls {@code condition} (on the event loop, every 10 ms) until it holds, for at most 10 s: for a server state
-   * that no event announces, such as a closed connection's clean-up on the server's side.
-   */
-  Future<Void> until(BooleanSupplier condition, String what) {
-    return until(condition, what, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-  }
-
-  private Future<Void> until(BooleanSupplier condition, String what, long deadlineNanos) {
-    if (condition.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    if (System.nanoTime() > deadlineNanos) {
-      return Future.failedFuture(new AssertionError("not within 10 s: " + what));
-    }
-    return vertx.timer(10).compose(t -> until(condition, what, deadlineNanos));
   }
 
   Future<WireClient> connect(KirimServer server) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Waiting on a test thread (never an event loop) for a future, always with a bound: a scenario test reads as a
@@ -23,6 +24,26 @@ public final class Await {
   /** @return the future's result, once complete; at most {@link #TIMEOUT_SECONDS} */
   public static <T> T await(Future<T> future) {
     return await(future, TIMEOUT_SECONDS);
+  }
+
+  /**
+   * Polls {@code condition} on the event loop, every 10 ms, until it holds, for at most 10 s: for a state that no
+   * event announces, such as the server's clean-up of a closed connection.
+   *
+   * @return a future that fails with an {@link AssertionError} naming {@code what} when the time is up
+   */
+  public static Future<Void> until(Vertx vertx, BooleanSupplier condition, String what) {
+    return until(vertx, condition, what, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+  }
+
+  private static Future<Void> until(Vertx vertx, BooleanSupplier condition, String what, long deadlineNanos) {
+    if (condition.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    if (System.nanoTime() > deadlineNanos) {
+      return Future.failedFuture(new AssertionError("not within 10 s: " + what));
+    }
+    return vertx.timer(10).compose(t -> until(vertx, condition, what, deadlineNanos));
   }
 
   /**
